@@ -1,0 +1,367 @@
+import { newId } from "../ids.ts";
+import { compareForSpending, isSpendable, spendableLots } from "./spending-order.ts";
+import type {
+  Allocation,
+  ClawbackPolicy,
+  Entry,
+  EntryType,
+  Hold,
+  Lot,
+  MemberBalance,
+  Source,
+} from "./types.ts";
+
+export interface EntryInput {
+  at: Date;
+  actor: string;
+  source: Source;
+  reason?: string | null;
+  explanation?: Record<string, unknown> | null;
+}
+
+export interface CreditInput extends EntryInput {
+  points: number;
+  type: "earn" | "adjust" | "import";
+  earnedAt: Date;
+  /** When the points become spendable; later than `at` makes the lot pending until then. */
+  availableAt: Date;
+  expiresAt: Date | null;
+}
+
+export interface DebitInput extends EntryInput {
+  points: number;
+  type: "redeem" | "adjust";
+}
+
+export type DebitResult =
+  | { ok: true; entry: Entry }
+  | { ok: false; code: "insufficient_points"; available: number };
+
+export type HoldResult = { ok: true; hold: Hold; entry: Entry } | { ok: false; code: "insufficient_points"; available: number };
+
+export interface DueWork {
+  matured: number;
+  expired: number;
+  released: number;
+}
+
+/**
+ * One member's ledger, loaded under the member's row lock and changed in memory. Every operation
+ * appends immutable entries and records which lots it touched; the storage adapter persists
+ * exactly the changes listed by `changes()`. Nothing here knows about SQL or HTTP.
+ */
+export class MemberBook {
+  private readonly lots = new Map<string, Lot>();
+  private readonly holds = new Map<string, Hold>();
+  private readonly created = new Set<string>();
+  private readonly touched = new Set<string>();
+  private readonly createdHolds = new Set<string>();
+  private readonly touchedHolds = new Set<string>();
+  private readonly entries: Entry[] = [];
+  private readonly allocations: Allocation[] = [];
+
+  constructor(
+    private readonly state: MemberBalance,
+    lots: Iterable<Lot>,
+    holds: Iterable<Hold>,
+    private readonly clawback: ClawbackPolicy,
+  ) {
+    for (const lot of lots) this.lots.set(lot.id, { ...lot });
+    for (const hold of holds) this.holds.set(hold.id, { ...hold, allocations: [...hold.allocations] });
+  }
+
+  get balance(): MemberBalance {
+    return { ...this.state };
+  }
+
+  lot(id: string): Lot | undefined {
+    return this.lots.get(id);
+  }
+
+  hold(id: string): Hold | undefined {
+    return this.holds.get(id);
+  }
+
+  /** Lots that can be spent at `now`, in spending order. */
+  spendable(now: Date): Lot[] {
+    return spendableLots(this.lots.values(), now);
+  }
+
+  changes() {
+    return {
+      state: { ...this.state },
+      newLots: [...this.created].map((id) => this.lots.get(id)!),
+      changedLots: [...this.touched].filter((id) => !this.created.has(id)).map((id) => this.lots.get(id)!),
+      newHolds: [...this.createdHolds].map((id) => this.holds.get(id)!),
+      changedHolds: [...this.touchedHolds].filter((id) => !this.createdHolds.has(id)).map((id) => this.holds.get(id)!),
+      entries: [...this.entries],
+      allocations: [...this.allocations],
+    };
+  }
+
+  /** Runs, in time order, everything due up to `now`: pending lots maturing, holds timing out, lots expiring. */
+  settleDue(now: Date, actor = "system"): DueWork {
+    const work: DueWork = { matured: 0, expired: 0, released: 0 };
+    type Due = { at: number; kind: 0 | 1 | 2; id: string };
+    const due: Due[] = [];
+    for (const lot of this.lots.values()) {
+      if (lot.status === "pending" && lot.availableAt.getTime() <= now.getTime()) {
+        due.push({ at: lot.availableAt.getTime(), kind: 0, id: lot.id });
+      }
+    }
+    for (const hold of this.holds.values()) {
+      if (hold.status === "held" && hold.expiresAt.getTime() <= now.getTime()) {
+        due.push({ at: hold.expiresAt.getTime(), kind: 1, id: hold.id });
+      }
+    }
+    due.sort((a, b) => a.at - b.at || a.kind - b.kind);
+    for (const item of due) {
+      const at = new Date(item.at);
+      if (item.kind === 0) {
+        work.expired += this.expireDue(at, actor);
+        this.mature(item.id, at, actor);
+        work.matured++;
+      } else {
+        work.expired += this.expireDue(at, actor);
+        this.release(item.id, { at, actor, source: this.holds.get(item.id)!.source, reason: "hold timed out" });
+        work.released++;
+      }
+    }
+    work.expired += this.expireDue(now, actor);
+    return work;
+  }
+
+  credit(input: CreditInput): { lot: Lot; entry: Entry } {
+    assertPositive(input.points);
+    const pending = input.availableAt.getTime() > input.at.getTime();
+    const lot: Lot = {
+      id: newId("lot"),
+      memberId: this.state.memberId,
+      points: input.points,
+      remaining: input.points,
+      status: pending ? "pending" : "available",
+      earnedAt: input.earnedAt,
+      availableAt: input.availableAt,
+      expiresAt: input.expiresAt,
+      source: input.source,
+    };
+    this.lots.set(lot.id, lot);
+    this.created.add(lot.id);
+    if (pending) {
+      this.state.pending += lot.points;
+      const entry = this.append("pending", lot.points, 0, input, lot.id);
+      return { lot, entry };
+    }
+    this.state.balance += lot.points;
+    const entry = this.append(input.type, lot.points, lot.points, input, lot.id);
+    this.repayDebt(entry.id);
+    // A lot whose validity already ran out (backfilled points) expires at once, visibly.
+    this.expireDue(input.at, input.actor);
+    return { lot, entry };
+  }
+
+  debit(input: DebitInput): DebitResult {
+    assertPositive(input.points);
+    if (this.state.balance < input.points) {
+      return { ok: false, code: "insufficient_points", available: Math.max(0, this.state.balance) };
+    }
+    this.state.balance -= input.points;
+    const entry = this.append(input.type, -input.points, -input.points, input, null);
+    this.takeFifo(entry.id, input.points, input.at);
+    return { ok: true, entry };
+  }
+
+  placeHold(input: EntryInput & { points: number; expiresAt: Date }): HoldResult {
+    assertPositive(input.points);
+    if (this.state.balance < input.points) {
+      return { ok: false, code: "insufficient_points", available: Math.max(0, this.state.balance) };
+    }
+    const holdId = newId("hold");
+    this.state.balance -= input.points;
+    const entry = this.append("hold", -input.points, -input.points, input, null, holdId);
+    const taken = this.takeFifo(entry.id, input.points, input.at);
+    const hold: Hold = {
+      id: holdId,
+      memberId: this.state.memberId,
+      points: input.points,
+      status: "held",
+      expiresAt: input.expiresAt,
+      entryId: entry.id,
+      source: input.source,
+      allocations: taken,
+    };
+    this.state.held += input.points;
+    this.holds.set(holdId, hold);
+    this.createdHolds.add(holdId);
+    return { ok: true, hold, entry };
+  }
+
+  capture(holdId: string, input: EntryInput): Entry {
+    const hold = this.openHold(holdId);
+    hold.status = "captured";
+    this.touchedHolds.add(holdId);
+    this.state.held -= hold.points;
+    return this.append("capture", -hold.points, 0, input, null, holdId);
+  }
+
+  /** Returns held points to the lots they came from, with their original expiry. */
+  release(holdId: string, input: EntryInput): Entry {
+    const hold = this.openHold(holdId);
+    hold.status = "released";
+    this.touchedHolds.add(holdId);
+    this.state.held -= hold.points;
+    this.state.balance += hold.points;
+    const entry = this.append("release", hold.points, hold.points, input, null, holdId);
+    for (const part of hold.allocations) {
+      const lot = this.mustLot(part.lotId);
+      lot.remaining += part.points;
+      this.touched.add(lot.id);
+      this.allocations.push({ entryId: entry.id, lotId: lot.id, points: -part.points });
+    }
+    this.repayDebt(entry.id);
+    this.expireDue(input.at, input.actor);
+    return entry;
+  }
+
+  /**
+   * Takes back points of an award: first from the award's own lot, then from the member's other
+   * lots nearest expiry first; a shortfall follows the clawback policy.
+   */
+  reverse(input: EntryInput & { points: number; lotId?: string }): { entry: Entry; writtenOff: number } {
+    assertPositive(input.points);
+    let left = input.points;
+    let delta = 0;
+    const parts: Array<{ lot: Lot; points: number }> = [];
+    const own = input.lotId ? this.mustLot(input.lotId) : undefined;
+    if (own && own.remaining > 0 && (own.status === "pending" || isSpendable(own, input.at))) {
+      const take = Math.min(left, own.remaining);
+      parts.push({ lot: own, points: take });
+      if (own.status === "pending") this.state.pending -= take;
+      else delta -= take;
+      left -= take;
+    }
+    for (const lot of spendableLots(this.lots.values(), input.at)) {
+      if (left === 0) break;
+      if (lot === own) continue;
+      const take = Math.min(left, lot.remaining);
+      parts.push({ lot, points: take });
+      delta -= take;
+      left -= take;
+    }
+    let writtenOff = 0;
+    if (left > 0 && this.clawback === "allow_negative") {
+      this.state.debt += left;
+      delta -= left;
+    } else {
+      writtenOff = left;
+    }
+    this.state.balance += delta;
+    const entry = this.append("reverse", -(input.points - writtenOff), delta, input, own?.id ?? null);
+    for (const part of parts) {
+      part.lot.remaining -= part.points;
+      this.touched.add(part.lot.id);
+      this.allocations.push({ entryId: entry.id, lotId: part.lot.id, points: part.points });
+    }
+    if (writtenOff > 0) {
+      this.append("write_off", -writtenOff, 0, { ...input, explanation: { shortfall: writtenOff, policy: "floor_zero" } }, own?.id ?? null);
+    }
+    return { entry, writtenOff };
+  }
+
+  private mature(lotId: string, at: Date, actor: string): void {
+    const lot = this.mustLot(lotId);
+    lot.status = "available";
+    this.touched.add(lot.id);
+    if (lot.remaining === 0) return; // fully reversed while pending: nothing becomes spendable
+    this.state.pending -= lot.remaining;
+    this.state.balance += lot.remaining;
+    const entry = this.append("mature", lot.remaining, lot.remaining, { at, actor, source: lot.source }, lot.id);
+    this.repayDebt(entry.id);
+  }
+
+  /** Writes an `expire` entry for each available lot whose expiry has passed and that still holds points. */
+  private expireDue(now: Date, actor: string): number {
+    const due = [...this.lots.values()]
+      .filter((l) => l.status === "available" && l.remaining > 0 && l.expiresAt !== null && l.expiresAt.getTime() <= now.getTime())
+      .sort(compareForSpending);
+    for (const lot of due) {
+      const points = lot.remaining;
+      lot.remaining = 0;
+      this.touched.add(lot.id);
+      this.state.balance -= points;
+      const entry = this.append("expire", -points, -points, { at: lot.expiresAt ?? now, actor, source: lot.source }, lot.id);
+      this.allocations.push({ entryId: entry.id, lotId: lot.id, points });
+    }
+    return due.length;
+  }
+
+  /** New credits repay debt first: the repaid points leave the lots they landed in. */
+  private repayDebt(entryId: string): void {
+    if (this.state.debt === 0) return;
+    const at = this.entries[this.entries.length - 1]?.at ?? new Date(0);
+    const amount = Math.min(this.state.debt, this.spendableTotal(at));
+    if (amount === 0) return;
+    this.takeFifo(entryId, amount, at);
+    this.state.debt -= amount;
+  }
+
+  private spendableTotal(at: Date): number {
+    let total = 0;
+    for (const lot of this.lots.values()) if (isSpendable(lot, at)) total += lot.remaining;
+    return total;
+  }
+
+  private takeFifo(entryId: string, points: number, at: Date): Array<{ lotId: string; points: number }> {
+    let left = points;
+    const taken: Array<{ lotId: string; points: number }> = [];
+    for (const lot of spendableLots(this.lots.values(), at)) {
+      if (left === 0) break;
+      const take = Math.min(left, lot.remaining);
+      lot.remaining -= take;
+      left -= take;
+      this.touched.add(lot.id);
+      this.allocations.push({ entryId, lotId: lot.id, points: take });
+      taken.push({ lotId: lot.id, points: take });
+    }
+    if (left !== 0) throw new Error(`ledger invariant broken: ${left} points not covered by lots of ${this.state.memberId}`);
+    return taken;
+  }
+
+  private append(type: EntryType, points: number, delta: number, input: EntryInput, lotId: string | null, holdId: string | null = null): Entry {
+    const entry: Entry = {
+      id: newId("ent"),
+      memberId: this.state.memberId,
+      seq: ++this.state.seq,
+      type,
+      points,
+      delta,
+      balanceAfter: this.state.balance,
+      at: input.at,
+      actor: input.actor,
+      reason: input.reason ?? null,
+      source: input.source,
+      lotId,
+      holdId,
+      explanation: input.explanation ?? null,
+    };
+    this.entries.push(entry);
+    return entry;
+  }
+
+  private openHold(holdId: string): Hold {
+    const hold = this.holds.get(holdId);
+    if (!hold) throw new Error(`hold ${holdId} is not loaded`);
+    if (hold.status !== "held") throw new Error(`hold ${holdId} is ${hold.status}`);
+    return hold;
+  }
+
+  private mustLot(id: string): Lot {
+    const lot = this.lots.get(id);
+    if (!lot) throw new Error(`lot ${id} is not loaded`);
+    return lot;
+  }
+}
+
+function assertPositive(points: number): void {
+  if (!Number.isSafeInteger(points) || points <= 0) throw new Error(`points must be a positive integer, got ${points}`);
+}

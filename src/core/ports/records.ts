@@ -1,0 +1,97 @@
+import type { ProgramSettings } from "../program/settings.ts";
+
+export type Role = "viewer" | "points_manager" | "admin";
+
+export interface StoreRecord {
+  id: string;
+  name: string;
+  currency: string;
+  timezone: string;
+  sandbox: boolean;
+  /** A sandbox store's own clock; null for stores on wall time. */
+  clockNow: Date | null;
+  program: ProgramSettings;
+  createdAt: Date;
+}
+
+export interface ApiKeyRecord {
+  storeId: string;
+  id: string;
+  name: string;
+  role: Role;
+  createdBy: string;
+  createdAt: Date;
+}
+
+export interface MemberAttributes {
+  email?: string | null;
+  phone?: string | null;
+  birthday?: string | null;
+  tier?: string | null;
+  tags?: string[];
+  isMember?: boolean;
+  language?: string | null;
+}
+
+export interface MemberRecord {
+  memberId: string;
+  email: string | null;
+  phone: string | null;
+  birthday: string | null;
+  tier: string | null;
+  tags: string[];
+  isMember: boolean;
+  language: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface RedeemMethodRecord {
+  id: string;
+  type: string;
+  config: Record<string, unknown>;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface RedemptionRecord {
+  id: string;
+  memberId: string;
+  methodId: string;
+  type: string;
+  status: "held" | "completed" | "released";
+  points: number;
+  discount: number | null;
+  orderId: string | null;
+  holdId: string | null;
+  entitlementId: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface EntitlementRecord {
+  id: string;
+  memberId: string;
+  redemptionId: string;
+  sku: string;
+  units: number;
+  unitsRemaining: number;
+  expiresAt: Date | null;
+  createdAt: Date;
+}
+
+export interface AuditRecord {
+  id: string;
+  at: Date;
+  actor: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  before: unknown;
+  after: unknown;
+}
+
+export interface Page<T> {
+  data: T[];
+  nextCursor: string | null;
+}

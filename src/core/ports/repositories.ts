@@ -1,0 +1,118 @@
+import type { Entry, Hold, Lot, MemberBalance } from "../ledger/types.ts";
+import type { MemberBook } from "../ledger/book.ts";
+import type {
+  ApiKeyRecord,
+  AuditRecord,
+  EntitlementRecord,
+  MemberAttributes,
+  MemberRecord,
+  Page,
+  RedeemMethodRecord,
+  RedemptionRecord,
+  StoreRecord,
+} from "./records.ts";
+
+/** What the services need from storage. One implementation serves PGlite and PostgreSQL. */
+export interface StoreRepository {
+  insert(store: StoreRecord): Promise<void>;
+  get(storeId: string): Promise<StoreRecord | null>;
+  /** Locks the store row (clock advance, settings changes). */
+  lock(storeId: string): Promise<StoreRecord | null>;
+  update(store: StoreRecord): Promise<void>;
+  list(): Promise<StoreRecord[]>;
+}
+
+export interface KeyRepository {
+  insert(key: ApiKeyRecord, keyHash: string): Promise<void>;
+  findByHash(storeId: string, keyHash: string): Promise<ApiKeyRecord | null>;
+  list(storeId: string): Promise<ApiKeyRecord[]>;
+}
+
+export interface LoadedBook {
+  member: MemberRecord;
+  balance: MemberBalance;
+  lots: Lot[];
+  holds: Hold[];
+}
+
+export interface MemberRepository {
+  /** Creates the member on first sight; returns whether it was new. */
+  ensure(storeId: string, memberId: string, now: Date): Promise<boolean>;
+  ensureMany(storeId: string, memberIds: readonly string[], now: Date): Promise<void>;
+  upsert(storeId: string, memberId: string, attrs: MemberAttributes, now: Date): Promise<MemberRecord>;
+  get(storeId: string, memberId: string): Promise<MemberRecord | null>;
+  /** Locks members' rows in sorted order (so two writers never deadlock) and loads their open ledgers. */
+  lockBooks(storeId: string, memberIds: readonly string[], extraLotIds?: readonly string[]): Promise<Map<string, LoadedBook>>;
+  /** Reads a ledger without locking (for views). */
+  readBook(storeId: string, memberId: string): Promise<LoadedBook | null>;
+}
+
+export interface LedgerRepository {
+  /** Persists the changes of one or many books in a few statements (the batched write path). */
+  save(storeId: string, books: readonly MemberBook[]): Promise<void>;
+  activity(storeId: string, memberId: string, limit: number, cursor: number | null): Promise<Page<Entry>>;
+  /** Members with work due at or before `until` and the earliest due instant for the store. */
+  dueMembers(storeId: string, until: Date, limit: number): Promise<string[]>;
+  nextDueAt(storeId: string, until: Date): Promise<Date | null>;
+  lotsToRemind(storeId: string, reminderDays: number, now: Date, limit: number): Promise<Lot[]>;
+  markReminded(storeId: string, lotIds: readonly string[], at: Date): Promise<void>;
+}
+
+export interface RedemptionRepository {
+  insertMethod(storeId: string, method: RedeemMethodRecord): Promise<void>;
+  getMethod(storeId: string, id: string): Promise<RedeemMethodRecord | null>;
+  listMethods(storeId: string, limit: number, cursor: string | null): Promise<Page<RedeemMethodRecord>>;
+  updateMethod(storeId: string, method: RedeemMethodRecord): Promise<void>;
+  deleteMethod(storeId: string, id: string, at: Date): Promise<void>;
+  insertRedemption(storeId: string, redemption: RedemptionRecord): Promise<void>;
+  getRedemption(storeId: string, id: string, lock: boolean): Promise<RedemptionRecord | null>;
+  updateRedemption(storeId: string, redemption: RedemptionRecord): Promise<void>;
+  redemptionsByHold(storeId: string, holdIds: readonly string[]): Promise<RedemptionRecord[]>;
+  insertEntitlement(storeId: string, entitlement: EntitlementRecord): Promise<void>;
+  getEntitlement(storeId: string, id: string, lock: boolean): Promise<EntitlementRecord | null>;
+  listEntitlements(storeId: string, memberId: string): Promise<EntitlementRecord[]>;
+  consumeEntitlement(storeId: string, id: string, units: number, actor: string, at: Date): Promise<void>;
+}
+
+export interface AuditRepository {
+  insert(storeId: string, record: AuditRecord): Promise<void>;
+  list(storeId: string, limit: number, cursor: string | null): Promise<Page<AuditRecord>>;
+}
+
+export interface StoredResponse {
+  fingerprint: string;
+  statusCode: number;
+  body: unknown;
+}
+
+export interface IdempotencyRepository {
+  /** Claims the key; when another request already holds it, waits for that one and returns its record. */
+  claim(storeId: string, scope: string, key: string, fingerprint: string): Promise<StoredResponse | "claimed">;
+  complete(storeId: string, scope: string, key: string, statusCode: number, body: unknown): Promise<void>;
+}
+
+export interface OutboxRepository {
+  add(storeId: string, topic: string, memberId: string | null, payload: unknown): Promise<void>;
+}
+
+export interface Repositories {
+  stores: StoreRepository;
+  keys: KeyRepository;
+  members: MemberRepository;
+  ledger: LedgerRepository;
+  redemptions: RedemptionRepository;
+  audit: AuditRepository;
+  idempotency: IdempotencyRepository;
+  outbox: OutboxRepository;
+  /** Runs `fn` so that, if it throws, only its own writes are undone and the transaction goes on. */
+  savepoint<T>(fn: () => Promise<T>): Promise<T>;
+}
+
+/** Runs a unit of work in one transaction; the callback gets repositories bound to it. */
+export interface Transactor {
+  run<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
+}
+
+export interface Clock {
+  now(): Date;
+}

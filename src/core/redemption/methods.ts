@@ -1,0 +1,57 @@
+import { z } from "zod";
+
+const common = {
+  name: z.string().min(1).max(200),
+  description: z.string().max(2_000).optional(),
+  channels: z.array(z.string().min(1).max(50)).min(1).default(["online"]),
+  enabled: z.boolean().default(true),
+};
+
+/** Points for an entitlement (add-on packs, credits): completes at once and grants units. */
+export const catalogMethodSchema = z
+  .object({
+    type: z.literal("catalog"),
+    ...common,
+    points: z.number().int().positive(),
+    grant: z
+      .object({
+        sku: z.string().min(1).max(200),
+        units: z.number().int().positive(),
+        validDays: z.number().int().positive().max(36_500).nullable().default(null),
+      })
+      .strict(),
+  })
+  .strict();
+
+/** Points as money at checkout (`points` pts = `amount` minor units): held, then captured or released. */
+export const cashbackMethodSchema = z
+  .object({
+    type: z.literal("cashback"),
+    ...common,
+    points: z.number().int().positive(),
+    amount: z.number().int().positive(),
+    minSubtotal: z.number().int().nonnegative().optional(),
+    minBalance: z.number().int().nonnegative().optional(),
+    maxPointsPerOrder: z.number().int().positive().optional(),
+    maxDiscount: z
+      .discriminatedUnion("type", [
+        z.object({ type: z.literal("fixed"), amount: z.number().int().positive() }).strict(),
+        z.object({ type: z.literal("percent"), percent: z.number().positive().max(100) }).strict(),
+      ])
+      .optional(),
+    stackWithDiscounts: z.boolean().default(true),
+    eligibleProducts: z.array(z.string()).optional(),
+    excludeProducts: z.array(z.string()).optional(),
+  })
+  .strict();
+
+export const redeemMethodSchema = z.discriminatedUnion("type", [catalogMethodSchema, cashbackMethodSchema]);
+
+export type RedeemMethod = z.infer<typeof redeemMethodSchema>;
+export type CatalogMethod = z.infer<typeof catalogMethodSchema>;
+export type CashbackMethod = z.infer<typeof cashbackMethodSchema>;
+
+/** Discount for P points: floor(P × amount / points) minor units, never rounded up. */
+export function cashbackDiscount(method: Pick<CashbackMethod, "points" | "amount">, points: number): number {
+  return Math.floor((points * method.amount) / method.points);
+}

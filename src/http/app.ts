@@ -1,0 +1,50 @@
+import Fastify, { type FastifyInstance } from "fastify";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import type { HttpContext } from "./context.ts";
+import { registerErrorHandling } from "./errors.ts";
+import { registerAdjustmentRoutes } from "./routes/adjustments.ts";
+import { registerAuditRoutes } from "./routes/audit-log.ts";
+import { registerClockRoutes } from "./routes/clock.ts";
+import { registerHealthRoutes } from "./routes/health.ts";
+import { registerKeyRoutes } from "./routes/keys.ts";
+import { registerMemberRoutes } from "./routes/members.ts";
+import { registerProgramRoutes } from "./routes/program.ts";
+import { registerRedeemMethodRoutes } from "./routes/redeem-methods.ts";
+import { registerRedemptionRoutes } from "./routes/redemptions.ts";
+import { registerStoreRoutes } from "./routes/stores.ts";
+
+export interface AppOptions {
+  logger?: boolean | { level: string };
+}
+
+export async function buildApp(ctx: HttpContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 1024 * 1024 });
+  // Requests are validated by the route's own zod schema (field-level problem+json); the JSON
+  // schemas given to Fastify only document the API.
+  app.setValidatorCompiler(() => () => true);
+  registerErrorHandling(app);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: "3.1.0",
+      info: { title: "Pointbook API", version: "1", description: "Loyalty points: an exact, auditable ledger per member." },
+      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A store API key, or the operator token for POST /v1/stores" } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+
+  registerHealthRoutes(app, ctx);
+  registerStoreRoutes(app, ctx);
+  registerKeyRoutes(app, ctx);
+  registerProgramRoutes(app, ctx);
+  registerMemberRoutes(app, ctx);
+  registerAdjustmentRoutes(app, ctx);
+  registerRedeemMethodRoutes(app, ctx);
+  registerRedemptionRoutes(app, ctx);
+  registerAuditRoutes(app, ctx);
+  registerClockRoutes(app, ctx);
+  await app.ready();
+  return app;
+}

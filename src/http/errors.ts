@@ -1,0 +1,92 @@
+import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import { ZodError } from "zod";
+import { DomainError, type ErrorCode, type FieldError } from "../core/errors.ts";
+
+/** The one map from error code to HTTP status. */
+const STATUS: Record<ErrorCode, number> = {
+  validation_failed: 422,
+  not_found: 404,
+  unauthorized: 401,
+  forbidden: 403,
+  insufficient_points: 409,
+  insufficient_units: 409,
+  idempotency_conflict: 409,
+  program_disabled: 409,
+  occurred_in_future: 422,
+  conflict: 409,
+  not_sandbox: 409,
+  clock_backwards: 422,
+  invalid_state: 409,
+  expired: 409,
+};
+
+const TITLES: Partial<Record<ErrorCode, string>> = {
+  validation_failed: "The request is not valid",
+  not_found: "Not found",
+  unauthorized: "Authentication required",
+  forbidden: "Not allowed",
+  insufficient_points: "Not enough points",
+  idempotency_conflict: "Idempotency key reused with another request",
+  program_disabled: "The points program is disabled",
+};
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  code: ErrorCode;
+  errors?: FieldError[];
+  [key: string]: unknown;
+}
+
+export function problemOf(error: DomainError): Problem {
+  const status = STATUS[error.code];
+  const { errors, ...extra } = error.details;
+  return {
+    type: `https://pointbook.dev/problems/${error.code.replaceAll("_", "-")}`,
+    title: TITLES[error.code] ?? error.code.replaceAll("_", " "),
+    status,
+    detail: error.message,
+    code: error.code,
+    ...extra,
+    ...(errors ? { errors } : {}),
+  };
+}
+
+export function fromZod(error: ZodError, prefix = ""): DomainError {
+  const errors = error.issues.map((i) => ({
+    path: [prefix, ...i.path.map(String)].filter((p) => p !== "").join(".") || (prefix || "body"),
+    message: i.code === "invalid_type" && i.message.endsWith("received undefined") ? "is required" : i.message,
+  }));
+  return new DomainError("validation_failed", errors.map((e) => `${e.path}: ${e.message}`).join("; "), { errors });
+}
+
+export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
+  return reply.code(problem.status).type("application/problem+json").send(problem);
+}
+
+/** Turns every thrown error into problem+json; unexpected ones are logged and hidden. */
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+    if (error instanceof DomainError) return sendProblem(reply, problemOf(error));
+    if (error instanceof ZodError) return sendProblem(reply, problemOf(fromZod(error)));
+    const status = (error as FastifyError).statusCode;
+    if (status !== undefined && status >= 400 && status < 500) {
+      // Malformed JSON, wrong content type, body too large: the client's mistake, named as such.
+      const code = status === 404 ? "not_found" : "validation_failed";
+      return sendProblem(reply, {
+        ...problemOf(new DomainError(code, error.message, code === "validation_failed" ? { errors: [{ path: "body", message: error.message }] } : {})),
+        status,
+      });
+    }
+    request.log.error({ err: error }, "unhandled error");
+    return sendProblem(reply, {
+      type: "about:blank", title: "Internal error", status: 500, detail: "An unexpected error occurred; it has been logged.",
+      code: "internal_error" as ErrorCode,
+    });
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, problemOf(new DomainError("not_found", `no route for ${request.method} ${request.url.split("?")[0]}`))),
+  );
+}

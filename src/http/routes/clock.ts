@@ -1,0 +1,18 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { requireRole } from "../auth.ts";
+import type { HttpContext } from "../context.ts";
+import { doc } from "../openapi.ts";
+import { instant } from "../schemas.ts";
+import { parse } from "../validation.ts";
+import { advanceClock } from "../../services/due-work.ts";
+
+const advanceBody = z.object({ to: instant }).strict();
+
+export function registerClockRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  app.post("/v1/clock/advance", { schema: doc({ summary: "Move a sandbox store's clock forward and run what falls due", tags: ["sandbox"], role: "admin", body: advanceBody }) }, async (request) => {
+    const caller = await requireRole(request, ctx.services, "admin");
+    const { to } = parse(advanceBody, request.body);
+    return advanceClock(ctx.services, caller.storeId, to);
+  });
+}

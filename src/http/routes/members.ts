@@ -1,0 +1,58 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { requireRole } from "../auth.ts";
+import type { HttpContext } from "../context.ts";
+import { doc, pageQuery } from "../openapi.ts";
+import { memberIdParam } from "../schemas.ts";
+import { parse } from "../validation.ts";
+import type { Entry } from "../../core/ledger/types.ts";
+import { getMember, memberActivity, upsertMember } from "../../services/members.ts";
+
+const memberBody = z
+  .object({
+    email: z.email().max(320).nullable().optional(),
+    phone: z.string().regex(/^\+?[0-9 ()-]{4,32}$/, "a phone number such as +15551234567").nullable().optional(),
+    birthday: z.iso.date().nullable().optional(),
+    tier: z.string().min(1).max(100).nullable().optional(),
+    tags: z.array(z.string().min(1).max(100)).max(100).optional(),
+    isMember: z.boolean().optional(),
+    language: z.string().min(2).max(20).nullable().optional(),
+  })
+  .strict();
+
+export function entryView(e: Entry) {
+  return {
+    id: e.id,
+    type: e.type,
+    points: e.points,
+    balanceAfter: e.balanceAfter,
+    at: e.at,
+    ...(e.reason !== null ? { reason: e.reason } : {}),
+    ...(e.explanation !== null ? { explanation: e.explanation } : {}),
+    actor: e.actor,
+    source: e.source,
+    ...(e.lotId ? { lotId: e.lotId } : {}),
+  };
+}
+
+export function registerMemberRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  app.put("/v1/members/:memberId", { schema: doc({ summary: "Create or update a member", tags: ["members"], role: "points_manager", body: memberBody }) }, async (request) => {
+    const caller = await requireRole(request, ctx.services, "points_manager");
+    const { memberId } = parse(memberIdParam, request.params);
+    return upsertMember(ctx.services, caller.storeId, memberId, parse(memberBody, request.body));
+  });
+
+  app.get("/v1/members/:memberId", { schema: doc({ summary: "A member's balance, pending points and expiry schedule", tags: ["members"], role: "viewer" }) }, async (request) => {
+    const caller = await requireRole(request, ctx.services, "viewer");
+    const { memberId } = parse(memberIdParam, request.params);
+    return getMember(ctx.services, caller.storeId, memberId);
+  });
+
+  app.get("/v1/members/:memberId/activity", { schema: doc({ summary: "Ledger entries, newest first", tags: ["members"], role: "viewer", querystring: pageQuery }) }, async (request) => {
+    const caller = await requireRole(request, ctx.services, "viewer");
+    const { memberId } = parse(memberIdParam, request.params);
+    const q = parse(pageQuery, request.query);
+    const page = await memberActivity(ctx.services, caller.storeId, memberId, { limit: q.limit, cursor: q.cursor ?? null });
+    return { data: page.data.map(entryView), nextCursor: page.nextCursor };
+  });
+}

@@ -1,0 +1,47 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { requireRole } from "../auth.ts";
+import type { HttpContext } from "../context.ts";
+import { doc, pageQuery } from "../openapi.ts";
+import { idParam } from "../schemas.ts";
+import { parse } from "../validation.ts";
+import { write } from "../write.ts";
+import { redeemMethodSchema } from "../../core/redemption/methods.ts";
+import { createMethod, deleteMethod, getMethod, listMethods, updateMethod } from "../../services/redeem-methods.ts";
+
+const patchBody = z.record(z.string(), z.unknown());
+
+export function registerRedeemMethodRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  const tags = ["redeem methods"];
+  app.get("/v1/redeem-methods", { schema: doc({ summary: "List redeem methods", tags, role: "viewer", querystring: pageQuery }) }, async (request) => {
+    const caller = await requireRole(request, ctx.services, "viewer");
+    const q = parse(pageQuery, request.query);
+    return listMethods(ctx.services, caller.storeId, { limit: q.limit, cursor: q.cursor ?? null });
+  });
+
+  app.post("/v1/redeem-methods", { schema: doc({ summary: "Add a redeem method (audited)", tags, role: "admin", body: redeemMethodSchema }) }, async (request, reply) => {
+    const caller = await requireRole(request, ctx.services, "admin");
+    const body = parse(redeemMethodSchema, request.body);
+    return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
+      statusCode: 201,
+      body: await createMethod(repos, ctx.services, caller.storeId, body, caller.actor),
+    }));
+  });
+
+  app.get("/v1/redeem-methods/:id", { schema: doc({ summary: "One redeem method", tags, role: "viewer" }) }, async (request) => {
+    const caller = await requireRole(request, ctx.services, "viewer");
+    return getMethod(ctx.services, caller.storeId, parse(idParam, request.params).id);
+  });
+
+  app.patch("/v1/redeem-methods/:id", { schema: doc({ summary: "Change a redeem method (audited); the type cannot change", tags, role: "admin" }) }, async (request) => {
+    const caller = await requireRole(request, ctx.services, "admin");
+    const { id } = parse(idParam, request.params);
+    return updateMethod(ctx.services, caller.storeId, id, parse(patchBody, request.body), caller.actor);
+  });
+
+  app.delete("/v1/redeem-methods/:id", { schema: doc({ summary: "Delete a redeem method; what it issued stays valid", tags, role: "admin" }) }, async (request, reply) => {
+    const caller = await requireRole(request, ctx.services, "admin");
+    await deleteMethod(ctx.services, caller.storeId, parse(idParam, request.params).id, caller.actor);
+    return reply.code(204).send();
+  });
+}

@@ -1,0 +1,66 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { requireRole } from "../auth.ts";
+import type { HttpContext } from "../context.ts";
+import { doc } from "../openapi.ts";
+import { idParam, memberIdParam } from "../schemas.ts";
+import { parse } from "../validation.ts";
+import { write } from "../write.ts";
+import { consumeEntitlement, finishRedemption, getRedemption, listEntitlements, redeem } from "../../services/redemptions.ts";
+
+const redeemBody = z
+  .object({
+    memberId: z.string().min(1).max(200),
+    methodId: z.string().min(1).max(200),
+    points: z.number().int().positive().max(1_000_000_000).optional(),
+    orderId: z.string().min(1).max(200).optional(),
+    channel: z.string().min(1).max(50).optional(),
+  })
+  .strict();
+
+const consumeBody = z.object({ units: z.number().int().positive().max(1_000_000_000) }).strict();
+
+export function registerRedemptionRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  const tags = ["redemptions"];
+  app.post("/v1/redemptions", { schema: doc({ summary: "Spend points on a redeem method", tags, role: "points_manager", body: redeemBody }) }, async (request, reply) => {
+    const caller = await requireRole(request, ctx.services, "points_manager");
+    const body = parse(redeemBody, request.body);
+    return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
+      statusCode: 201,
+      body: await redeem(repos, ctx.services, caller.storeId, body, caller.actor),
+    }));
+  });
+
+  app.get("/v1/redemptions/:id", { schema: doc({ summary: "One redemption", tags, role: "viewer" }) }, async (request) => {
+    const caller = await requireRole(request, ctx.services, "viewer");
+    return getRedemption(ctx.services, caller.storeId, parse(idParam, request.params).id);
+  });
+
+  for (const action of ["capture", "release"] as const) {
+    const summary = action === "capture" ? "Capture held points (the order was paid)" : "Release held points (the order was canceled)";
+    app.post(`/v1/redemptions/:id/${action}`, { schema: doc({ summary, tags, role: "points_manager" }) }, async (request, reply) => {
+      const caller = await requireRole(request, ctx.services, "points_manager");
+      const { id } = parse(idParam, request.params);
+      return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
+        statusCode: 200,
+        body: await finishRedemption(repos, ctx.services, caller.storeId, id, action, caller.actor),
+      }));
+    });
+  }
+
+  app.get("/v1/members/:memberId/entitlements", { schema: doc({ summary: "A member's entitlements", tags: ["entitlements"], role: "viewer" }) }, async (request) => {
+    const caller = await requireRole(request, ctx.services, "viewer");
+    const { memberId } = parse(memberIdParam, request.params);
+    return { data: await listEntitlements(ctx.services, caller.storeId, memberId), nextCursor: null };
+  });
+
+  app.post("/v1/entitlements/:id/consume", { schema: doc({ summary: "Use units of an entitlement", tags: ["entitlements"], role: "points_manager", body: consumeBody }) }, async (request, reply) => {
+    const caller = await requireRole(request, ctx.services, "points_manager");
+    const { id } = parse(idParam, request.params);
+    const { units } = parse(consumeBody, request.body);
+    return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
+      statusCode: 200,
+      body: await consumeEntitlement(repos, ctx.services, caller.storeId, id, units, caller.actor),
+    }));
+  });
+}

@@ -1,0 +1,39 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { requireOperator, requireRole } from "../auth.ts";
+import type { HttpContext } from "../context.ts";
+import { doc } from "../openapi.ts";
+import { instant, timeZone } from "../schemas.ts";
+import { parse } from "../validation.ts";
+import { invalid } from "../../core/errors.ts";
+import { createStore, getStore } from "../../services/stores.ts";
+
+const createStoreBody = z
+  .object({
+    name: z.string().min(1).max(200),
+    currency: z.string().regex(/^[A-Z]{3}$/, "an ISO 4217 code such as USD"),
+    timezone: timeZone,
+    sandbox: z.boolean().default(false),
+    clock: instant.optional(),
+  })
+  .strict();
+
+const storeView = (s: { id: string; name: string; currency: string; timezone: string; sandbox: boolean; clockNow: Date | null; createdAt: Date }) => ({
+  id: s.id, name: s.name, currency: s.currency, timezone: s.timezone, sandbox: s.sandbox,
+  ...(s.sandbox ? { clock: s.clockNow } : {}), createdAt: s.createdAt,
+});
+
+export function registerStoreRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  app.post("/v1/stores", { schema: doc({ summary: "Create a store (tenant) and its first admin key", tags: ["stores"], role: "operator", body: createStoreBody }) }, async (request, reply) => {
+    const actor = requireOperator(request, ctx.operatorToken);
+    const body = parse(createStoreBody, request.body);
+    if (body.clock && !body.sandbox) throw invalid("clock", "only sandbox stores have their own clock");
+    const { store, apiKey } = await createStore(ctx.services, body, actor);
+    return reply.code(201).send({ ...storeView(store), apiKey });
+  });
+
+  app.get("/v1/store", { schema: doc({ summary: "The store the key belongs to", tags: ["stores"], role: "viewer" }) }, async (request) => {
+    const caller = await requireRole(request, ctx.services, "viewer");
+    return storeView(await getStore(ctx.services, caller.storeId));
+  });
+}

@@ -1,0 +1,51 @@
+import { createHash } from "node:crypto";
+import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Repositories } from "../core/ports/repositories.ts";
+import type { Services } from "../services/context.ts";
+import { runIdempotent } from "../services/idempotency.ts";
+import { problemOf } from "./errors.ts";
+import { DomainError } from "../core/errors.ts";
+
+export interface WriteResult {
+  statusCode: number;
+  body: unknown;
+}
+
+/** The request's identity for idempotency: method, path and body. */
+export function fingerprint(request: FastifyRequest): string {
+  return createHash("sha256")
+    .update(`${request.method} ${request.url.split("?")[0]}\n${JSON.stringify(request.body ?? null)}`)
+    .digest("hex");
+}
+
+/**
+ * Runs a write in one transaction. With an `Idempotency-Key` header the key, the request's hash
+ * and the response are stored with the change: a replay gets the stored response, another request
+ * under the same key gets 409.
+ */
+export async function write(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  services: Services,
+  storeId: string,
+  work: (repos: Repositories) => Promise<WriteResult>,
+  options: { scope?: string; key?: string; replayStatus?: number } = {},
+): Promise<FastifyReply> {
+  const header = request.headers["idempotency-key"];
+  const key = options.key ?? (typeof header === "string" && header.length > 0 ? header : undefined);
+  if (key === undefined) {
+    const result = await services.tx.run(work);
+    return reply.code(result.statusCode).send(result.body);
+  }
+  if (key.length > 255) throw new DomainError("validation_failed", "Idempotency-Key is longer than 255 characters", { errors: [{ path: "Idempotency-Key", message: "at most 255 characters" }] });
+  const result = await runIdempotent(
+    services,
+    { storeId, scope: options.scope ?? `${request.method} ${request.routeOptions.url ?? ""}`, key, fingerprint: fingerprint(request) },
+    work,
+    (error) => ({ statusCode: problemOf(error).status, body: JSON.parse(JSON.stringify(problemOf(error))) }),
+  );
+  if (result.replayed) reply.header("idempotent-replayed", "true");
+  if (result.statusCode >= 400) reply.type("application/problem+json");
+  const status = result.replayed && result.statusCode < 300 && options.replayStatus ? options.replayStatus : result.statusCode;
+  return reply.code(status).send(result.body);
+}

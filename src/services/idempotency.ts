@@ -1,0 +1,48 @@
+import { DomainError } from "../core/errors.ts";
+import type { Repositories } from "../core/ports/repositories.ts";
+import type { Services } from "./context.ts";
+
+export interface IdempotentResponse {
+  statusCode: number;
+  body: unknown;
+  replayed: boolean;
+}
+
+export interface IdempotencyRequest {
+  storeId: string;
+  /** Separates key spaces (e.g. events use their own id as key). */
+  scope: string;
+  key: string;
+  /** Hash of the request; the same key with another body is a conflict. */
+  fingerprint: string;
+}
+
+/**
+ * Runs `work` once per key. The key, the request's fingerprint and the response are stored in the
+ * same transaction as the change; a refusal is stored too, so a retry is refused the same way.
+ */
+export async function runIdempotent(
+  services: Services,
+  request: IdempotencyRequest,
+  work: (repos: Repositories) => Promise<{ statusCode: number; body: unknown }>,
+  toStoredError: (error: DomainError) => { statusCode: number; body: unknown },
+): Promise<IdempotentResponse> {
+  return services.tx.run(async (repos) => {
+    const claim = await repos.idempotency.claim(request.storeId, request.scope, request.key, request.fingerprint);
+    if (claim !== "claimed") {
+      if (claim.fingerprint !== request.fingerprint) {
+        throw new DomainError("idempotency_conflict", "this idempotency key was used with a different request");
+      }
+      return { statusCode: claim.statusCode, body: claim.body, replayed: true };
+    }
+    let result: { statusCode: number; body: unknown };
+    try {
+      result = await repos.savepoint(() => work(repos));
+    } catch (error) {
+      if (!(error instanceof DomainError) || error.code === "validation_failed") throw error;
+      result = toStoredError(error);
+    }
+    await repos.idempotency.complete(request.storeId, request.scope, request.key, result.statusCode, result.body);
+    return { ...result, replayed: false };
+  });
+}

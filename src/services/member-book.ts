@@ -1,0 +1,35 @@
+import { MemberBook } from "../core/ledger/book.ts";
+import { notFound } from "../core/errors.ts";
+import type { Repositories } from "../core/ports/repositories.ts";
+import type { StoreRecord } from "../core/ports/records.ts";
+
+/**
+ * Opens one member's ledger under its row lock, brings it up to `now` (matures, timed-out holds,
+ * expiries), lets `fn` change it, and saves every change in the caller's transaction.
+ */
+export async function withMemberBook<T>(
+  repos: Repositories,
+  store: StoreRecord,
+  memberId: string,
+  now: Date,
+  fn: (book: MemberBook) => T | Promise<T>,
+  options: { create?: boolean; extraLotIds?: readonly string[] } = {},
+): Promise<T> {
+  if (options.create ?? true) await repos.members.ensure(store.id, memberId, now);
+  const loaded = (await repos.members.lockBooks(store.id, [memberId], options.extraLotIds)).get(memberId);
+  if (!loaded) throw notFound("member");
+  const book = new MemberBook(loaded.balance, loaded.lots, loaded.holds, store.program.clawback);
+  book.settleDue(now);
+  const result = await fn(book);
+  await repos.ledger.save(store.id, [book]);
+  await releaseRedemptionsOfTimedOutHolds(repos, store.id, book, now);
+  return result;
+}
+
+/** A hold released by time-out (or by settling) also ends the redemption that placed it. */
+export async function releaseRedemptionsOfTimedOutHolds(repos: Repositories, storeId: string, book: MemberBook, now: Date): Promise<void> {
+  const released = book.changes().changedHolds.filter((h) => h.status === "released").map((h) => h.id);
+  for (const r of await repos.redemptions.redemptionsByHold(storeId, released)) {
+    if (r.status === "held") await repos.redemptions.updateRedemption(storeId, { ...r, status: "released", updatedAt: now });
+  }
+}

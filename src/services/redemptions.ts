@@ -1,0 +1,194 @@
+import { newId } from "../core/ids.ts";
+import { DomainError, invalid, notFound } from "../core/errors.ts";
+import type { EntitlementRecord, RedemptionRecord, StoreRecord } from "../core/ports/records.ts";
+import type { Repositories } from "../core/ports/repositories.ts";
+import { addLocalDays, addMinutes } from "../core/time/zone.ts";
+import { cashbackDiscount, redeemMethodSchema, type CashbackMethod, type CatalogMethod } from "../core/redemption/methods.ts";
+import { requireStore, storeNow, type Actor, type Services } from "./context.ts";
+import { withMemberBook } from "./member-book.ts";
+import type { MemberBook } from "../core/ledger/book.ts";
+
+export interface RedeemInput {
+  memberId: string;
+  methodId: string;
+  points?: number;
+  orderId?: string;
+  channel?: string;
+}
+
+export interface RedemptionView {
+  id: string;
+  memberId: string;
+  methodId: string;
+  type: string;
+  status: RedemptionRecord["status"];
+  points: number;
+  discount?: number;
+  orderId?: string;
+  entitlement?: EntitlementView;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface EntitlementView {
+  id: string;
+  sku: string;
+  units: number;
+  unitsRemaining: number;
+  expiresAt: Date | null;
+  createdAt: Date;
+}
+
+export const entitlementView = (e: EntitlementRecord): EntitlementView => ({
+  id: e.id, sku: e.sku, units: e.units, unitsRemaining: e.unitsRemaining, expiresAt: e.expiresAt, createdAt: e.createdAt,
+});
+
+function redemptionView(r: RedemptionRecord, entitlement?: EntitlementRecord | null): RedemptionView {
+  return {
+    id: r.id, memberId: r.memberId, methodId: r.methodId, type: r.type, status: r.status, points: r.points,
+    ...(r.discount !== null ? { discount: r.discount } : {}),
+    ...(r.orderId !== null ? { orderId: r.orderId } : {}),
+    ...(entitlement ? { entitlement: entitlementView(entitlement) } : {}),
+    createdAt: r.createdAt, updatedAt: r.updatedAt,
+  };
+}
+
+function insufficient(available: number, wanted: number): DomainError {
+  return new DomainError("insufficient_points", `the member has ${available} spendable points; ${wanted} are needed`, { available });
+}
+
+/** Spends points on a redeem method: catalogue items complete at once, cashback is held until capture. */
+export async function redeem(repos: Repositories, services: Services, storeId: string, input: RedeemInput, actor: Actor): Promise<RedemptionView> {
+  const store = await requireStore(repos, storeId);
+  if (!store.program.enabled) throw new DomainError("program_disabled", "the points program is disabled");
+  const record = await repos.redemptions.getMethod(storeId, input.methodId);
+  if (!record) throw invalid("methodId", "no such redeem method");
+  const method = redeemMethodSchema.parse(record.config);
+  if (!method.enabled) throw invalid("methodId", "this redeem method is disabled");
+  const channel = input.channel ?? "online";
+  if (!method.channels.includes(channel)) throw invalid("channel", `this redeem method is not offered on channel ${channel}`);
+  if (!(await repos.members.get(storeId, input.memberId))) throw notFound("member");
+  const now = storeNow(store, services.clock);
+  return method.type === "catalog"
+    ? redeemCatalog(repos, store, method, record.id, input, actor, now)
+    : holdCashback(repos, store, method, record.id, input, actor, now);
+}
+
+async function redeemCatalog(repos: Repositories, store: StoreRecord, method: CatalogMethod, methodId: string, input: RedeemInput, actor: Actor, now: Date) {
+  if (input.points !== undefined && input.points !== method.points) {
+    throw invalid("points", `this catalogue item costs exactly ${method.points} points`);
+  }
+  const redemptionId = newId("red");
+  await withMemberBook(repos, store, input.memberId, now, (book) => {
+    const result = book.debit({
+      type: "redeem", points: method.points, at: now, actor: actor.id, source: { type: "redemption", ref: redemptionId },
+      reason: method.name, explanation: { methodId, sku: method.grant.sku, units: method.grant.units },
+    });
+    if (!result.ok) throw insufficient(result.available, method.points);
+  }, { create: false });
+  const entitlement: EntitlementRecord = {
+    id: newId("etl"), memberId: input.memberId, redemptionId, sku: method.grant.sku, units: method.grant.units,
+    unitsRemaining: method.grant.units,
+    expiresAt: method.grant.validDays === null ? null : addLocalDays(now, method.grant.validDays, store.timezone),
+    createdAt: now,
+  };
+  const redemption: RedemptionRecord = {
+    id: redemptionId, memberId: input.memberId, methodId, type: "catalog", status: "completed", points: method.points,
+    discount: null, orderId: input.orderId ?? null, holdId: null, entitlementId: entitlement.id, createdAt: now, updatedAt: now,
+  };
+  await repos.redemptions.insertRedemption(store.id, redemption);
+  await repos.redemptions.insertEntitlement(store.id, entitlement);
+  await repos.outbox.add(store.id, "redemption.completed", input.memberId, { redemptionId, memberId: input.memberId, points: method.points });
+  return redemptionView(redemption, entitlement);
+}
+
+async function holdCashback(repos: Repositories, store: StoreRecord, method: CashbackMethod, methodId: string, input: RedeemInput, actor: Actor, now: Date) {
+  const points = input.points;
+  if (points === undefined) throw invalid("points", "cashback needs the number of points to spend");
+  if (points % method.points !== 0) throw invalid("points", `spend cashback points in steps of ${method.points}`);
+  if (method.maxPointsPerOrder !== undefined && points > method.maxPointsPerOrder) {
+    throw invalid("points", `at most ${method.maxPointsPerOrder} points per order`);
+  }
+  const redemptionId = newId("red");
+  const hold = await withMemberBook(repos, store, input.memberId, now, (book: MemberBook) => {
+    if (method.minBalance !== undefined && book.balance.balance < method.minBalance) {
+      throw new DomainError("insufficient_points", `cashback needs a balance of at least ${method.minBalance} points`, { available: book.balance.balance });
+    }
+    const result = book.placeHold({
+      points, expiresAt: addMinutes(now, store.program.holdTtlMinutes), at: now, actor: actor.id,
+      source: { type: "redemption", ref: redemptionId }, reason: method.name, explanation: { methodId, orderId: input.orderId ?? null },
+    });
+    if (!result.ok) throw insufficient(result.available, points);
+    return result.hold;
+  }, { create: false });
+  const redemption: RedemptionRecord = {
+    id: redemptionId, memberId: input.memberId, methodId, type: "cashback", status: "held", points,
+    discount: cashbackDiscount(method, points), orderId: input.orderId ?? null, holdId: hold.id, entitlementId: null,
+    createdAt: now, updatedAt: now,
+  };
+  await repos.redemptions.insertRedemption(store.id, redemption);
+  return redemptionView(redemption);
+}
+
+/** Capture (order paid) or release (order canceled) a held cashback redemption. */
+export async function finishRedemption(
+  repos: Repositories,
+  services: Services,
+  storeId: string,
+  redemptionId: string,
+  action: "capture" | "release",
+  actor: Actor,
+): Promise<RedemptionView> {
+  const store = await requireStore(repos, storeId);
+  const now = storeNow(store, services.clock);
+  const existing = await repos.redemptions.getRedemption(storeId, redemptionId, false);
+  if (!existing) throw notFound("redemption");
+  const updated = await withMemberBook(repos, store, existing.memberId, now, async (book) => {
+    // Re-read under the member lock: the hold may have timed out or been finished meanwhile.
+    const r = (await repos.redemptions.getRedemption(storeId, redemptionId, true))!;
+    const hold = r.holdId ? book.hold(r.holdId) : undefined;
+    if (!hold || hold.status !== "held") {
+      const state = r.status === "held" ? "released (the hold timed out)" : r.status;
+      throw new DomainError("invalid_state", `redemption is ${state}; it can no longer be ${action === "capture" ? "captured" : "released"}`);
+    }
+    const base = { at: now, actor: actor.id, source: { type: "redemption" as const, ref: r.id }, reason: action === "capture" ? "order paid" : "order canceled" };
+    if (action === "capture") book.capture(hold.id, base);
+    else book.release(hold.id, base);
+    return { ...r, status: action === "capture" ? ("completed" as const) : ("released" as const), updatedAt: now };
+  }, { create: false });
+  await repos.redemptions.updateRedemption(storeId, updated);
+  if (action === "capture") {
+    await repos.outbox.add(storeId, "redemption.completed", updated.memberId, { redemptionId, memberId: updated.memberId, points: updated.points });
+  }
+  return redemptionView(updated);
+}
+
+export async function getRedemption(services: Services, storeId: string, id: string): Promise<RedemptionView> {
+  return services.tx.run(async (repos) => {
+    const r = await repos.redemptions.getRedemption(storeId, id, false);
+    if (!r) throw notFound("redemption");
+    const e = r.entitlementId ? await repos.redemptions.getEntitlement(storeId, r.entitlementId, false) : null;
+    return redemptionView(r, e);
+  });
+}
+
+export async function listEntitlements(services: Services, storeId: string, memberId: string): Promise<EntitlementView[]> {
+  return services.tx.run(async (repos) => {
+    if (!(await repos.members.get(storeId, memberId))) throw notFound("member");
+    return (await repos.redemptions.listEntitlements(storeId, memberId)).map(entitlementView);
+  });
+}
+
+/** Uses units of an entitlement; expired or exhausted entitlements refuse. */
+export async function consumeEntitlement(repos: Repositories, services: Services, storeId: string, id: string, units: number, actor: Actor): Promise<EntitlementView> {
+  const store = await requireStore(repos, storeId);
+  const now = storeNow(store, services.clock);
+  const e = await repos.redemptions.getEntitlement(storeId, id, true);
+  if (!e) throw notFound("entitlement");
+  if (e.expiresAt && e.expiresAt.getTime() <= now.getTime()) throw new DomainError("expired", "this entitlement has expired");
+  if (units > e.unitsRemaining) {
+    throw new DomainError("insufficient_units", `only ${e.unitsRemaining} units remain`, { errors: [{ path: "units", message: `only ${e.unitsRemaining} units remain` }] });
+  }
+  await repos.redemptions.consumeEntitlement(storeId, id, units, actor.id, now);
+  return entitlementView({ ...e, unitsRemaining: e.unitsRemaining - units });
+}

@@ -1,0 +1,25 @@
+import type { Database } from "./sql.ts";
+import { sql as ledger } from "./migrations/001_ledger.ts";
+
+/** Ordered, append-only: a released migration is never edited, a change is a new one. */
+const MIGRATIONS: ReadonlyArray<{ version: string; sql: string }> = [{ version: "001_ledger", sql: ledger }];
+
+/** Applies pending migrations; safe to call from several processes at once. */
+export async function migrate(db: Database): Promise<string[]> {
+  return db.transaction(async (tx) => {
+    // Serializes concurrent migrators (several servers or test workers starting together).
+    await tx.query("SELECT pg_advisory_xact_lock(7401)");
+    await tx.script(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+    );
+    const done = new Set((await tx.query<{ version: string }>("SELECT version FROM schema_migrations")).map((r) => r.version));
+    const applied: string[] = [];
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      await tx.script(m.sql);
+      await tx.query("INSERT INTO schema_migrations (version) VALUES ($1)", [m.version]);
+      applied.push(m.version);
+    }
+    return applied;
+  });
+}

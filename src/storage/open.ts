@@ -1,0 +1,9 @@
+import { openPglite } from "./pglite.ts";
+import { openPostgres } from "./postgres.ts";
+import type { Database } from "./sql.ts";
+
+/** PostgreSQL when a URL is given, otherwise embedded PGlite (in `dataDir`, or in memory). */
+export async function openDatabase(options: { databaseUrl?: string; dataDir?: string }): Promise<Database> {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+  return openPglite(options.dataDir);
+}

@@ -1,0 +1,43 @@
+import type { KeyRepository } from "../../core/ports/repositories.ts";
+import type { ApiKeyRecord, Role } from "../../core/ports/records.ts";
+import type { Sql } from "../sql.ts";
+
+interface KeyRow {
+  store_id: string;
+  id: string;
+  name: string;
+  role: Role;
+  created_by: string;
+  created_at: Date;
+}
+
+const toKey = (r: KeyRow): ApiKeyRecord => ({
+  storeId: r.store_id,
+  id: r.id,
+  name: r.name,
+  role: r.role,
+  createdBy: r.created_by,
+  createdAt: r.created_at,
+});
+
+export function keyRepository(sql: Sql): KeyRepository {
+  return {
+    async insert(k, keyHash) {
+      await sql.query(
+        `INSERT INTO api_keys (store_id, id, name, role, key_hash, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+        [k.storeId, k.id, k.name, k.role, keyHash, k.createdBy, k.createdAt],
+      );
+    },
+    async findByHash(storeId, keyHash) {
+      const [row] = await sql.query<KeyRow>(
+        "SELECT * FROM api_keys WHERE store_id = $1 AND key_hash = $2 AND revoked_at IS NULL",
+        [storeId, keyHash],
+      );
+      return row ? toKey(row) : null;
+    },
+    async list(storeId) {
+      return (await sql.query<KeyRow>("SELECT * FROM api_keys WHERE store_id = $1 ORDER BY created_at, id", [storeId])).map(toKey);
+    },
+  };
+}

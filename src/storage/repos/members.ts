@@ -1,0 +1,88 @@
+import type { LoadedBook, MemberRepository } from "../../core/ports/repositories.ts";
+import type { MemberAttributes } from "../../core/ports/records.ts";
+import { json, type Sql } from "../sql.ts";
+import { toBalance, toHold, toLot, toMember, type HoldRow, type LotRow, type MemberRow } from "./rows.ts";
+
+export function memberRepository(sql: Sql): MemberRepository {
+  async function loadBooks(storeId: string, rows: MemberRow[], extraLotIds: readonly string[]): Promise<Map<string, LoadedBook>> {
+    const ids = rows.map((r) => r.member_id);
+    const books = new Map<string, LoadedBook>();
+    for (const r of rows) books.set(r.member_id, { member: toMember(r), balance: toBalance(r), lots: [], holds: [] });
+    if (ids.length === 0) return books;
+    const lots = await sql.query<LotRow>(
+      `SELECT * FROM lots WHERE store_id = $1 AND member_id = ANY($2::text[])
+         AND (remaining > 0 OR status = 'pending' OR id = ANY($3::text[]))`,
+      [storeId, ids, [...extraLotIds]],
+    );
+    for (const l of lots) books.get(l.member_id)?.lots.push(toLot(l));
+    const holds = await sql.query<HoldRow>(
+      "SELECT * FROM holds WHERE store_id = $1 AND member_id = ANY($2::text[]) AND status = 'held'",
+      [storeId, ids],
+    );
+    // Lots a hold drew on may be empty now; releasing needs them loaded.
+    const missing = holds.flatMap((h) => h.allocations.map((a) => a.lotId)).filter((id) => !lots.some((l) => l.id === id));
+    if (missing.length > 0) {
+      const more = await sql.query<LotRow>("SELECT * FROM lots WHERE store_id = $1 AND id = ANY($2::text[])", [storeId, missing]);
+      for (const l of more) books.get(l.member_id)?.lots.push(toLot(l));
+    }
+    for (const h of holds) books.get(h.member_id)?.holds.push(toHold(h));
+    return books;
+  }
+
+  return {
+    async ensure(storeId, memberId, now) {
+      const rows = await sql.query(
+        `INSERT INTO members (store_id, member_id, created_at, updated_at) VALUES ($1, $2, $3, $3)
+         ON CONFLICT (store_id, member_id) DO NOTHING RETURNING member_id`,
+        [storeId, memberId, now],
+      );
+      return rows.length > 0;
+    },
+    async ensureMany(storeId, memberIds, now) {
+      await sql.query(
+        `INSERT INTO members (store_id, member_id, created_at, updated_at)
+         SELECT $1, m, $3, $3 FROM unnest($2::text[]) AS m ON CONFLICT (store_id, member_id) DO NOTHING`,
+        [storeId, [...memberIds], now],
+      );
+    },
+    async upsert(storeId, memberId, a: MemberAttributes, now) {
+      const [row] = await sql.query<MemberRow>(
+        `INSERT INTO members (store_id, member_id, email, phone, birthday, tier, tags, is_member, language, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, COALESCE($7::jsonb, '[]'::jsonb), COALESCE($8, true), $9, $10, $10)
+         ON CONFLICT (store_id, member_id) DO UPDATE SET
+           email = CASE WHEN $11 THEN EXCLUDED.email ELSE members.email END,
+           phone = CASE WHEN $12 THEN EXCLUDED.phone ELSE members.phone END,
+           birthday = CASE WHEN $13 THEN EXCLUDED.birthday ELSE members.birthday END,
+           tier = CASE WHEN $14 THEN EXCLUDED.tier ELSE members.tier END,
+           tags = CASE WHEN $7::jsonb IS NOT NULL THEN EXCLUDED.tags ELSE members.tags END,
+           is_member = COALESCE($8, members.is_member),
+           language = CASE WHEN $15 THEN EXCLUDED.language ELSE members.language END,
+           updated_at = EXCLUDED.updated_at
+         RETURNING *`,
+        [
+          storeId, memberId, a.email ?? null, a.phone ?? null, a.birthday ?? null, a.tier ?? null,
+          a.tags === undefined ? null : json(a.tags), a.isMember ?? null, a.language ?? null, now,
+          a.email !== undefined, a.phone !== undefined, a.birthday !== undefined, a.tier !== undefined, a.language !== undefined,
+        ],
+      );
+      return toMember(row!);
+    },
+    async get(storeId, memberId) {
+      const [row] = await sql.query<MemberRow>("SELECT * FROM members WHERE store_id = $1 AND member_id = $2", [storeId, memberId]);
+      return row ? toMember(row) : null;
+    },
+    async lockBooks(storeId, memberIds, extraLotIds = []) {
+      const sorted = [...new Set(memberIds)].sort();
+      // ORDER BY before FOR UPDATE: rows are locked in id order, so concurrent writers never deadlock.
+      const rows = await sql.query<MemberRow>(
+        "SELECT * FROM members WHERE store_id = $1 AND member_id = ANY($2::text[]) ORDER BY member_id FOR UPDATE",
+        [storeId, sorted],
+      );
+      return loadBooks(storeId, rows, extraLotIds);
+    },
+    async readBook(storeId, memberId) {
+      const rows = await sql.query<MemberRow>("SELECT * FROM members WHERE store_id = $1 AND member_id = $2", [storeId, memberId]);
+      return (await loadBooks(storeId, rows, [])).get(memberId) ?? null;
+    },
+  };
+}

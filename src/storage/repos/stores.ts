@@ -1,0 +1,55 @@
+import type { StoreRepository } from "../../core/ports/repositories.ts";
+import type { StoreRecord } from "../../core/ports/records.ts";
+import type { ProgramSettings } from "../../core/program/settings.ts";
+import { json, type Sql } from "../sql.ts";
+
+interface StoreRow {
+  id: string;
+  name: string;
+  currency: string;
+  timezone: string;
+  sandbox: boolean;
+  clock_now: Date | null;
+  program: ProgramSettings;
+  created_at: Date;
+}
+
+const toStore = (r: StoreRow): StoreRecord => ({
+  id: r.id,
+  name: r.name,
+  currency: r.currency,
+  timezone: r.timezone,
+  sandbox: r.sandbox,
+  clockNow: r.clock_now,
+  program: r.program,
+  createdAt: r.created_at,
+});
+
+export function storeRepository(sql: Sql): StoreRepository {
+  return {
+    async insert(s) {
+      await sql.query(
+        `INSERT INTO stores (id, name, currency, timezone, sandbox, clock_now, program, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8)`,
+        [s.id, s.name, s.currency, s.timezone, s.sandbox, s.clockNow, json(s.program), s.createdAt],
+      );
+    },
+    async get(storeId) {
+      const [row] = await sql.query<StoreRow>("SELECT * FROM stores WHERE id = $1", [storeId]);
+      return row ? toStore(row) : null;
+    },
+    async lock(storeId) {
+      const [row] = await sql.query<StoreRow>("SELECT * FROM stores WHERE id = $1 FOR UPDATE", [storeId]);
+      return row ? toStore(row) : null;
+    },
+    async update(s) {
+      await sql.query(
+        "UPDATE stores SET name = $2, clock_now = $3, program = $4::jsonb WHERE id = $1",
+        [s.id, s.name, s.clockNow, json(s.program)],
+      );
+    },
+    async list() {
+      return (await sql.query<StoreRow>("SELECT * FROM stores ORDER BY id")).map(toStore);
+    },
+  };
+}

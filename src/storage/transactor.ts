@@ -1,0 +1,38 @@
+import type { Repositories, Transactor } from "../core/ports/repositories.ts";
+import { auditRepository } from "./repos/audit.ts";
+import { idempotencyRepository } from "./repos/idempotency.ts";
+import { keyRepository } from "./repos/keys.ts";
+import { ledgerRepository } from "./repos/ledger.ts";
+import { memberRepository } from "./repos/members.ts";
+import { outboxRepository } from "./repos/outbox.ts";
+import { redemptionRepository } from "./repos/redemptions.ts";
+import { storeRepository } from "./repos/stores.ts";
+import type { Database, Sql } from "./sql.ts";
+
+export function repositories(sql: Sql): Repositories {
+  return {
+    stores: storeRepository(sql),
+    keys: keyRepository(sql),
+    members: memberRepository(sql),
+    ledger: ledgerRepository(sql),
+    redemptions: redemptionRepository(sql),
+    audit: auditRepository(sql),
+    idempotency: idempotencyRepository(sql),
+    outbox: outboxRepository(sql),
+    async savepoint(fn) {
+      await sql.query("SAVEPOINT pointbook_step");
+      try {
+        const result = await fn();
+        await sql.query("RELEASE SAVEPOINT pointbook_step");
+        return result;
+      } catch (error) {
+        await sql.query("ROLLBACK TO SAVEPOINT pointbook_step");
+        throw error;
+      }
+    },
+  };
+}
+
+export function transactor(db: Database): Transactor {
+  return { run: (fn) => db.transaction((tx) => fn(repositories(tx))) };
+}

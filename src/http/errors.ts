@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import { ZodError } from "zod";
-import { DomainError, type ErrorCode, type FieldError } from "../core/errors.ts";
+import { DomainError, invalid, type ErrorCode, type FieldError } from "../core/errors.ts";
 
 /** The one map from error code to HTTP status. */
 const STATUS: Record<ErrorCode, number> = {
@@ -66,8 +66,34 @@ export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply
   return reply.code(problem.status).type("application/problem+json").send(problem);
 }
 
+/** The path of the first string (or object key) holding U+0000, or null. */
+function nulPath(value: unknown, path: string[]): string[] | null {
+  if (typeof value === "string") return value.includes("\u0000") ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nulPath(value[i], [...path, String(i)]);
+      if (found) return found;
+    }
+  } else if (value !== null && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) {
+      if (k.includes("\u0000")) return [...path, k];
+      const found = nulPath(v, [...path, k]);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
 /** Turns every thrown error into problem+json; unexpected ones are logged and hidden. */
 export function registerErrorHandling(app: FastifyInstance): void {
+  // PostgreSQL cannot store U+0000 in text or jsonb: refuse it up front, naming the field, rather
+  // than failing in the database with a 500.
+  app.addHook("preHandler", async (request) => {
+    for (const part of [request.params, request.query, request.body]) {
+      const path = nulPath(part, []);
+      if (path) throw invalid(path.join(".") || "body", "must not contain the NUL character (U+0000)");
+    }
+  });
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     if (error instanceof DomainError) return sendProblem(reply, problemOf(error));
     if (error instanceof ZodError) return sendProblem(reply, problemOf(fromZod(error)));

@@ -79,18 +79,21 @@ export async function runScheduledWork(services: Services): Promise<DueWorkCount
  * applied in time order (a hold that timed out before a lot expired returns its points first).
  */
 export async function advanceClock(services: Services, storeId: string, to: Date): Promise<{ now: Date; ran: DueWorkCounts }> {
-  return services.tx.run(async (repos) => {
-    const store = await repos.stores.lock(storeId);
-    if (!store) throw notFound("store");
-    if (!store.sandbox) throw new DomainError("not_sandbox", "only sandbox stores have a clock to advance");
-    const current = storeNow(store, services.clock);
-    if (to.getTime() < current.getTime()) {
-      throw new DomainError("clock_backwards", `the clock is at ${current.toISOString()} and never moves back`, {
-        errors: [{ path: "to", message: "must not be before the store's current time" }],
-      });
-    }
-    const ran = await runDueWork(repos, store, to);
-    await repos.stores.update({ ...store, clockNow: to });
-    return { now: to, ran };
-  });
+  return services.tx.run((repos) => advanceClockIn(repos, services, storeId, to));
+}
+
+/** `advanceClock` inside the caller's transaction (the HTTP route's idempotent write). */
+export async function advanceClockIn(repos: Repositories, services: Services, storeId: string, to: Date): Promise<{ now: Date; ran: DueWorkCounts }> {
+  const store = await repos.stores.lock(storeId);
+  if (!store) throw notFound("store");
+  if (!store.sandbox) throw new DomainError("not_sandbox", "only sandbox stores have a clock to advance");
+  const current = storeNow(store, services.clock);
+  if (to.getTime() < current.getTime()) {
+    throw new DomainError("clock_backwards", `the clock is at ${current.toISOString()} and never moves back`, {
+      errors: [{ path: "to", message: "must not be before the store's current time" }],
+    });
+  }
+  const ran = await runDueWork(repos, store, to);
+  await repos.stores.update({ ...store, clockNow: to });
+  return { now: to, ran };
 }

@@ -2,7 +2,8 @@ import { MemberBook } from "../core/ledger/book.ts";
 import type { Entry } from "../core/ledger/types.ts";
 import { notFound } from "../core/errors.ts";
 import type { MemberAttributes, MemberRecord, Page } from "../core/ports/records.ts";
-import { requireStore, storeNow, type Services } from "./context.ts";
+import { requireStore, storeNow, type Actor, type Services } from "./context.ts";
+import { requalify } from "./tiers.ts";
 
 export interface MemberView extends MemberRecord {
   /** Spendable now; negative while the member owes points (debt). */
@@ -13,10 +14,14 @@ export interface MemberView extends MemberRecord {
   expiring: Array<{ expiresAt: Date; points: number }>;
 }
 
-export async function upsertMember(services: Services, storeId: string, memberId: string, attrs: MemberAttributes): Promise<MemberView> {
+export async function upsertMember(services: Services, storeId: string, memberId: string, attrs: MemberAttributes, actor: Actor): Promise<MemberView> {
   await services.tx.run(async (repos) => {
     const store = await requireStore(repos, storeId);
-    await repos.members.upsert(storeId, memberId, attrs, storeNow(store, services.clock));
+    const now = storeNow(store, services.clock);
+    const { tier, ...rest } = attrs;
+    await repos.members.upsert(storeId, memberId, rest, now);
+    // A tier set by the merchant is the member's floor; qualification may lift them above it.
+    if (tier !== undefined) await requalify(repos, store, [memberId], now, { manualTier: tier, actor });
   });
   return getMember(services, storeId, memberId);
 }

@@ -1,8 +1,12 @@
 import type { Database } from "./sql.ts";
 import { sql as ledger } from "./migrations/001_ledger.ts";
+import { sql as rules } from "./migrations/002_rules.ts";
 
 /** Ordered, append-only: a released migration is never edited, a change is a new one. */
-const MIGRATIONS: ReadonlyArray<{ version: string; sql: string }> = [{ version: "001_ledger", sql: ledger }];
+const MIGRATIONS: ReadonlyArray<{ version: string; sql: string }> = [
+  { version: "001_ledger", sql: ledger },
+  { version: "002_rules", sql: rules },
+];
 
 /** Applies pending migrations; safe to call from several processes at once. */
 export async function migrate(db: Database): Promise<string[]> {

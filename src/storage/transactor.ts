@@ -6,7 +6,9 @@ import { ledgerRepository } from "./repos/ledger.ts";
 import { memberRepository } from "./repos/members.ts";
 import { outboxRepository } from "./repos/outbox.ts";
 import { redemptionRepository } from "./repos/redemptions.ts";
+import { ruleRepository, ruleStateRepository } from "./repos/rules.ts";
 import { storeRepository } from "./repos/stores.ts";
+import { tierRepository } from "./repos/tiers.ts";
 import type { Database, Sql } from "./sql.ts";
 
 export function repositories(sql: Sql): Repositories {
@@ -19,6 +21,9 @@ export function repositories(sql: Sql): Repositories {
     audit: auditRepository(sql),
     idempotency: idempotencyRepository(sql),
     outbox: outboxRepository(sql),
+    rules: ruleRepository(sql),
+    ruleState: ruleStateRepository(sql),
+    tiers: tierRepository(sql),
     async savepoint(fn) {
       await sql.query("SAVEPOINT pointbook_step");
       try {

@@ -1,5 +1,8 @@
 import type { Entry, Hold, Lot, MemberBalance } from "../ledger/types.ts";
 import type { MemberBook } from "../ledger/book.ts";
+import type { EarnRule } from "../rules/schema.ts";
+import type { RuleState } from "../rules/state.ts";
+import type { Tier } from "../tiers/schema.ts";
 import type {
   ApiKeyRecord,
   AuditRecord,
@@ -89,10 +92,76 @@ export interface IdempotencyRepository {
   /** Claims the key; when another request already holds it, waits for that one and returns its record. */
   claim(storeId: string, scope: string, key: string, fingerprint: string): Promise<StoredResponse | "claimed">;
   complete(storeId: string, scope: string, key: string, statusCode: number, body: unknown): Promise<void>;
+  /** The same for many keys at once (event batches). */
+  claimMany(storeId: string, scope: string, items: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<Map<string, StoredResponse | "claimed">>;
+  completeMany(storeId: string, scope: string, items: ReadonlyArray<{ key: string; statusCode: number; body: unknown }>): Promise<void>;
 }
 
 export interface OutboxRepository {
   add(storeId: string, topic: string, memberId: string | null, payload: unknown): Promise<void>;
+}
+
+export interface EarnRuleRecord {
+  id: string;
+  version: number;
+  rule: EarnRule;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface RuleVersionRow {
+  ruleId: string;
+  version: number;
+  /** null for the version that deleted the rule. */
+  rule: EarnRule | null;
+  effectiveFrom: Date;
+}
+
+export interface RuleRepository {
+  create(storeId: string, record: EarnRuleRecord, effectiveFrom: Date, actor: string): Promise<void>;
+  /** Appends a version (null = deleted) in force from `effectiveFrom`. */
+  addVersion(storeId: string, ruleId: string, version: number, rule: EarnRule | null, event: string, effectiveFrom: Date, actor: string, at: Date): Promise<void>;
+  get(storeId: string, ruleId: string, lock: boolean): Promise<EarnRuleRecord | null>;
+  list(storeId: string, limit: number, cursor: string | null): Promise<Page<EarnRuleRecord>>;
+  /** Every version of every rule that ever listened to one of these event types. */
+  versionsFor(storeId: string, eventTypes: readonly string[]): Promise<RuleVersionRow[]>;
+}
+
+export interface OnceKey {
+  ruleId: string;
+  owner: string;
+  key: string;
+}
+
+export interface RecordedEvent {
+  id: string;
+  type: string;
+  memberId: string;
+  occurredAt: Date;
+  channel: string;
+  properties: Record<string, unknown>;
+  points: number;
+  recordedAt: Date;
+}
+
+export interface RuleStateRepository {
+  /** Serializes writers that may claim the same store-wide once keys (e.g. one referred customer). */
+  lockKeys(storeId: string, keys: readonly string[]): Promise<void>;
+  load(storeId: string, memberIds: readonly string[], ruleIds: readonly string[], periods: readonly string[], once: readonly OnceKey[]): Promise<RuleState>;
+  save(storeId: string, state: RuleState, sourceRef: string | null): Promise<void>;
+  recordEvents(storeId: string, events: readonly RecordedEvent[]): Promise<void>;
+}
+
+export interface TierRepository {
+  list(storeId: string): Promise<Tier[]>;
+  get(storeId: string, code: string): Promise<Tier | null>;
+  upsert(storeId: string, tier: Tier, at: Date): Promise<void>;
+  remove(storeId: string, code: string): Promise<void>;
+  /** Points a member earned from events and orders with earnedAt in [from, to]. */
+  pointsEarned(storeId: string, memberId: string, from: Date, to: Date): Promise<number>;
+  tierState(storeId: string, memberIds: readonly string[]): Promise<Map<string, { tier: string | null; manualTier: string | null }>>;
+  /** Sets the effective tier; `manualTier` undefined leaves the manual floor as it is. */
+  setTier(storeId: string, memberId: string, tier: string | null, manualTier: string | null | undefined, at: Date): Promise<void>;
 }
 
 export interface Repositories {
@@ -104,6 +173,9 @@ export interface Repositories {
   audit: AuditRepository;
   idempotency: IdempotencyRepository;
   outbox: OutboxRepository;
+  rules: RuleRepository;
+  ruleState: RuleStateRepository;
+  tiers: TierRepository;
   /** Runs `fn` so that, if it throws, only its own writes are undone and the transaction goes on. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
 }

@@ -1,6 +1,19 @@
 import { z } from "zod";
 import { validitySchema } from "../expiry/validity.ts";
 
+/** A program-wide bonus window (e.g. double points on 11.11), optionally limited to events or rules. */
+export const campaignSchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    from: z.iso.datetime({ offset: true }),
+    to: z.iso.datetime({ offset: true }),
+    factor: z.number().positive().max(100),
+    events: z.array(z.string().min(1)).min(1).optional(),
+    rules: z.array(z.string().min(1)).min(1).optional(),
+  })
+  .strict()
+  .refine((c) => Date.parse(c.from) < Date.parse(c.to), { message: "from must be before to", path: ["to"] });
+
 const localized = z.record(z.string().min(2).max(20), z.string().max(5_000));
 
 export const programSettingsSchema = z
@@ -20,6 +33,7 @@ export const programSettingsSchema = z
       .strict(),
     clawback: z.enum(["allow_negative", "floor_zero"]),
     holdTtlMinutes: z.number().int().min(1).max(7 * 24 * 60),
+    campaigns: z.array(campaignSchema).max(100),
   })
   .strict();
 
@@ -42,7 +56,13 @@ export const DEFAULT_PROGRAM: ProgramSettings = {
   notifications: { pointsEarned: true, pointsAdjusted: true, expiryReminder: true, redemption: true },
   clawback: "allow_negative",
   holdTtlMinutes: 30,
+  campaigns: [],
 };
+
+/** Settings stored by an older version lack newer fields; those take their defaults. */
+export function withProgramDefaults(stored: Partial<ProgramSettings>): ProgramSettings {
+  return { ...DEFAULT_PROGRAM, ...stored, notifications: { ...DEFAULT_PROGRAM.notifications, ...(stored.notifications ?? {}) } };
+}
 
 export function applyProgramPatch(current: ProgramSettings, patch: ProgramPatch): ProgramSettings {
   return programSettingsSchema.parse({

@@ -5,14 +5,18 @@ import type { HttpContext } from "../context.ts";
 import { doc } from "../openapi.ts";
 import { instant } from "../schemas.ts";
 import { parse } from "../validation.ts";
-import { advanceClock } from "../../services/due-work.ts";
+import { advanceClockIn } from "../../services/due-work.ts";
+import { write } from "../write.ts";
 
 const advanceBody = z.object({ to: instant }).strict();
 
 export function registerClockRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.post("/v1/clock/advance", { schema: doc({ summary: "Move a sandbox store's clock forward and run what falls due", tags: ["sandbox"], role: "admin", body: advanceBody }) }, async (request) => {
+  app.post("/v1/clock/advance", { schema: doc({ summary: "Move a sandbox store's clock forward and run what falls due", tags: ["sandbox"], role: "admin", body: advanceBody }) }, async (request, reply) => {
     const caller = await requireRole(request, ctx.services, "admin");
     const { to } = parse(advanceBody, request.body);
-    return advanceClock(ctx.services, caller.storeId, to);
+    return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
+      statusCode: 200,
+      body: await advanceClockIn(repos, ctx.services, caller.storeId, to),
+    }));
   });
 }

@@ -39,7 +39,7 @@ export function registerMemberRoutes(app: FastifyInstance, ctx: HttpContext): vo
   app.put("/v1/members/:memberId", { schema: doc({ summary: "Create or update a member", tags: ["members"], role: "points_manager", body: memberBody }) }, async (request) => {
     const caller = await requireRole(request, ctx.services, "points_manager");
     const { memberId } = parse(memberIdParam, request.params);
-    return upsertMember(ctx.services, caller.storeId, memberId, parse(memberBody, request.body));
+    return upsertMember(ctx.services, caller.storeId, memberId, parse(memberBody, request.body), caller.actor);
   });
 
   app.get("/v1/members/:memberId", { schema: doc({ summary: "A member's balance, pending points and expiry schedule", tags: ["members"], role: "viewer" }) }, async (request) => {

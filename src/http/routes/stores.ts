@@ -6,7 +6,11 @@ import { doc } from "../openapi.ts";
 import { instant, timeZone } from "../schemas.ts";
 import { parse } from "../validation.ts";
 import { invalid } from "../../core/errors.ts";
-import { createStore, getStore } from "../../services/stores.ts";
+import { getStore, insertStore } from "../../services/stores.ts";
+import { write } from "../write.ts";
+
+/** Stores do not exist before they are created: the operator's idempotency keys live under this name. */
+const OPERATOR_SCOPE = "operator";
 
 const createStoreBody = z
   .object({
@@ -28,8 +32,10 @@ export function registerStoreRoutes(app: FastifyInstance, ctx: HttpContext): voi
     const actor = requireOperator(request, ctx.operatorToken);
     const body = parse(createStoreBody, request.body);
     if (body.clock && !body.sandbox) throw invalid("clock", "only sandbox stores have their own clock");
-    const { store, apiKey } = await createStore(ctx.services, body, actor);
-    return reply.code(201).send({ ...storeView(store), apiKey });
+    return write(request, reply, ctx.services, OPERATOR_SCOPE, async (repos) => {
+      const { store, apiKey } = await insertStore(repos, ctx.services, body, actor);
+      return { statusCode: 201, body: { ...storeView(store), apiKey } };
+    });
   });
 
   app.get("/v1/store", { schema: doc({ summary: "The store the key belongs to", tags: ["stores"], role: "viewer" }) }, async (request) => {

@@ -1,4 +1,4 @@
-import type { IdempotencyRepository } from "../../core/ports/repositories.ts";
+import type { IdempotencyRepository, StoredResponse } from "../../core/ports/repositories.ts";
 import { json, type Sql } from "../sql.ts";
 
 export function idempotencyRepository(sql: Sql): IdempotencyRepository {
@@ -16,6 +16,37 @@ export function idempotencyRepository(sql: Sql): IdempotencyRepository {
         [storeId, scope, key],
       );
       return { fingerprint: row!.fingerprint, statusCode: row!.status_code, body: row!.response };
+    },
+    async claimMany(storeId, scope, items) {
+      const result = new Map<string, StoredResponse | "claimed">();
+      if (items.length === 0) return result;
+      // Sorted, so two batches sharing keys wait for each other instead of deadlocking.
+      const sorted = [...items].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+      const inserted = await sql.query<{ key: string }>(
+        `INSERT INTO idempotency (store_id, scope, key, fingerprint)
+         SELECT $1, $2, x.key, x.fingerprint FROM jsonb_to_recordset($3::jsonb) AS x(key text, fingerprint text) ORDER BY x.key
+         ON CONFLICT (store_id, scope, key) DO NOTHING RETURNING key`,
+        [storeId, scope, json(sorted)],
+      );
+      for (const r of inserted) result.set(r.key, "claimed");
+      const others = sorted.filter((i) => !result.has(i.key)).map((i) => i.key);
+      if (others.length > 0) {
+        const rows = await sql.query<{ key: string; fingerprint: string; status_code: number; response: unknown }>(
+          "SELECT key, fingerprint, status_code, response FROM idempotency WHERE store_id = $1 AND scope = $2 AND key = ANY($3::text[])",
+          [storeId, scope, others],
+        );
+        for (const r of rows) result.set(r.key, { fingerprint: r.fingerprint, statusCode: r.status_code, body: r.response });
+      }
+      return result;
+    },
+    async completeMany(storeId, scope, items) {
+      if (items.length === 0) return;
+      await sql.query(
+        `UPDATE idempotency SET status_code = x.status_code, response = x.response
+         FROM jsonb_to_recordset($3::jsonb) AS x(key text, status_code integer, response jsonb)
+         WHERE idempotency.store_id = $1 AND idempotency.scope = $2 AND idempotency.key = x.key`,
+        [storeId, scope, json(items.map((i) => ({ key: i.key, status_code: i.statusCode, response: i.body })))],
+      );
     },
     async complete(storeId, scope, key, statusCode, body) {
       await sql.query(

@@ -5,7 +5,9 @@ import { toEntry, toLot, type EntryRow, type LotRow } from "./rows.ts";
 
 /**
  * Persists a book's changes. Rows go in as one JSON array per table (jsonb_to_recordset), so a
- * write costs a handful of statements however many lots and entries it touched.
+ * write costs a handful of statements however many lots and entries it touched. The UPDATEs also
+ * list their keys as an array: the planner guesses 100 rows for jsonb_to_recordset and would
+ * otherwise hash-join against a scan of the whole store's members or lots to change one row.
  */
 export function ledgerRepository(sql: Sql): LedgerRepository {
   return {
@@ -37,8 +39,8 @@ export function ledgerRepository(sql: Sql): LedgerRepository {
         await sql.query(
           `UPDATE lots SET remaining = x.remaining, status = x.status
            FROM jsonb_to_recordset($2::jsonb) AS x(id text, remaining bigint, status text)
-           WHERE lots.store_id = $1 AND lots.id = x.id`,
-          [storeId, json(c.changedLots.map((l) => ({ id: l.id, remaining: l.remaining, status: l.status })))],
+           WHERE lots.store_id = $1 AND lots.id = ANY($3::text[]) AND lots.id = x.id`,
+          [storeId, json(c.changedLots.map((l) => ({ id: l.id, remaining: l.remaining, status: l.status }))), c.changedLots.map((l) => l.id)],
         );
       }
       if (c.newHolds.length > 0) {
@@ -56,8 +58,8 @@ export function ledgerRepository(sql: Sql): LedgerRepository {
       if (c.changedHolds.length > 0) {
         await sql.query(
           `UPDATE holds SET status = x.status FROM jsonb_to_recordset($2::jsonb) AS x(id text, status text)
-           WHERE holds.store_id = $1 AND holds.id = x.id`,
-          [storeId, json(c.changedHolds.map((h) => ({ id: h.id, status: h.status })))],
+           WHERE holds.store_id = $1 AND holds.id = ANY($3::text[]) AND holds.id = x.id`,
+          [storeId, json(c.changedHolds.map((h) => ({ id: h.id, status: h.status }))), c.changedHolds.map((h) => h.id)],
         );
       }
       if (c.entries.length > 0) {
@@ -88,8 +90,8 @@ export function ledgerRepository(sql: Sql): LedgerRepository {
         await sql.query(
           `UPDATE members SET balance = x.balance, pending = x.pending, held = x.held, debt = x.debt, seq = x.seq
            FROM jsonb_to_recordset($2::jsonb) AS x(member_id text, balance bigint, pending bigint, held bigint, debt bigint, seq bigint)
-           WHERE members.store_id = $1 AND members.member_id = x.member_id`,
-          [storeId, json(c.states.map((m) => ({ member_id: m.memberId, balance: m.balance, pending: m.pending, held: m.held, debt: m.debt, seq: m.seq })))],
+           WHERE members.store_id = $1 AND members.member_id = ANY($3::text[]) AND members.member_id = x.member_id`,
+          [storeId, json(c.states.map((m) => ({ member_id: m.memberId, balance: m.balance, pending: m.pending, held: m.held, debt: m.debt, seq: m.seq }))), c.states.map((m) => m.memberId)],
         );
       }
     },

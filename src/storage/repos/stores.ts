@@ -1,6 +1,6 @@
 import type { StoreRepository } from "../../core/ports/repositories.ts";
 import type { StoreRecord } from "../../core/ports/records.ts";
-import type { ProgramSettings } from "../../core/program/settings.ts";
+import { withProgramDefaults, type ProgramSettings } from "../../core/program/settings.ts";
 import { json, type Sql } from "../sql.ts";
 
 interface StoreRow {
@@ -21,7 +21,7 @@ const toStore = (r: StoreRow): StoreRecord => ({
   timezone: r.timezone,
   sandbox: r.sandbox,
   clockNow: r.clock_now,
-  program: r.program,
+  program: withProgramDefaults(r.program),
   createdAt: r.created_at,
 });
 

@@ -1,0 +1,57 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { requireRole } from "../auth.ts";
+import type { HttpContext } from "../context.ts";
+import { fromZod, problemOf } from "../errors.ts";
+import { doc } from "../openapi.ts";
+import { instant } from "../schemas.ts";
+import { parse } from "../validation.ts";
+import { eventFingerprint, recordEvents, type EventOutcome } from "../../services/record-events.ts";
+
+export const eventSchema = z
+  .object({
+    id: z.string().min(1).max(200),
+    type: z.string().min(1).max(100),
+    memberId: z.string().min(1).max(200),
+    occurredAt: instant.optional(),
+    channel: z.string().min(1).max(50).optional(),
+    properties: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+const MAX_BATCH = 10_000;
+const batchSchema = z.object({ events: z.array(z.unknown()).min(1).max(MAX_BATCH) }).strict();
+
+function resultOf(outcome: EventOutcome) {
+  if (outcome.ok) return { status: outcome.statusCode, ...(outcome.body as object) };
+  return { eventId: outcome.eventId, status: problemOf(outcome.error).status, error: problemOf(outcome.error) };
+}
+
+export function registerEventRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  app.post("/v1/events", { schema: doc({ summary: "Record an event; matching earn rules award points (idempotent by event id)", tags: ["events"], role: "points_manager", body: eventSchema }) }, async (request, reply) => {
+    const caller = await requireRole(request, ctx.services, "points_manager");
+    const event = parse(eventSchema, request.body);
+    const [outcome] = await ctx.services.tx.run((repos) =>
+      recordEvents(repos, ctx.services, caller.storeId, [{ event, fingerprint: eventFingerprint(request.body) }], caller.actor));
+    if (!outcome!.ok) throw outcome!.error;
+    return reply.code(outcome!.statusCode).send(outcome!.body);
+  });
+
+  app.post("/v1/events/batch", { bodyLimit: 64 * 1024 * 1024, schema: doc({ summary: `Record up to ${MAX_BATCH} events in one transaction; one result per event`, tags: ["events"], role: "points_manager" }) }, async (request) => {
+    const caller = await requireRole(request, ctx.services, "points_manager");
+    const { events } = parse(batchSchema, request.body);
+    const checked = events.map((raw) => ({ raw, parsed: eventSchema.safeParse(raw) }));
+    const valid = checked.flatMap((c, index) => (c.parsed.success ? [{ index, event: c.parsed.data, fingerprint: eventFingerprint(c.raw) }] : []));
+    const outcomes = await ctx.services.tx.run((repos) => recordEvents(repos, ctx.services, caller.storeId, valid, caller.actor));
+    const byIndex = new Map(valid.map((v, i) => [v.index, outcomes[i]!]));
+    return {
+      results: checked.map((c, index) => {
+        const outcome = byIndex.get(index);
+        if (outcome) return resultOf(outcome);
+        const id = typeof (c.raw as { id?: unknown })?.id === "string" ? (c.raw as { id: string }).id : null;
+        const error = c.parsed.success ? null : problemOf(fromZod(c.parsed.error));
+        return { eventId: id, status: 422, error };
+      }),
+    };
+  });
+}

@@ -1,0 +1,209 @@
+import { createHash } from "node:crypto";
+import { computeExpiresAt } from "../core/expiry/validity.ts";
+import { MemberBook } from "../core/ledger/book.ts";
+import { DomainError } from "../core/errors.ts";
+import type { RecordedEvent, Repositories, RuleVersionRow, OnceKey } from "../core/ports/repositories.ts";
+import type { StoreRecord } from "../core/ports/records.ts";
+import { evaluateRules, type RuleAward } from "../core/rules/evaluate.ts";
+import { readPath } from "../core/rules/paths.ts";
+import { periodKey } from "../core/rules/periods.ts";
+import type { RuleVersion } from "../core/rules/schema.ts";
+import { addLocalDays } from "../core/time/zone.ts";
+import { requireStore, storeNow, type Actor, type Services } from "./context.ts";
+import { requalify, tierMultipliers } from "./tiers.ts";
+
+export interface EventInput {
+  id: string;
+  type: string;
+  memberId: string;
+  occurredAt?: Date;
+  channel?: string;
+  properties: Record<string, unknown>;
+}
+
+/** 201 for a new event, 200 for a replay, or the refusal of that one event. */
+export type EventOutcome =
+  | { eventId: string; ok: true; statusCode: 200 | 201; body: unknown }
+  | { eventId: string; ok: false; error: DomainError };
+
+/** How far ahead of the store's clock an event may be dated (clock skew between systems). */
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+
+/** Canonical JSON (sorted keys), so the same event sent with keys in another order is the same request. */
+export function eventFingerprint(raw: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canonical)
+      : v !== null && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+      : v;
+  return createHash("sha256").update(JSON.stringify(canonical(raw))).digest("hex");
+}
+
+/** The version of each rule in force at `at`; deleted rules drop out. */
+export function rulesInForce(versions: readonly RuleVersionRow[], at: Date): RuleVersion[] {
+  const latest = new Map<string, RuleVersionRow>();
+  for (const v of versions) {
+    if (v.effectiveFrom.getTime() > at.getTime()) continue;
+    const seen = latest.get(v.ruleId);
+    if (!seen || v.version > seen.version) latest.set(v.ruleId, v);
+  }
+  return [...latest.values()].filter((v) => v.rule !== null).map((v) => ({ id: v.ruleId, version: v.version, rule: v.rule! }));
+}
+
+/**
+ * Records events and writes what they earn, all in the caller's transaction: idempotency claims,
+ * members' ledgers (locked in sorted order), rule counters and once-keys, and the events
+ * themselves. A single event is a batch of one.
+ */
+export async function recordEvents(
+  repos: Repositories,
+  services: Services,
+  storeId: string,
+  batch: ReadonlyArray<{ event: EventInput; fingerprint: string }>,
+  actor: Actor,
+): Promise<EventOutcome[]> {
+  const store = await requireStore(repos, storeId);
+  const now = storeNow(store, services.clock);
+  const outcomes = new Map<number, EventOutcome>();
+  const fresh: Array<{ index: number; event: EventInput & { occurredAt: Date; channel: string } }> = [];
+
+  const firstIndexOf = new Map<string, number>();
+  batch.forEach(({ event }, index) => {
+    const occurredAt = event.occurredAt ?? now;
+    if (occurredAt.getTime() > now.getTime() + FUTURE_TOLERANCE_MS) {
+      outcomes.set(index, problemOutcome(event.id, new DomainError("occurred_in_future", `occurredAt is more than 5 minutes after the store's time ${now.toISOString()}`, { errors: [{ path: "occurredAt", message: "must not be in the future" }] })));
+    } else if (!firstIndexOf.has(event.id)) {
+      firstIndexOf.set(event.id, index);
+      fresh.push({ index, event: { ...event, occurredAt, channel: event.channel ?? "online" } });
+    }
+  });
+
+  const claims = await repos.idempotency.claimMany(storeId, "event", fresh.map((f) => ({ key: f.event.id, fingerprint: batch[f.index]!.fingerprint })));
+  const toProcess = fresh.filter((f) => {
+    const claim = claims.get(f.event.id);
+    if (claim === "claimed") return true;
+    outcomes.set(f.index, replayOutcome(f.event.id, claim, batch[f.index]!.fingerprint));
+    return false;
+  });
+
+  const results = await evaluateAndWrite(repos, store, now, toProcess.map((f) => f.event), actor);
+  toProcess.forEach((f, i) => outcomes.set(f.index, { eventId: f.event.id, ok: true, statusCode: 201, body: results[i] }));
+  await repos.idempotency.completeMany(storeId, "event", toProcess.map((f, i) => ({ key: f.event.id, statusCode: 201, body: results[i] })));
+
+  // Repeats of an id inside the batch answer like a replay of its first occurrence.
+  batch.forEach(({ event, fingerprint }, index) => {
+    if (outcomes.has(index)) return;
+    const first = firstIndexOf.get(event.id)!;
+    const original = outcomes.get(first)!;
+    outcomes.set(index, batch[first]!.fingerprint === fingerprint && original.ok
+      ? { eventId: event.id, ok: true, statusCode: 200, body: original.body }
+      : problemOutcome(event.id, conflict()));
+  });
+  return batch.map((_, index) => outcomes.get(index)!);
+}
+
+async function evaluateAndWrite(
+  repos: Repositories,
+  store: StoreRecord,
+  now: Date,
+  events: ReadonlyArray<EventInput & { occurredAt: Date; channel: string }>,
+  actor: Actor,
+): Promise<unknown[]> {
+  if (events.length === 0) return [];
+  const memberIds = [...new Set(events.map((e) => e.memberId))];
+  await repos.members.ensureMany(store.id, memberIds, now);
+  const loaded = await repos.members.lockBooks(store.id, memberIds);
+  const books = new Map<string, MemberBook>();
+  for (const [id, l] of loaded) {
+    const book = new MemberBook(l.balance, l.lots, l.holds, store.program.clawback);
+    book.settleDue(now);
+    books.set(id, book);
+  }
+
+  const versions = store.program.enabled ? await repos.rules.versionsFor(store.id, [...new Set(events.map((e) => e.type))]) : [];
+  const rulesByEvent = events.map((e) => rulesInForce(versions, e.occurredAt).filter((rv) => rv.rule.event === e.type));
+  const subjects = events.map((e) => subjectOf(e, loaded.get(e.memberId)!.member));
+
+  // Store-wide once keys are claimed under an advisory lock, so two members cannot both be rewarded for one referral.
+  const onceKeys: OnceKey[] = [];
+  const storeKeys: string[] = [];
+  events.forEach((e, i) => {
+    for (const rv of rulesByEvent[i]!) {
+      const once = rv.rule.limits.once;
+      if (once === undefined) continue;
+      if (once === true) { onceKeys.push({ ruleId: rv.id, owner: e.memberId, key: "" }); continue; }
+      const value = readPath(subjects[i], once.key);
+      if (value === undefined || value === null) continue;
+      const owner = once.scope === "member" ? e.memberId : "";
+      onceKeys.push({ ruleId: rv.id, owner, key: String(value) });
+      if (owner === "") storeKeys.push(`${rv.id}:${String(value)}`);
+    }
+  });
+  await repos.ruleState.lockKeys(store.id, storeKeys);
+  const ruleIds = [...new Set(rulesByEvent.flat().map((r) => r.id))];
+  const periods = [...new Set(events.flatMap((e) => [periodKey("day", e.occurredAt, store.timezone), periodKey("month", e.occurredAt, store.timezone)]))];
+  const state = await repos.ruleState.load(store.id, memberIds, ruleIds, [...periods, "lifetime"], onceKeys);
+  const multipliers = await tierMultipliers(repos, store.id);
+
+  const recorded: RecordedEvent[] = [];
+  const results = events.map((e, i) => {
+    const member = loaded.get(e.memberId)!.member;
+    const book = books.get(e.memberId)!;
+    const { awards, skipped } = evaluateRules(rulesByEvent[i]!, {
+      eventType: e.type, occurredAt: e.occurredAt, channel: e.channel, subject: subjects[i],
+      member: { memberId: e.memberId, tier: member.tier, isMember: member.isMember },
+      tierMultiplier: (member.tier && multipliers.get(member.tier)) || 1,
+      campaigns: store.program.campaigns, timezone: store.timezone,
+    }, state);
+    const written = awards.map((a) => creditAward(book, store, now, e, a, actor));
+    const points = written.reduce((sum, w) => sum + w.points, 0);
+    recorded.push({ id: e.id, type: e.type, memberId: e.memberId, occurredAt: e.occurredAt, channel: e.channel, properties: e.properties, points, recordedAt: now });
+    return { eventId: e.id, awards: written, ...(skipped.length > 0 ? { skipped } : {}) };
+  });
+
+  await repos.ledger.save(store.id, [...books.values()]);
+  await repos.ruleState.save(store.id, state, null);
+  await repos.ruleState.recordEvents(store.id, recorded);
+  await requalify(repos, store, [...new Set(recorded.filter((r) => r.points > 0).map((r) => r.memberId))], now);
+  for (const r of results) {
+    const total = r.awards.reduce((s, a) => s + a.points, 0);
+    if (total > 0) {
+      const memberId = events.find((e) => e.id === r.eventId)!.memberId;
+      await repos.outbox.add(store.id, "member.points_changed", memberId, { memberId, eventId: r.eventId, points: total });
+    }
+  }
+  return JSON.parse(JSON.stringify(results)) as unknown[];
+}
+
+function creditAward(book: MemberBook, store: StoreRecord, now: Date, e: EventInput & { occurredAt: Date }, a: RuleAward, actor: Actor) {
+  const availableAt = a.delayDays > 0 ? addLocalDays(e.occurredAt, a.delayDays, store.timezone) : e.occurredAt;
+  const expiresAt = computeExpiresAt(a.validity ?? store.program.validity, { earnedAt: e.occurredAt, availableAt }, store.timezone);
+  const { lot } = book.credit({
+    type: "earn", points: a.points, earnedAt: e.occurredAt, availableAt, expiresAt, at: now, actor: actor.id,
+    source: { type: "event", ref: e.id }, reason: String((a.explanation.rule as { name: string }).name), explanation: a.explanation,
+  });
+  return {
+    ruleId: a.ruleId, ruleVersion: a.version, points: a.points,
+    status: lot.status === "pending" ? ("pending" as const) : ("available" as const),
+    availableAt, expiresAt, explanation: a.explanation,
+  };
+}
+
+function subjectOf(e: EventInput & { occurredAt: Date; channel: string }, member: { tier: string | null; tags: string[]; isMember: boolean }) {
+  return {
+    id: e.id, type: e.type, memberId: e.memberId, channel: e.channel, occurredAt: e.occurredAt.toISOString(),
+    properties: e.properties, member: { tier: member.tier, tags: member.tags, isMember: member.isMember },
+  };
+}
+
+function conflict(): DomainError {
+  return new DomainError("idempotency_conflict", "an event with this id was recorded with a different body");
+}
+
+function problemOutcome(eventId: string, error: DomainError): EventOutcome {
+  return { eventId, ok: false, error };
+}
+
+function replayOutcome(eventId: string, stored: { fingerprint: string; statusCode: number; body: unknown } | undefined, fingerprint: string): EventOutcome {
+  if (!stored || stored.fingerprint !== fingerprint) return problemOutcome(eventId, conflict());
+  return { eventId, ok: true, statusCode: 200, body: stored.body };
+}

@@ -1,0 +1,94 @@
+import { DateTime } from "luxon";
+import { DomainError, notFound } from "../core/errors.ts";
+import type { Repositories } from "../core/ports/repositories.ts";
+import type { StoreRecord } from "../core/ports/records.ts";
+import { effectiveTier, type Qualification, type Tier } from "../core/tiers/schema.ts";
+import { recordChange } from "./audit.ts";
+import { requireStore, storeNow, type Actor, type Services } from "./context.ts";
+
+export async function tierMultipliers(repos: Repositories, storeId: string): Promise<Map<string, number>> {
+  return new Map((await repos.tiers.list(storeId)).map((t) => [t.code, t.multiplier]));
+}
+
+export async function listTiers(services: Services, storeId: string): Promise<Tier[]> {
+  return services.tx.run((repos) => repos.tiers.list(storeId));
+}
+
+export async function getTier(services: Services, storeId: string, code: string): Promise<Tier> {
+  return services.tx.run(async (repos) => {
+    const tier = await repos.tiers.get(storeId, code);
+    if (!tier) throw notFound("tier");
+    return tier;
+  });
+}
+
+/** Creates or replaces a tier definition (audited). */
+export async function saveTier(repos: Repositories, services: Services, storeId: string, tier: Tier, actor: Actor, mustExist: boolean): Promise<Tier> {
+  const store = await requireStore(repos, storeId);
+  const before = await repos.tiers.get(storeId, tier.code);
+  if (mustExist && !before) throw notFound("tier");
+  if (!mustExist && before) throw new DomainError("conflict", `tier ${tier.code} already exists`, { errors: [{ path: "code", message: "already exists" }] });
+  const now = storeNow(store, services.clock);
+  await repos.tiers.upsert(storeId, tier, now);
+  await recordChange(repos, storeId, actor, { action: before ? "tier.updated" : "tier.created", entityType: "tier", entityId: tier.code, before, after: tier }, now);
+  return tier;
+}
+
+export async function deleteTier(repos: Repositories, services: Services, storeId: string, code: string, actor: Actor): Promise<void> {
+  const store = await requireStore(repos, storeId);
+  const before = await repos.tiers.get(storeId, code);
+  if (!before) throw notFound("tier");
+  const now = storeNow(store, services.clock);
+  await repos.tiers.remove(storeId, code);
+  await recordChange(repos, storeId, actor, { action: "tier.deleted", entityType: "tier", entityId: code, before, after: null }, now);
+}
+
+/** Sets members' manual tier (a floor; null removes it) and recomputes their effective tier. */
+export async function assignTier(repos: Repositories, services: Services, storeId: string, memberIds: readonly string[], code: string | null, actor: Actor): Promise<{ count: number }> {
+  const store = await requireStore(repos, storeId);
+  if (code !== null && !(await repos.tiers.get(storeId, code))) throw notFound("tier");
+  const now = storeNow(store, services.clock);
+  const ids = [...new Set(memberIds)];
+  await repos.members.ensureMany(storeId, ids, now);
+  await requalify(repos, store, ids, now, { manualTier: code, actor });
+  return { count: ids.length };
+}
+
+function windowStart(q: Qualification, now: Date, zone: string): Date {
+  const local = DateTime.fromJSDate(now, { zone });
+  if (q.window.type === "calendar_year") return local.startOf("year").toJSDate();
+  return (q.window.months !== undefined ? local.minus({ months: q.window.months }) : local.minus({ days: q.window.days ?? 0 })).toJSDate();
+}
+
+/**
+ * Recomputes members' effective tiers from the store's qualification rules and their manual floor,
+ * writes changes and queues `member.tier_changed` in the same transaction.
+ */
+export async function requalify(
+  repos: Repositories,
+  store: StoreRecord,
+  memberIds: readonly string[],
+  now: Date,
+  manual?: { manualTier: string | null; actor: Actor },
+): Promise<void> {
+  const tiers = await repos.tiers.list(store.id);
+  if (tiers.length === 0 && manual === undefined) return;
+  const current = await repos.tiers.tierState(store.id, memberIds);
+  for (const memberId of memberIds) {
+    const state = current.get(memberId);
+    if (!state) continue;
+    const manualTier = manual ? manual.manualTier : state.manualTier;
+    const earned = new Map<string, boolean>();
+    for (const t of tiers) {
+      if (!t.qualification) continue;
+      const points = await repos.tiers.pointsEarned(store.id, memberId, windowStart(t.qualification, now, store.timezone), now);
+      earned.set(t.code, points >= t.qualification.threshold);
+    }
+    const tier = effectiveTier(tiers, manualTier, (t) => earned.get(t.code) ?? false);
+    if (tier === state.tier && manualTier === state.manualTier) continue;
+    await repos.tiers.setTier(store.id, memberId, tier, manual ? manualTier : undefined, now);
+    if (tier !== state.tier) {
+      await repos.outbox.add(store.id, "member.tier_changed", memberId, { memberId, from: state.tier, to: tier, at: now, by: manual ? manual.actor.id : "qualification" });
+    }
+  }
+}

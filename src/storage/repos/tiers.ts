@@ -1,0 +1,47 @@
+import type { TierRepository } from "../../core/ports/repositories.ts";
+import type { Tier } from "../../core/tiers/schema.ts";
+import { json, type Sql } from "../sql.ts";
+
+interface TierRow { code: string; name: string; rank: number; multiplier: number; qualification: Tier["qualification"] }
+const toTier = (r: TierRow): Tier => ({ code: r.code, name: r.name, rank: r.rank, multiplier: Number(r.multiplier), qualification: r.qualification });
+
+export function tierRepository(sql: Sql): TierRepository {
+  return {
+    async list(storeId) {
+      return (await sql.query<TierRow>("SELECT * FROM tiers WHERE store_id = $1 ORDER BY rank, code", [storeId])).map(toTier);
+    },
+    async get(storeId, code) {
+      const [row] = await sql.query<TierRow>("SELECT * FROM tiers WHERE store_id = $1 AND code = $2", [storeId, code]);
+      return row ? toTier(row) : null;
+    },
+    async upsert(storeId, tier, at) {
+      await sql.query(
+        `INSERT INTO tiers (store_id, code, name, rank, multiplier, qualification, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7, $7)
+         ON CONFLICT (store_id, code) DO UPDATE SET name = EXCLUDED.name, rank = EXCLUDED.rank,
+           multiplier = EXCLUDED.multiplier, qualification = EXCLUDED.qualification, updated_at = EXCLUDED.updated_at`,
+        [storeId, tier.code, tier.name, tier.rank, tier.multiplier, json(tier.qualification), at]);
+    },
+    async remove(storeId, code) {
+      await sql.query("DELETE FROM tiers WHERE store_id = $1 AND code = $2", [storeId, code]);
+    },
+    async pointsEarned(storeId, memberId, from, to) {
+      const [row] = await sql.query<{ total: number | null }>(
+        `SELECT sum(points) AS total FROM lots WHERE store_id = $1 AND member_id = $2
+           AND source_type IN ('event', 'order') AND earned_at >= $3 AND earned_at <= $4`,
+        [storeId, memberId, from, to]);
+      return Number(row?.total ?? 0);
+    },
+    async tierState(storeId, memberIds) {
+      const rows = await sql.query<{ member_id: string; tier: string | null; manual_tier: string | null }>(
+        "SELECT member_id, tier, manual_tier FROM members WHERE store_id = $1 AND member_id = ANY($2::text[])", [storeId, [...memberIds]]);
+      return new Map(rows.map((r) => [r.member_id, { tier: r.tier, manualTier: r.manual_tier }]));
+    },
+    async setTier(storeId, memberId, tier, manualTier, at) {
+      await sql.query(
+        `UPDATE members SET tier = $3, manual_tier = CASE WHEN $5 THEN $4 ELSE manual_tier END, updated_at = $6
+         WHERE store_id = $1 AND member_id = $2`,
+        [storeId, memberId, tier, manualTier ?? null, manualTier !== undefined, at]);
+    },
+  };
+}

@@ -1,4 +1,7 @@
+import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
+import { ZodError } from "zod";
+import { importProgram } from "../services/program-document.ts";
 import { ConfigError, loadEnv } from "../config/env.ts";
 import { openRuntime } from "../runtime.ts";
 import { serve } from "./serve.ts";
@@ -50,6 +53,21 @@ program.command("keys").description("manage API keys").command("create").descrip
     await runtime.close();
   });
 
+program.command("program").description("the store's program as a document").command("apply <file>")
+  .description("replace a store's program with a document (a preset or an export); atomic")
+  .requiredOption("--store <id>", "store id")
+  .option("--dry-run", "only print what would change")
+  .action(async (file: string, opts: { store: string; dryRun?: boolean }) => {
+    const raw = JSON.parse(readFileSync(file, "utf8")) as unknown;
+    const runtime = await openRuntime(loadEnv());
+    try {
+      const result = await runtime.services.tx.run((repos) => importProgram(repos, runtime.services, opts.store, raw, { dryRun: opts.dryRun ?? false }, operator));
+      console.log(JSON.stringify(result, null, 2));
+    } finally {
+      await runtime.close();
+    }
+  });
+
 program.command("verify").description("recompute every balance from entries and lots; exit 1 on any discrepancy")
   .option("--store <id>", "only this store")
   .action(async (opts: { store?: string }) => {
@@ -69,6 +87,8 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     console.error(error.message);
   } else if (error instanceof DomainError) {
     console.error(error.message);
+  } else if (error instanceof ZodError) {
+    console.error(`The document is not valid:\n${error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n")}`);
   } else {
     console.error(error);
   }

@@ -2,13 +2,15 @@ import Fastify, { type FastifyInstance } from "fastify";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import type { HttpContext } from "./context.ts";
-import { registerErrorHandling } from "./errors.ts";
+import { frameworkError, registerErrorHandling } from "./errors.ts";
 import { registerAdjustmentRoutes } from "./routes/adjustments.ts";
 import { registerAuditRoutes } from "./routes/audit-log.ts";
 import { registerClockRoutes } from "./routes/clock.ts";
 import { registerEarnRuleRoutes } from "./routes/earn-rules.ts";
 import { registerEventRoutes } from "./routes/events.ts";
 import { registerTierRoutes } from "./routes/tiers.ts";
+import { registerProgramDocumentRoutes } from "./routes/program-document.ts";
+import { registerOrderRoutes } from "./routes/orders.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerKeyRoutes } from "./routes/keys.ts";
 import { registerMemberRoutes } from "./routes/members.ts";
@@ -22,7 +24,14 @@ export interface AppOptions {
 }
 
 export async function buildApp(ctx: HttpContext, options: AppOptions = {}): Promise<FastifyInstance> {
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 1024 * 1024 });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: 1024 * 1024,
+    // Ids in paths may be up to 200 characters, percent-encoded up to 12 bytes each; zod names the
+    // field when one is too long, the router only refuses what no id could be.
+    routerOptions: { maxParamLength: 4096 },
+    frameworkErrors: frameworkError,
+  });
   // Requests are validated by the route's own zod schema (field-level problem+json); the JSON
   // schemas given to Fastify only document the API.
   app.setValidatorCompiler(() => () => true);
@@ -46,8 +55,10 @@ export async function buildApp(ctx: HttpContext, options: AppOptions = {}): Prom
   registerAdjustmentRoutes(app, ctx);
   registerRedeemMethodRoutes(app, ctx);
   registerRedemptionRoutes(app, ctx);
+  registerProgramDocumentRoutes(app, ctx);
   registerEarnRuleRoutes(app, ctx);
   registerEventRoutes(app, ctx);
+  registerOrderRoutes(app, ctx);
   registerTierRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
   registerClockRoutes(app, ctx);

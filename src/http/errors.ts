@@ -66,6 +66,16 @@ export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply
   return reply.code(problem.status).type("application/problem+json").send(problem);
 }
 
+/**
+ * Errors the router raises before any route runs (a URL that does not decode, a path parameter
+ * over the router's length limit): problem+json like everything else, not Fastify's own JSON.
+ */
+export function frameworkError(error: FastifyError, _request: unknown, reply: FastifyReply): FastifyReply {
+  const status = error.statusCode ?? 400;
+  const message = error.code === "FST_ERR_MAX_PARAM_LENGTH" ? "a path segment is too long" : "the URL is not valid (bad percent-encoding)";
+  return sendProblem(reply, { ...problemOf(new DomainError("validation_failed", message, { errors: [{ path: "url", message }] })), status });
+}
+
 /** The path of the first string (or object key) holding U+0000, or null. */
 function nulPath(value: unknown, path: string[]): string[] | null {
   if (typeof value === "string") return value.includes("\u0000") ? path : null;

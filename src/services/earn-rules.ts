@@ -41,12 +41,12 @@ export async function listRules(services: Services, storeId: string, page: { lim
  * A PATCH merges into the current definition (top-level fields replace), is validated whole, and
  * becomes a new version in force from now: events that occurred earlier keep the old version.
  */
-export async function updateRule(repos: Repositories, services: Services, storeId: string, id: string, patch: Record<string, unknown>, actor: Actor) {
+export async function updateRule(repos: Repositories, services: Services, storeId: string, id: string, patch: Record<string, unknown>, actor: Actor, options: { replace?: boolean } = {}) {
   const store = await requireStore(repos, storeId);
   const current = await repos.rules.get(storeId, id, true);
   if (!current) throw notFound("earn rule");
   const { id: _id, version: _version, createdAt: _c, updatedAt: _u, ...changes } = patch;
-  const next = earnRuleSchema.parse({ ...current.rule, ...changes });
+  const next = earnRuleSchema.parse(options.replace ? changes : { ...current.rule, ...changes });
   const now = storeNow(store, services.clock);
   const version = current.version + 1;
   await repos.rules.addVersion(storeId, id, version, next, next.event, now, actor.id, now);

@@ -1,5 +1,5 @@
 import { newId } from "../core/ids.ts";
-import { notFound } from "../core/errors.ts";
+import { invalid, notFound } from "../core/errors.ts";
 import type { Page, RedeemMethodRecord } from "../core/ports/records.ts";
 import type { Repositories } from "../core/ports/repositories.ts";
 import { redeemMethodSchema, type RedeemMethod } from "../core/redemption/methods.ts";
@@ -39,6 +39,9 @@ export async function updateMethod(services: Services, storeId: string, id: stri
   return services.tx.run(async (repos) => {
     const m = await repos.redemptions.getMethod(storeId, id);
     if (!m) throw notFound("redeem method");
+    if (patch.type !== undefined && patch.type !== m.type) {
+      throw invalid("type", `a ${m.type} method cannot become another type; create a new method instead`);
+    }
     const next = redeemMethodSchema.parse({ ...m.config, ...patch, type: m.type });
     const now = services.clock.now();
     const record = { ...m, config: next, updatedAt: now };

@@ -9,6 +9,7 @@ import { redemptionRepository } from "./repos/redemptions.ts";
 import { ruleRepository, ruleStateRepository } from "./repos/rules.ts";
 import { storeRepository } from "./repos/stores.ts";
 import { tierRepository } from "./repos/tiers.ts";
+import { orderRepository } from "./repos/orders.ts";
 import type { Database, Sql } from "./sql.ts";
 
 export function repositories(sql: Sql): Repositories {
@@ -24,6 +25,7 @@ export function repositories(sql: Sql): Repositories {
     rules: ruleRepository(sql),
     ruleState: ruleStateRepository(sql),
     tiers: tierRepository(sql),
+    orders: orderRepository(sql),
     async savepoint(fn) {
       await sql.query("SAVEPOINT pointbook_step");
       try {

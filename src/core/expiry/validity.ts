@@ -32,7 +32,8 @@ function daysInMonth(month: number): number {
 
 /**
  * When a lot expires. Rolling validity counts from the moment the points become available;
- * a fixed date is the end of that local day in the year after the year the points were earned.
+ * a fixed date is the end of that local day in the year after the year the points were credited
+ * to the member (became available): collected 2020-12-01, credited 2020-12-04 → 2021-12-31.
  */
 export function computeExpiresAt(
   validity: Validity,
@@ -47,7 +48,7 @@ export function computeExpiresAt(
         ? addLocalMonths(times.availableAt, validity.months, zone)
         : addLocalDays(times.availableAt, validity.days ?? 0, zone);
     case "fixed_date": {
-      const year = localParts(times.earnedAt, zone).year + 1;
+      const year = localParts(times.availableAt, zone).year + 1;
       const day = Math.min(validity.day, isLeap(year) || validity.month !== 2 ? validity.day : 28);
       return endOfLocalDay(year, validity.month, day, zone);
     }

@@ -3,6 +3,7 @@ import type { MemberBook } from "../ledger/book.ts";
 import type { EarnRule } from "../rules/schema.ts";
 import type { RuleState } from "../rules/state.ts";
 import type { Tier } from "../tiers/schema.ts";
+import type { Order } from "../orders/order.ts";
 import type {
   ApiKeyRecord,
   AuditRecord,
@@ -71,6 +72,8 @@ export interface RedemptionRepository {
   getRedemption(storeId: string, id: string, lock: boolean): Promise<RedemptionRecord | null>;
   updateRedemption(storeId: string, redemption: RedemptionRecord): Promise<void>;
   redemptionsByHold(storeId: string, holdIds: readonly string[]): Promise<RedemptionRecord[]>;
+  /** Points spent on an order: held or completed redemptions that name it. */
+  pointsForOrder(storeId: string, orderId: string): Promise<number>;
   insertEntitlement(storeId: string, entitlement: EntitlementRecord): Promise<void>;
   getEntitlement(storeId: string, id: string, lock: boolean): Promise<EntitlementRecord | null>;
   listEntitlements(storeId: string, memberId: string): Promise<EntitlementRecord[]>;
@@ -164,6 +167,41 @@ export interface TierRepository {
   setTier(storeId: string, memberId: string, tier: string | null, manualTier: string | null | undefined, at: Date): Promise<void>;
 }
 
+export interface OrderRecord {
+  id: string;
+  memberId: string | null;
+  order: Order;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface OrderAward {
+  orderId: string;
+  ruleId: string;
+  ruleVersion: number;
+  memberId: string;
+  /** The lots the award was paid into: the first at the award, more when an edit raised it. */
+  lotIds: string[];
+  initial: number;
+  awarded: number;
+  reversed: number;
+  capCut: number;
+  factors: number[];
+  earnedAt: Date;
+  availableAt: Date;
+  expiresAt: Date | null;
+  explanation: Record<string, unknown>;
+}
+
+export interface OrderRepository {
+  /** Creates the row if new and locks it, so updates of one order apply one at a time. */
+  lock(storeId: string, orderId: string, placeholder: { memberId: string | null; order: Order; at: Date }): Promise<{ record: OrderRecord; created: boolean }>;
+  save(storeId: string, record: OrderRecord): Promise<void>;
+  get(storeId: string, orderId: string): Promise<OrderRecord | null>;
+  awards(storeId: string, orderId: string): Promise<OrderAward[]>;
+  saveAwards(storeId: string, awards: readonly OrderAward[], at: Date): Promise<void>;
+}
+
 export interface Repositories {
   stores: StoreRepository;
   keys: KeyRepository;
@@ -176,6 +214,7 @@ export interface Repositories {
   rules: RuleRepository;
   ruleState: RuleStateRepository;
   tiers: TierRepository;
+  orders: OrderRepository;
   /** Runs `fn` so that, if it throws, only its own writes are undone and the transaction goes on. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
 }

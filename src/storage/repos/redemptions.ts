@@ -72,6 +72,12 @@ export function redemptionRepository(sql: Sql): RedemptionRepository {
         "SELECT * FROM redemptions WHERE store_id = $1 AND hold_id = ANY($2::text[])", [storeId, [...holdIds]]);
       return rows.map(toRedemption);
     },
+    async pointsForOrder(storeId, orderId) {
+      const [row] = await sql.query<{ total: number | null }>(
+        "SELECT sum(points) AS total FROM redemptions WHERE store_id = $1 AND order_id = $2 AND status IN ('held', 'completed')",
+        [storeId, orderId]);
+      return Number(row?.total ?? 0);
+    },
     async insertEntitlement(storeId, e) {
       await sql.query(
         `INSERT INTO entitlements (store_id, id, member_id, redemption_id, sku, units, units_remaining, expires_at, created_at)

@@ -11,6 +11,7 @@ import { registerEventRoutes } from "./routes/events.ts";
 import { registerTierRoutes } from "./routes/tiers.ts";
 import { registerProgramDocumentRoutes } from "./routes/program-document.ts";
 import { registerOrderRoutes } from "./routes/orders.ts";
+import { registerCheckoutRoutes } from "./routes/checkout.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerKeyRoutes } from "./routes/keys.ts";
 import { registerMemberRoutes } from "./routes/members.ts";
@@ -59,6 +60,7 @@ export async function buildApp(ctx: HttpContext, options: AppOptions = {}): Prom
   registerEarnRuleRoutes(app, ctx);
   registerEventRoutes(app, ctx);
   registerOrderRoutes(app, ctx);
+  registerCheckoutRoutes(app, ctx);
   registerTierRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
   registerClockRoutes(app, ctx);

@@ -5,7 +5,7 @@ import type { Repositories } from "../core/ports/repositories.ts";
 import type { StoreRecord } from "../core/ports/records.ts";
 import { MemberBook } from "../core/ledger/book.ts";
 import { requireStore, storeNow, type Actor, type Services } from "./context.ts";
-import { withMemberBook } from "./member-book.ts";
+import { saveBooks, withMemberBook } from "./member-book.ts";
 
 export interface AdjustmentInput {
   points: number;
@@ -78,6 +78,6 @@ export async function bulkAdjust(
     adjust(book, store, { points: input.points, reason: input.reason }, actor, now, "bulk");
     return book;
   });
-  await repos.ledger.save(storeId, books);
+  await saveBooks(repos, storeId, books, now);
   return { count: ids.length };
 }

@@ -2,7 +2,7 @@ import { MemberBook } from "../core/ledger/book.ts";
 import { notFound, DomainError } from "../core/errors.ts";
 import type { Repositories } from "../core/ports/repositories.ts";
 import type { StoreRecord } from "../core/ports/records.ts";
-import { releaseRedemptionsOfTimedOutHolds } from "./member-book.ts";
+import { saveBooks } from "./member-book.ts";
 import { storeNow, type Services } from "./context.ts";
 
 export interface DueWorkCounts {
@@ -36,8 +36,7 @@ export async function runDueWork(repos: Repositories, store: StoreRecord, now: D
       counts.expired += work.expired;
       books.push(book);
     }
-    await repos.ledger.save(store.id, books);
-    for (const book of books) await releaseRedemptionsOfTimedOutHolds(repos, store.id, book, now);
+    await saveBooks(repos, store.id, books, now);
     if (memberIds.length < BATCH) break;
   }
   counts.reminded = await sendExpiryReminders(repos, store, now);

@@ -21,14 +21,17 @@ export async function withMemberBook<T>(
   const book = new MemberBook(loaded.balance, loaded.lots, loaded.holds, store.program.clawback);
   book.settleDue(now);
   const result = await fn(book);
-  await repos.ledger.save(store.id, [book]);
-  await releaseRedemptionsOfTimedOutHolds(repos, store.id, book, now);
+  await saveBooks(repos, store.id, [book], now);
   return result;
 }
 
-/** A hold released by time-out (or by settling) also ends the redemption that placed it. */
-export async function releaseRedemptionsOfTimedOutHolds(repos: Repositories, storeId: string, book: MemberBook, now: Date): Promise<void> {
-  const released = book.changes().changedHolds.filter((h) => h.status === "released").map((h) => h.id);
+/**
+ * Saves books' changes; a hold they released (timed out while settling, or released on purpose)
+ * also ends the redemption that placed it.
+ */
+export async function saveBooks(repos: Repositories, storeId: string, books: readonly MemberBook[], now: Date): Promise<void> {
+  await repos.ledger.save(storeId, books);
+  const released = books.flatMap((b) => b.changes().changedHolds.filter((h) => h.status === "released").map((h) => h.id));
   for (const r of await repos.redemptions.redemptionsByHold(storeId, released)) {
     if (r.status === "held") await repos.redemptions.updateRedemption(storeId, { ...r, status: "released", updatedAt: now });
   }

@@ -1,20 +1,26 @@
 import { computeExpiresAt } from "../core/expiry/validity.ts";
 import { MemberBook } from "../core/ledger/book.ts";
 import { DomainError, notFound } from "../core/errors.ts";
-import { orderBase } from "../core/orders/base.ts";
+import { orderBase, refundedPerLine } from "../core/orders/base.ts";
+import { partsToReturn } from "../core/ledger/spending-order.ts";
+import type { Hold } from "../core/ledger/types.ts";
 import { awardTimestamp, type Order } from "../core/orders/order.ts";
 import type { OrderAward, OrderRecord, Repositories } from "../core/ports/repositories.ts";
-import type { StoreRecord } from "../core/ports/records.ts";
+import type { RedemptionRecord, StoreRecord } from "../core/ports/records.ts";
 import { evaluateRules } from "../core/rules/evaluate.ts";
 import { applyFactors } from "../core/rules/multiply.ts";
 import { periodKey } from "../core/rules/periods.ts";
 import { ORDER_EVENT } from "../core/rules/schema.ts";
+import { onceKeyOf } from "../core/rules/once.ts";
 import { addLocalDays } from "../core/time/zone.ts";
 import { requireStore, storeNow, type Actor, type Services } from "./context.ts";
+import { saveBooks } from "./member-book.ts";
 import { rulesInForce } from "./record-events.ts";
 import { requalify, tierMultipliers } from "./tiers.ts";
 
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
+/** Marks a zero award for a rule whose moment came while the program was disabled. */
+const PROGRAM_DISABLED = "program disabled";
 
 export interface OrderView {
   id: string;
@@ -51,11 +57,13 @@ export async function upsertOrder(repos: Repositories, services: Services, store
   const next: OrderRecord = { ...record, memberId: order.memberId, order, updatedAt: now };
   await repos.orders.save(storeId, next);
   const awards = await repos.orders.awards(storeId, orderId);
-  const memberIds = [...new Set([...(order.memberId ? [order.memberId] : []), ...awards.map((a) => a.memberId)])];
+  const spent = (await repos.redemptions.redemptionsForOrder(storeId, orderId)).filter((r) => r.type === "cashback" && r.holdId !== null);
+  const spentHolds = await repos.ledger.holdsByIds(storeId, spent.map((r) => r.holdId!));
+  const memberIds = [...new Set([...(order.memberId ? [order.memberId] : []), ...awards.map((a) => a.memberId), ...spent.map((r) => r.memberId)])];
   if (memberIds.length === 0) return orderView(repos, store, next, now);
 
   await repos.members.ensureMany(storeId, memberIds, now);
-  const loaded = await repos.members.lockBooks(storeId, memberIds, awards.flatMap((a) => a.lotIds));
+  const loaded = await repos.members.lockBooks(storeId, memberIds, [...awards.flatMap((a) => a.lotIds), ...spentHolds.flatMap((h) => h.allocations.map((p) => p.lotId))]);
   const books = new Map<string, MemberBook>();
   for (const [id, l] of loaded) {
     const book = new MemberBook(l.balance, l.lots, l.holds, store.program.clawback);
@@ -66,18 +74,26 @@ export async function upsertOrder(repos: Repositories, services: Services, store
   const canceled = Boolean(order.canceledAt);
   const versions = await repos.rules.versionsFor(storeId, [ORDER_EVENT]);
   // The rules in force when the order was placed govern it for life, like an event's occurredAt.
-  const rules = store.program.enabled ? rulesInForce(versions, new Date(order.placedAt)).filter((r) => r.rule.event === ORDER_EVENT) : [];
+  const inForce = rulesInForce(versions, new Date(order.placedAt)).filter((r) => r.rule.event === ORDER_EVENT);
+  const rules = store.program.enabled ? inForce : [];
   const stamps = rules.map((r) => awardTimestamp(order, r.rule.timing?.awardOn ?? "paid")).filter((d): d is Date => d !== null);
   const periods = [...new Set(stamps.flatMap((d) => [periodKey("day", d, store.timezone), periodKey("month", d, store.timezone)]))];
-  const state = await repos.ruleState.load(storeId, memberIds, rules.map((r) => r.id), [...periods, "lifetime"],
-    rules.flatMap((r) => (r.rule.limits.once === true && order.memberId ? [{ ruleId: r.id, owner: order.memberId, key: "" }] : [])));
+  const subject = { order: { ...order, id: orderId } };
+  const onceKeys = order.memberId ? rules.flatMap((r) => onceKeyOf(r, order.memberId!, subject) ?? []) : [];
+  await repos.ruleState.lockKeys(storeId, onceKeys.filter((k) => k.owner === "").map((k) => `${k.ruleId}:${k.key}`));
+  const state = await repos.ruleState.load(storeId, memberIds, rules.map((r) => r.id), [...periods, "lifetime"], onceKeys);
   const multipliers = await tierMultipliers(repos, storeId);
-  const base = (rule: Parameters<typeof orderBase>[1]) => orderBase(order, rule, 0);
+  // Points spent on the order (cashback held or captured, not released or returned) reduce a net base.
+  const pointsDiscount = spent
+    .filter((r) => r.status === "completed" || (r.status === "held" && books.get(r.memberId)?.hold(r.holdId!)?.status === "held"))
+    .reduce((sum, r) => sum + (r.discount ?? 0), 0);
+  const base = (rule: Parameters<typeof orderBase>[1]) => orderBase(order, rule, pointsDiscount);
   const source = { type: "order" as const, ref: orderId };
   const changed: OrderAward[] = [];
 
   // Existing awards move to the order's current target.
   for (const award of awards) {
+    if (award.explanation.skipped === PROGRAM_DISABLED) continue;
     const book = books.get(award.memberId)!;
     const rv = versions.find((v) => v.ruleId === award.ruleId && v.version === award.ruleVersion);
     const rule = rv?.rule ?? null;
@@ -99,7 +115,14 @@ export async function upsertOrder(repos: Repositories, services: Services, store
       reverseAward(book, award, current - target, now, actor, source, canceled ? "order canceled" : "order changed or refunded");
       award.reversed += current - target;
     } else {
-      const extra = target - current;
+      // Raising an award still respects the rule's day, month and lifetime caps.
+      const room = (["day", "month", "lifetime"] as const).map((p) => {
+        const cap = rule?.limits.maxPoints?.[p];
+        return cap === undefined ? Number.POSITIVE_INFINITY : cap - state.counter(award.memberId, award.ruleId, p === "lifetime" ? "lifetime" : period(p)).points;
+      });
+      const extra = Math.max(0, Math.min(target - current, ...room));
+      if (extra === 0) continue;
+      target = current + extra;
       const { lot } = book.credit({
         type: "earn", points: extra, earnedAt: award.earnedAt, availableAt: award.availableAt, expiresAt: award.expiresAt, at: now,
         actor: actor.id, source, reason: String((award.explanation.rule as { name?: string } | undefined)?.name ?? "order"),
@@ -118,17 +141,29 @@ export async function upsertOrder(repos: Repositories, services: Services, store
   if (member && !canceled) {
     const book = books.get(member.memberId)!;
     for (const rv of rules) {
-      if (awards.some((a) => a.ruleId === rv.id)) continue;
+      if (awards.some((a) => a.ruleId === rv.id && a.memberId === member.memberId)) continue;
       const at = awardTimestamp(order, rv.rule.timing?.awardOn ?? "paid");
       if (!at) continue;
-      const { awards: made } = evaluateRules([rv], {
-        eventType: ORDER_EVENT, occurredAt: at, channel: order.channel, subject: { order: { ...order, id: orderId } },
+      const unitsBefore = state.counter(member.memberId, rv.id, "lifetime").units;
+      const { awards: made, skipped } = evaluateRules([rv], {
+        eventType: ORDER_EVENT, occurredAt: at, channel: order.channel, subject,
         member: { memberId: member.memberId, tier: member.tier, isMember: member.isMember },
         tierMultiplier: (member.tier && multipliers.get(member.tier)) || 1, campaigns: store.program.campaigns,
         timezone: store.timezone, orderBase: base,
       }, state);
       const a = made[0];
-      if (!a) continue;
+      if (!a) {
+        // The rule counted the order (every_nth, per_unit) but awarded nothing: keep a zero award so
+        // that later updates of the same order (paid → fulfilled → delivered) do not count it again.
+        if (state.counter(member.memberId, rv.id, "lifetime").units !== unitsBefore) {
+          changed.push({
+            orderId, ruleId: rv.id, ruleVersion: rv.version, memberId: member.memberId, lotIds: [], initial: 0, awarded: 0, reversed: 0,
+            capCut: 0, factors: [], earnedAt: at, availableAt: at, expiresAt: null,
+            explanation: { rule: { id: rv.id, name: rv.rule.name, version: rv.version }, counted: true, reason: skipped[0]?.reason ?? null, points: 0 },
+          });
+        }
+        continue;
+      }
       const availableAt = a.delayDays > 0 ? addLocalDays(at, a.delayDays, store.timezone) : at;
       const expiresAt = computeExpiresAt(a.validity ?? store.program.validity, { earnedAt: at, availableAt }, store.timezone);
       const { lot } = book.credit({ type: "earn", points: a.points, earnedAt: at, availableAt, expiresAt, at: now, actor: actor.id, source, reason: rv.rule.name, explanation: a.explanation });
@@ -141,11 +176,58 @@ export async function upsertOrder(repos: Repositories, services: Services, store
     }
   }
 
-  await repos.ledger.save(storeId, [...books.values()]);
+  // While the program is disabled, award moments pass without points for good: a zero award settles
+  // the rule for this order, so that re-enabling the program never awards it retroactively.
+  if (member && !canceled && !store.program.enabled) {
+    for (const rv of inForce) {
+      if (awards.some((a) => a.ruleId === rv.id && a.memberId === member.memberId)) continue;
+      const at = awardTimestamp(order, rv.rule.timing?.awardOn ?? "paid");
+      if (!at) continue;
+      changed.push({
+        orderId, ruleId: rv.id, ruleVersion: rv.version, memberId: member.memberId, lotIds: [], initial: 0, awarded: 0, reversed: 0,
+        capCut: 0, factors: [], earnedAt: at, availableAt: at, expiresAt: null,
+        explanation: { rule: { id: rv.id, name: rv.rule.name, version: rv.version }, skipped: PROGRAM_DISABLED, points: 0 },
+      });
+    }
+  }
+
+  const returned = returnSpentPoints(order, spent, spentHolds, books, now, actor, source);
+  await saveBooks(repos, storeId, [...books.values()], now);
+  for (const r of returned) await repos.redemptions.updateRedemption(storeId, r);
   await repos.ruleState.save(storeId, state, orderId);
-  await repos.orders.saveAwards(storeId, changed, now);
-  if (order.memberId && changed.length > 0) await requalify(repos, store, [order.memberId], now);
+  // When the order changed member, the new member's award replaces the old one's row (the ledger keeps both).
+  await repos.orders.saveAwards(storeId, [...new Map(changed.map((a) => [a.ruleId, a])).values()], now);
+  if (order.memberId && changed.some((a) => a.lotIds.length > 0)) await requalify(repos, store, [order.memberId], now);
   return orderView(repos, store, next, now);
+}
+
+/**
+ * Points spent on the order come back: all of them on cancellation (a hold is released, a captured
+ * spend returned), and on refunds in proportion to the refunded share of the order (floor), into
+ * the lots they came from.
+ */
+function returnSpentPoints(order: Order, spent: RedemptionRecord[], holds: Hold[], books: Map<string, MemberBook>, now: Date, actor: Actor, source: { type: "order"; ref: string }): RedemptionRecord[] {
+  const changed: RedemptionRecord[] = [];
+  const subtotal = order.lines.reduce((s, l) => s + l.amount, 0);
+  const refunded = refundedPerLine(order).reduce((s, r) => s + r, 0);
+  const canceled = Boolean(order.canceledAt);
+  for (const r of spent) {
+    const book = books.get(r.memberId)!;
+    const base = { at: now, actor: actor.id, source: { type: "redemption" as const, ref: r.id } };
+    if (r.status === "held" && canceled) {
+      if (book.hold(r.holdId!)?.status === "held") book.release(r.holdId!, { ...base, reason: "order canceled" });
+      changed.push({ ...r, status: "released", updatedAt: now });
+      continue;
+    }
+    if (r.status !== "completed") continue;
+    const target = canceled ? r.points : subtotal === 0 ? 0 : Math.floor((r.points * Math.min(refunded, subtotal)) / subtotal);
+    if (target <= r.returned) continue;
+    const hold = holds.find((h) => h.id === r.holdId)!;
+    book.returnSpent({ ...base, reason: canceled ? "order canceled" : "order refunded", explanation: { orderId: source.ref, share: canceled ? 1 : `${refunded}/${subtotal}` },
+      parts: partsToReturn(hold.allocations, r.returned, target - r.returned) });
+    changed.push({ ...r, returned: target, status: target === r.points ? "returned" : "completed", updatedAt: now });
+  }
+  return changed;
 }
 
 function factorsOf(explanation: Record<string, unknown>): number[] {
@@ -183,7 +265,8 @@ async function orderView(repos: Repositories, store: StoreRecord, record: OrderR
     id: record.id,
     ...order,
     points: { earned, pending, reversed, redeemed },
-    awards: awards.map((a) => ({
+    // Zero awards only mark an order as counted by a rule; they never earned anything.
+    awards: awards.filter((a) => a.lotIds.length > 0).map((a) => ({
       ruleId: a.ruleId, ruleVersion: a.ruleVersion, points: a.awarded - a.reversed, reversed: a.reversed,
       status: a.availableAt.getTime() > now.getTime() ? "pending" : "available",
       earnedAt: a.earnedAt, availableAt: a.availableAt, expiresAt: a.expiresAt, explanation: a.explanation,

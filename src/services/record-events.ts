@@ -5,11 +5,12 @@ import { DomainError } from "../core/errors.ts";
 import type { RecordedEvent, Repositories, RuleVersionRow, OnceKey } from "../core/ports/repositories.ts";
 import type { StoreRecord } from "../core/ports/records.ts";
 import { evaluateRules, type RuleAward } from "../core/rules/evaluate.ts";
-import { readPath } from "../core/rules/paths.ts";
+import { onceKeyOf } from "../core/rules/once.ts";
 import { periodKey } from "../core/rules/periods.ts";
 import type { RuleVersion } from "../core/rules/schema.ts";
 import { addLocalDays } from "../core/time/zone.ts";
 import { requireStore, storeNow, type Actor, type Services } from "./context.ts";
+import { saveBooks } from "./member-book.ts";
 import { requalify, tierMultipliers } from "./tiers.ts";
 
 export interface EventInput {
@@ -29,7 +30,10 @@ export type EventOutcome =
 /** How far ahead of the store's clock an event may be dated (clock skew between systems). */
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
-/** Canonical JSON (sorted keys), so the same event sent with keys in another order is the same request. */
+/**
+ * Canonical JSON of the parsed event (sorted keys, defaults applied), so the same event sent with
+ * keys in another order, or with `properties: {}` spelled out, is the same request.
+ */
 export function eventFingerprint(raw: unknown): string {
   const canonical = (v: unknown): unknown =>
     Array.isArray(v) ? v.map(canonical)
@@ -128,14 +132,10 @@ async function evaluateAndWrite(
   const storeKeys: string[] = [];
   events.forEach((e, i) => {
     for (const rv of rulesByEvent[i]!) {
-      const once = rv.rule.limits.once;
-      if (once === undefined) continue;
-      if (once === true) { onceKeys.push({ ruleId: rv.id, owner: e.memberId, key: "" }); continue; }
-      const value = readPath(subjects[i], once.key);
-      if (value === undefined || value === null) continue;
-      const owner = once.scope === "member" ? e.memberId : "";
-      onceKeys.push({ ruleId: rv.id, owner, key: String(value) });
-      if (owner === "") storeKeys.push(`${rv.id}:${String(value)}`);
+      const key = onceKeyOf(rv, e.memberId, subjects[i]);
+      if (!key) continue;
+      onceKeys.push(key);
+      if (key.owner === "") storeKeys.push(`${rv.id}:${key.key}`);
     }
   });
   await repos.ruleState.lockKeys(store.id, storeKeys);
@@ -160,7 +160,7 @@ async function evaluateAndWrite(
     return { eventId: e.id, awards: written, ...(skipped.length > 0 ? { skipped } : {}) };
   });
 
-  await repos.ledger.save(store.id, [...books.values()]);
+  await saveBooks(repos, store.id, [...books.values()], now);
   await repos.ruleState.save(store.id, state, null);
   await repos.ruleState.recordEvents(store.id, recorded);
   await requalify(repos, store, [...new Set(recorded.filter((r) => r.points > 0).map((r) => r.memberId))], now);

@@ -1,9 +1,12 @@
 import { newId } from "../core/ids.ts";
 import { DomainError, invalid, notFound } from "../core/errors.ts";
-import type { EntitlementRecord, RedemptionRecord, StoreRecord } from "../core/ports/records.ts";
+import type { CouponRecord, EntitlementRecord, RedemptionRecord, StoreRecord } from "../core/ports/records.ts";
 import type { Repositories } from "../core/ports/repositories.ts";
 import { addLocalDays, addMinutes } from "../core/time/zone.ts";
-import { cashbackDiscount, redeemMethodSchema, type CashbackMethod, type CatalogMethod } from "../core/redemption/methods.ts";
+import { cashbackDiscount, redeemMethodSchema, type CashbackMethod, type CatalogMethod, type CouponMethod, type ProductMethod } from "../core/redemption/methods.ts";
+import { cashbackQuote, type Cart } from "../core/redemption/quote.ts";
+import { newCouponCode } from "../core/redemption/coupon-code.ts";
+import { couponView } from "./coupons.ts";
 import { requireStore, storeNow, type Actor, type Services } from "./context.ts";
 import { withMemberBook } from "./member-book.ts";
 import type { MemberBook } from "../core/ledger/book.ts";
@@ -14,6 +17,8 @@ export interface RedeemInput {
   points?: number;
   orderId?: string;
   channel?: string;
+  /** The checkout cart: cashback then obeys the same caps as the quote. */
+  cart?: Cart;
 }
 
 export interface RedemptionView {
@@ -25,6 +30,9 @@ export interface RedemptionView {
   points: number;
   discount?: number;
   orderId?: string;
+  code?: string;
+  /** Points given back after completion (order refunded or canceled). */
+  returned?: number;
   entitlement?: EntitlementView;
   createdAt: Date;
   updatedAt: Date;
@@ -48,6 +56,8 @@ function redemptionView(r: RedemptionRecord, entitlement?: EntitlementRecord | n
     id: r.id, memberId: r.memberId, methodId: r.methodId, type: r.type, status: r.status, points: r.points,
     ...(r.discount !== null ? { discount: r.discount } : {}),
     ...(r.orderId !== null ? { orderId: r.orderId } : {}),
+    ...(r.code !== null ? { code: r.code } : {}),
+    ...(r.returned > 0 ? { returned: r.returned } : {}),
     ...(entitlement ? { entitlement: entitlementView(entitlement) } : {}),
     createdAt: r.createdAt, updatedAt: r.updatedAt,
   };
@@ -69,9 +79,46 @@ export async function redeem(repos: Repositories, services: Services, storeId: s
   if (!method.channels.includes(channel)) throw invalid("channel", `this redeem method is not offered on channel ${channel}`);
   if (!(await repos.members.get(storeId, input.memberId))) throw notFound("member");
   const now = storeNow(store, services.clock);
-  return method.type === "catalog"
-    ? redeemCatalog(repos, store, method, record.id, input, actor, now)
-    : holdCashback(repos, store, method, record.id, input, actor, now);
+  switch (method.type) {
+    case "catalog":
+      return redeemCatalog(repos, store, method, record.id, input, actor, now);
+    case "cashback":
+      return holdCashback(repos, store, method, record.id, input, actor, now);
+    case "coupon":
+    case "product":
+      return redeemCoupon(repos, store, method, record.id, input, actor, now);
+  }
+}
+
+/** Points for a code: the coupon (or free product) is issued at once with an unguessable code. */
+async function redeemCoupon(repos: Repositories, store: StoreRecord, method: CouponMethod | ProductMethod, methodId: string, input: RedeemInput, actor: Actor, now: Date) {
+  if (input.points !== undefined && input.points !== method.points) throw invalid("points", `this reward costs exactly ${method.points} points`);
+  const redemptionId = newId("red");
+  const code = newCouponCode();
+  await withMemberBook(repos, store, input.memberId, now, (book) => {
+    const result = book.debit({
+      type: "redeem", points: method.points, at: now, actor: actor.id, source: { type: "redemption", ref: redemptionId },
+      reason: method.name, explanation: { methodId, type: method.type },
+    });
+    if (!result.ok) throw insufficient(result.available, method.points);
+  }, { create: false });
+  const coupon: CouponRecord = {
+    code, memberId: input.memberId, methodId, redemptionId, kind: method.type,
+    discount: method.type === "coupon" ? method.discount : { type: "product", sku: method.product.sku },
+    conditions: method.conditions, usableBy: method.usableBy,
+    products: method.type === "coupon" ? (method.products ?? null) : [method.product.sku],
+    stackable: method.stackable,
+    expiresAt: method.validDays === null ? null : addLocalDays(now, method.validDays, store.timezone),
+    usedAt: null, usedOrderId: null, usedBy: null, createdAt: now,
+  };
+  const redemption: RedemptionRecord = {
+    id: redemptionId, memberId: input.memberId, methodId, type: method.type, status: "completed", points: method.points,
+    discount: null, orderId: input.orderId ?? null, holdId: null, entitlementId: null, code, returned: 0, createdAt: now, updatedAt: now,
+  };
+  await repos.redemptions.insertRedemption(store.id, redemption);
+  await repos.redemptions.insertCoupon(store.id, coupon);
+  await repos.outbox.add(store.id, "redemption.completed", input.memberId, { redemptionId, memberId: input.memberId, points: method.points, code });
+  return { ...redemptionView(redemption), coupon: couponView(coupon) };
 }
 
 async function redeemCatalog(repos: Repositories, store: StoreRecord, method: CatalogMethod, methodId: string, input: RedeemInput, actor: Actor, now: Date) {
@@ -94,7 +141,7 @@ async function redeemCatalog(repos: Repositories, store: StoreRecord, method: Ca
   };
   const redemption: RedemptionRecord = {
     id: redemptionId, memberId: input.memberId, methodId, type: "catalog", status: "completed", points: method.points,
-    discount: null, orderId: input.orderId ?? null, holdId: null, entitlementId: entitlement.id, createdAt: now, updatedAt: now,
+    discount: null, orderId: input.orderId ?? null, holdId: null, entitlementId: entitlement.id, code: null, returned: 0, createdAt: now, updatedAt: now,
   };
   await repos.redemptions.insertRedemption(store.id, redemption);
   await repos.redemptions.insertEntitlement(store.id, entitlement);
@@ -110,9 +157,29 @@ async function holdCashback(repos: Repositories, store: StoreRecord, method: Cas
     throw invalid("points", `at most ${method.maxPointsPerOrder} points per order`);
   }
   const redemptionId = newId("red");
-  const hold = await withMemberBook(repos, store, input.memberId, now, (book: MemberBook) => {
+  const hold = await withMemberBook(repos, store, input.memberId, now, async (book: MemberBook) => {
     if (method.minBalance !== undefined && book.balance.balance < method.minBalance) {
       throw new DomainError("insufficient_points", `cashback needs a balance of at least ${method.minBalance} points`, { available: book.balance.balance });
+    }
+    if (input.orderId !== undefined && method.maxPointsPerOrder !== undefined) {
+      // The per-order limit counts every live spend of this method on the order, not only this one.
+      const used = (await repos.redemptions.redemptionsForOrder(store.id, input.orderId))
+        .filter((r) => r.methodId === methodId && (r.status === "completed"
+          || (r.status === "held" && (r.memberId !== input.memberId || book.hold(r.holdId!)?.status === "held"))))
+        .reduce((sum, r) => sum + r.points, 0);
+      if (used + points > method.maxPointsPerOrder) {
+        throw invalid("points", `at most ${method.maxPointsPerOrder} points per order; ${used} already used on this order`);
+      }
+    }
+    if (input.cart) {
+      // With the cart, the same caps as the checkout quote hold: thresholds, eligible products, max discount.
+      const quote = cashbackQuote(method, input.cart, book.balance.balance);
+      if (points > quote.maxPoints) {
+        throw new DomainError("validation_failed", `at most ${quote.maxPoints} points can be used on this cart${quote.reason ? `: ${quote.reason.message}` : ""}`, {
+          errors: [{ path: "points", message: `at most ${quote.maxPoints} points on this cart` }],
+          ...(quote.reason ? { reason: quote.reason.code } : {}),
+        });
+      }
     }
     const result = book.placeHold({
       points, expiresAt: addMinutes(now, store.program.holdTtlMinutes), at: now, actor: actor.id,
@@ -124,7 +191,7 @@ async function holdCashback(repos: Repositories, store: StoreRecord, method: Cas
   const redemption: RedemptionRecord = {
     id: redemptionId, memberId: input.memberId, methodId, type: "cashback", status: "held", points,
     discount: cashbackDiscount(method, points), orderId: input.orderId ?? null, holdId: hold.id, entitlementId: null,
-    createdAt: now, updatedAt: now,
+    code: null, returned: 0, createdAt: now, updatedAt: now,
   };
   await repos.redemptions.insertRedemption(store.id, redemption);
   return redemptionView(redemption);

@@ -2,12 +2,14 @@ import type { Database } from "./sql.ts";
 import { sql as ledger } from "./migrations/001_ledger.ts";
 import { sql as rules } from "./migrations/002_rules.ts";
 import { sql as orders } from "./migrations/003_orders.ts";
+import { sql as coupons } from "./migrations/004_coupons.ts";
 
 /** Ordered, append-only: a released migration is never edited, a change is a new one. */
 const MIGRATIONS: ReadonlyArray<{ version: string; sql: string }> = [
   { version: "001_ledger", sql: ledger },
   { version: "002_rules", sql: rules },
   { version: "003_orders", sql: orders },
+  { version: "004_coupons", sql: coupons },
 ];
 
 /** Applies pending migrations; safe to call from several processes at once. */

@@ -72,7 +72,7 @@ const CHECKS: Array<{ check: string; sql: string }> = [
           FROM members m LEFT JOIN (
             SELECT store_id, member_id,
               sum(CASE WHEN type IN ('earn', 'pending', 'import') OR (type = 'adjust' AND points > 0) THEN points ELSE 0 END) AS issued,
-              sum(CASE WHEN type IN ('redeem', 'capture', 'expire', 'reverse') OR (type = 'adjust' AND points < 0) THEN -points ELSE 0 END) AS spent
+              sum(CASE WHEN type IN ('redeem', 'capture', 'expire', 'reverse', 'return') OR (type = 'adjust' AND points < 0) THEN -points ELSE 0 END) AS spent
             FROM entries GROUP BY 1, 2) f
             ON f.store_id = m.store_id AND f.member_id = m.member_id
           WHERE COALESCE(f.issued, 0) <> m.balance + m.pending + m.held + COALESCE(f.spent, 0)`,

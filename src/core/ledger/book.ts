@@ -115,19 +115,21 @@ export class MemberBook {
       }
     }
     due.sort((a, b) => a.at - b.at || a.kind - b.kind);
+    const firstEntry = this.entries.length;
     for (const item of due) {
       const at = new Date(item.at);
+      this.expireDue(at, actor);
       if (item.kind === 0) {
-        work.expired += this.expireDue(at, actor);
         this.mature(item.id, at, actor);
         work.matured++;
       } else {
-        work.expired += this.expireDue(at, actor);
         this.release(item.id, { at, actor, source: this.holds.get(item.id)!.source, reason: "hold timed out" });
         work.released++;
       }
     }
-    work.expired += this.expireDue(now, actor);
+    this.expireDue(now, actor);
+    // Count expire entries, so points a timed-out hold returns to an expired lot are counted too.
+    work.expired = this.entries.slice(firstEntry).filter((e) => e.type === "expire").length;
     return work;
   }
 
@@ -213,6 +215,28 @@ export class MemberBook {
     this.state.balance += hold.points;
     const entry = this.append("release", hold.points, hold.points, input, null, holdId);
     for (const part of hold.allocations) {
+      const lot = this.mustLot(part.lotId);
+      lot.remaining += part.points;
+      this.touched.add(lot.id);
+      this.allocations.push({ entryId: entry.id, lotId: lot.id, points: -part.points });
+    }
+    this.repayDebt(entry.id);
+    this.expireDue(input.at, input.actor);
+    return entry;
+  }
+
+  /**
+   * Gives spent points back (an order refunded or canceled after its cashback was captured) to the
+   * lots they were taken from, with their original expiry; points whose lot has expired meanwhile
+   * expire at once.
+   */
+  returnSpent(input: EntryInput & { parts: ReadonlyArray<{ lotId: string; points: number }> }): Entry {
+    const total = input.parts.reduce((s, p) => s + p.points, 0);
+    assertPositive(total);
+    this.state.balance += total;
+    const entry = this.append("return", total, total, input, null);
+    for (const part of input.parts) {
+      if (part.points === 0) continue;
       const lot = this.mustLot(part.lotId);
       lot.remaining += part.points;
       this.touched.add(lot.id);

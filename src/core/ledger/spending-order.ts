@@ -22,6 +22,29 @@ export function compareForSpending(a: Lot, b: Lot): number {
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
+/**
+ * Which lots get spent points back: the parts of the original spend, last-taken first (those
+ * expire latest), after skipping what was already returned.
+ */
+export function partsToReturn(
+  taken: ReadonlyArray<{ lotId: string; points: number }>,
+  alreadyReturned: number,
+  amount: number,
+): Array<{ lotId: string; points: number }> {
+  const parts: Array<{ lotId: string; points: number }> = [];
+  let skip = alreadyReturned;
+  let left = amount;
+  for (const part of [...taken].reverse()) {
+    if (left === 0) break;
+    const skipped = Math.min(skip, part.points);
+    skip -= skipped;
+    const give = Math.min(left, part.points - skipped);
+    if (give > 0) parts.push({ lotId: part.lotId, points: give });
+    left -= give;
+  }
+  return parts;
+}
+
 export function spendableLots(lots: Iterable<Lot>, now: Date): Lot[] {
   return [...lots].filter((l) => isSpendable(l, now)).sort(compareForSpending);
 }

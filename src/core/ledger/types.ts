@@ -33,7 +33,8 @@ export type EntryType =
   | "reverse"
   | "adjust"
   | "import"
-  | "write_off";
+  | "write_off"
+  | "return";
 
 export interface Entry {
   id: string;

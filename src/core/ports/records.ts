@@ -59,14 +59,37 @@ export interface RedemptionRecord {
   memberId: string;
   methodId: string;
   type: string;
-  status: "held" | "completed" | "released";
+  /** `returned`: completed, then given back in full (order canceled or refunded). */
+  status: "held" | "completed" | "released" | "returned";
   points: number;
   discount: number | null;
   orderId: string | null;
   holdId: string | null;
   entitlementId: string | null;
+  code: string | null;
+  /** Points given back to the member after completion (refunds, cancellation). */
+  returned: number;
   createdAt: Date;
   updatedAt: Date;
+}
+
+export interface CouponRecord {
+  code: string;
+  memberId: string;
+  methodId: string;
+  redemptionId: string;
+  kind: "coupon" | "product";
+  /** percent / fixed / free_shipping, or `{type: "product", sku}` for a product code. */
+  discount: Record<string, unknown> & { type: string };
+  conditions: { minSubtotal?: number; minQuantity?: number };
+  usableBy: "owner" | "anyone";
+  products: string[] | null;
+  stackable: boolean;
+  expiresAt: Date | null;
+  usedAt: Date | null;
+  usedOrderId: string | null;
+  usedBy: string | null;
+  createdAt: Date;
 }
 
 export interface EntitlementRecord {

@@ -7,6 +7,7 @@ import type { Order } from "../orders/order.ts";
 import type {
   ApiKeyRecord,
   AuditRecord,
+  CouponRecord,
   EntitlementRecord,
   MemberAttributes,
   MemberRecord,
@@ -58,6 +59,8 @@ export interface LedgerRepository {
   /** Members with work due at or before `until` and the earliest due instant for the store. */
   dueMembers(storeId: string, until: Date, limit: number): Promise<string[]>;
   nextDueAt(storeId: string, until: Date): Promise<Date | null>;
+  /** Holds by id, whatever their status (a captured hold says which lots to return points to). */
+  holdsByIds(storeId: string, holdIds: readonly string[]): Promise<Hold[]>;
   lotsToRemind(storeId: string, reminderDays: number, now: Date, limit: number): Promise<Lot[]>;
   markReminded(storeId: string, lotIds: readonly string[], at: Date): Promise<void>;
 }
@@ -72,6 +75,10 @@ export interface RedemptionRepository {
   getRedemption(storeId: string, id: string, lock: boolean): Promise<RedemptionRecord | null>;
   updateRedemption(storeId: string, redemption: RedemptionRecord): Promise<void>;
   redemptionsByHold(storeId: string, holdIds: readonly string[]): Promise<RedemptionRecord[]>;
+  redemptionsForOrder(storeId: string, orderId: string): Promise<RedemptionRecord[]>;
+  insertCoupon(storeId: string, coupon: CouponRecord): Promise<void>;
+  getCoupon(storeId: string, code: string, lock: boolean): Promise<CouponRecord | null>;
+  markCouponUsed(storeId: string, code: string, orderId: string, by: string, at: Date): Promise<void>;
   /** Points spent on an order: held or completed redemptions that name it. */
   pointsForOrder(storeId: string, orderId: string): Promise<number>;
   insertEntitlement(storeId: string, entitlement: EntitlementRecord): Promise<void>;

@@ -45,11 +45,42 @@ export const cashbackMethodSchema = z
   })
   .strict();
 
-export const redeemMethodSchema = z.discriminatedUnion("type", [catalogMethodSchema, cashbackMethodSchema]);
+const discountSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("percent"), percent: z.number().positive().max(100) }).strict(),
+  z.object({ type: z.literal("fixed"), amount: z.number().int().positive() }).strict(),
+  z.object({ type: z.literal("free_shipping"), maxAmount: z.number().int().positive().optional() }).strict(),
+]);
+
+const couponCommon = {
+  ...common,
+  points: z.number().int().positive(),
+  conditions: z
+    .object({ minSubtotal: z.number().int().nonnegative().optional(), minQuantity: z.number().int().positive().optional() })
+    .strict()
+    .default({}),
+  usableBy: z.enum(["owner", "anyone"]).default("owner"),
+  stackable: z.boolean().default(false),
+  validDays: z.number().int().positive().max(36_500).nullable().default(30),
+};
+
+/** Points for a discount code: percent or fixed off, or free shipping, on some or all products. */
+export const couponMethodSchema = z
+  .object({ type: z.literal("coupon"), ...couponCommon, discount: discountSchema, products: z.array(z.string().min(1)).min(1).optional() })
+  .strict();
+
+/** Points for one product: a code that makes that product free. */
+export const productMethodSchema = z
+  .object({ type: z.literal("product"), ...couponCommon, product: z.object({ sku: z.string().min(1).max(200), name: z.string().max(200).optional() }).strict() })
+  .strict();
+
+export const redeemMethodSchema = z.discriminatedUnion("type", [catalogMethodSchema, cashbackMethodSchema, couponMethodSchema, productMethodSchema]);
 
 export type RedeemMethod = z.infer<typeof redeemMethodSchema>;
 export type CatalogMethod = z.infer<typeof catalogMethodSchema>;
 export type CashbackMethod = z.infer<typeof cashbackMethodSchema>;
+export type CouponMethod = z.infer<typeof couponMethodSchema>;
+export type ProductMethod = z.infer<typeof productMethodSchema>;
+export type CouponDiscount = z.infer<typeof discountSchema>;
 
 /** Discount for P points: floor(P × amount / points) minor units, never rounded up. */
 export function cashbackDiscount(method: Pick<CashbackMethod, "points" | "amount">, points: number): number {

@@ -32,7 +32,7 @@ export function registerEventRoutes(app: FastifyInstance, ctx: HttpContext): voi
     const caller = await requireRole(request, ctx.services, "points_manager");
     const event = parse(eventSchema, request.body);
     const [outcome] = await ctx.services.tx.run((repos) =>
-      recordEvents(repos, ctx.services, caller.storeId, [{ event, fingerprint: eventFingerprint(request.body) }], caller.actor));
+      recordEvents(repos, ctx.services, caller.storeId, [{ event, fingerprint: eventFingerprint(event) }], caller.actor));
     if (!outcome!.ok) throw outcome!.error;
     return reply.code(outcome!.statusCode).send(outcome!.body);
   });
@@ -41,7 +41,7 @@ export function registerEventRoutes(app: FastifyInstance, ctx: HttpContext): voi
     const caller = await requireRole(request, ctx.services, "points_manager");
     const { events } = parse(batchSchema, request.body);
     const checked = events.map((raw) => ({ raw, parsed: eventSchema.safeParse(raw) }));
-    const valid = checked.flatMap((c, index) => (c.parsed.success ? [{ index, event: c.parsed.data, fingerprint: eventFingerprint(c.raw) }] : []));
+    const valid = checked.flatMap((c, index) => (c.parsed.success ? [{ index, event: c.parsed.data, fingerprint: eventFingerprint(c.parsed.data) }] : []));
     const outcomes = await ctx.services.tx.run((repos) => recordEvents(repos, ctx.services, caller.storeId, valid, caller.actor));
     const byIndex = new Map(valid.map((v, i) => [v.index, outcomes[i]!]));
     return {

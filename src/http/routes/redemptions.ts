@@ -6,6 +6,7 @@ import { doc } from "../openapi.ts";
 import { idParam, memberIdParam } from "../schemas.ts";
 import { parse } from "../validation.ts";
 import { write } from "../write.ts";
+import { cartSchema } from "./checkout.ts";
 import { consumeEntitlement, finishRedemption, getRedemption, listEntitlements, redeem } from "../../services/redemptions.ts";
 
 const redeemBody = z
@@ -15,6 +16,7 @@ const redeemBody = z
     points: z.number().int().positive().max(1_000_000_000).optional(),
     orderId: z.string().min(1).max(200).optional(),
     channel: z.string().min(1).max(50).optional(),
+    cart: cartSchema.optional(),
   })
   .strict();
 

@@ -1,7 +1,7 @@
 import type { MemberBook } from "../../core/ledger/book.ts";
 import type { LedgerRepository } from "../../core/ports/repositories.ts";
 import { json, type Sql } from "../sql.ts";
-import { toEntry, toLot, type EntryRow, type LotRow } from "./rows.ts";
+import { toEntry, toHold, toLot, type EntryRow, type HoldRow, type LotRow } from "./rows.ts";
 
 /**
  * Persists a book's changes. Rows go in as one JSON array per table (jsonb_to_recordset), so a
@@ -133,6 +133,11 @@ export function ledgerRepository(sql: Sql): LedgerRepository {
       return row?.at ?? null;
     },
 
+    async holdsByIds(storeId, holdIds) {
+      if (holdIds.length === 0) return [];
+      const rows = await sql.query<HoldRow>("SELECT * FROM holds WHERE store_id = $1 AND id = ANY($2::text[])", [storeId, [...holdIds]]);
+      return rows.map(toHold);
+    },
     async lotsToRemind(storeId, reminderDays, now, limit) {
       const rows = await sql.query<LotRow>(
         `SELECT * FROM lots WHERE store_id = $1 AND status = 'available' AND remaining > 0 AND reminded_at IS NULL

@@ -48,8 +48,10 @@ export function orderRepository(sql: Sql): OrderRepository {
          FROM jsonb_to_recordset($2::jsonb) AS x(order_id text, rule_id text, rule_version integer, member_id text, lot_ids jsonb,
            initial bigint, awarded bigint, reversed bigint, cap_cut bigint, factors jsonb, earned_at timestamptz,
            available_at timestamptz, expires_at timestamptz, explanation jsonb)
-         ON CONFLICT (store_id, order_id, rule_id) DO UPDATE SET lot_ids = EXCLUDED.lot_ids, awarded = EXCLUDED.awarded,
-           reversed = EXCLUDED.reversed, explanation = EXCLUDED.explanation, updated_at = EXCLUDED.updated_at`,
+         ON CONFLICT (store_id, order_id, rule_id) DO UPDATE SET rule_version = EXCLUDED.rule_version, member_id = EXCLUDED.member_id,
+           lot_ids = EXCLUDED.lot_ids, initial = EXCLUDED.initial, awarded = EXCLUDED.awarded, reversed = EXCLUDED.reversed,
+           cap_cut = EXCLUDED.cap_cut, factors = EXCLUDED.factors, earned_at = EXCLUDED.earned_at, available_at = EXCLUDED.available_at,
+           expires_at = EXCLUDED.expires_at, explanation = EXCLUDED.explanation, updated_at = EXCLUDED.updated_at`,
         [storeId, json(awards.map((a) => ({
           order_id: a.orderId, rule_id: a.ruleId, rule_version: a.ruleVersion, member_id: a.memberId, lot_ids: a.lotIds, initial: a.initial,
           awarded: a.awarded, reversed: a.reversed, cap_cut: a.capCut, factors: a.factors, earned_at: a.earnedAt, available_at: a.availableAt,

@@ -1,6 +1,6 @@
 import { newId } from "../../core/ids.ts";
 import type { RedemptionRepository } from "../../core/ports/repositories.ts";
-import type { EntitlementRecord, RedeemMethodRecord, RedemptionRecord } from "../../core/ports/records.ts";
+import type { CouponRecord, EntitlementRecord, RedeemMethodRecord, RedemptionRecord } from "../../core/ports/records.ts";
 import { json, type Sql } from "../sql.ts";
 
 interface MethodRow { id: string; type: string; config: Record<string, unknown>; created_at: Date; updated_at: Date }
@@ -8,11 +8,24 @@ const toMethod = (r: MethodRow): RedeemMethodRecord => ({ id: r.id, type: r.type
 
 interface RedemptionRow {
   id: string; member_id: string; method_id: string; type: string; status: RedemptionRecord["status"]; points: number;
-  discount: number | null; order_id: string | null; hold_id: string | null; entitlement_id: string | null; created_at: Date; updated_at: Date;
+  discount: number | null; order_id: string | null; hold_id: string | null; entitlement_id: string | null; code: string | null; returned: number;
+  created_at: Date; updated_at: Date;
 }
 const toRedemption = (r: RedemptionRow): RedemptionRecord => ({
   id: r.id, memberId: r.member_id, methodId: r.method_id, type: r.type, status: r.status, points: r.points, discount: r.discount,
-  orderId: r.order_id, holdId: r.hold_id, entitlementId: r.entitlement_id, createdAt: r.created_at, updatedAt: r.updated_at,
+  orderId: r.order_id, holdId: r.hold_id, entitlementId: r.entitlement_id, code: r.code, returned: r.returned,
+  createdAt: r.created_at, updatedAt: r.updated_at,
+});
+
+interface CouponRow {
+  code: string; member_id: string; method_id: string; redemption_id: string; kind: CouponRecord["kind"]; discount: CouponRecord["discount"];
+  conditions: CouponRecord["conditions"]; usable_by: CouponRecord["usableBy"]; products: string[] | null; stackable: boolean;
+  expires_at: Date | null; used_at: Date | null; used_order_id: string | null; used_by: string | null; created_at: Date;
+}
+const toCoupon = (r: CouponRow): CouponRecord => ({
+  code: r.code, memberId: r.member_id, methodId: r.method_id, redemptionId: r.redemption_id, kind: r.kind, discount: r.discount,
+  conditions: r.conditions, usableBy: r.usable_by, products: r.products, stackable: r.stackable, expiresAt: r.expires_at,
+  usedAt: r.used_at, usedOrderId: r.used_order_id, usedBy: r.used_by, createdAt: r.created_at,
 });
 
 interface EntitlementRow {
@@ -52,9 +65,9 @@ export function redemptionRepository(sql: Sql): RedemptionRepository {
     },
     async insertRedemption(storeId, r) {
       await sql.query(
-        `INSERT INTO redemptions (store_id, id, member_id, method_id, type, status, points, discount, order_id, hold_id, entitlement_id, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-        [storeId, r.id, r.memberId, r.methodId, r.type, r.status, r.points, r.discount, r.orderId, r.holdId, r.entitlementId, r.createdAt, r.updatedAt],
+        `INSERT INTO redemptions (store_id, id, member_id, method_id, type, status, points, discount, order_id, hold_id, entitlement_id, code, returned, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+        [storeId, r.id, r.memberId, r.methodId, r.type, r.status, r.points, r.discount, r.orderId, r.holdId, r.entitlementId, r.code, r.returned, r.createdAt, r.updatedAt],
       );
     },
     async getRedemption(storeId, id, lock) {
@@ -63,8 +76,8 @@ export function redemptionRepository(sql: Sql): RedemptionRepository {
       return row ? toRedemption(row) : null;
     },
     async updateRedemption(storeId, r) {
-      await sql.query("UPDATE redemptions SET status = $3, updated_at = $4 WHERE store_id = $1 AND id = $2",
-        [storeId, r.id, r.status, r.updatedAt]);
+      await sql.query("UPDATE redemptions SET status = $3, updated_at = $4, returned = $5 WHERE store_id = $1 AND id = $2",
+        [storeId, r.id, r.status, r.updatedAt, r.returned]);
     },
     async redemptionsByHold(storeId, holdIds) {
       if (holdIds.length === 0) return [];
@@ -72,9 +85,27 @@ export function redemptionRepository(sql: Sql): RedemptionRepository {
         "SELECT * FROM redemptions WHERE store_id = $1 AND hold_id = ANY($2::text[])", [storeId, [...holdIds]]);
       return rows.map(toRedemption);
     },
+    async redemptionsForOrder(storeId, orderId) {
+      const rows = await sql.query<RedemptionRow>(
+        "SELECT * FROM redemptions WHERE store_id = $1 AND order_id = $2 ORDER BY created_at, id FOR UPDATE", [storeId, orderId]);
+      return rows.map(toRedemption);
+    },
+    async insertCoupon(storeId, c) {
+      await sql.query(
+        `INSERT INTO coupons (store_id, code, member_id, method_id, redemption_id, kind, discount, conditions, usable_by, products, stackable, expires_at, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10::jsonb, $11, $12, $13)`,
+        [storeId, c.code, c.memberId, c.methodId, c.redemptionId, c.kind, json(c.discount), json(c.conditions), c.usableBy, json(c.products), c.stackable, c.expiresAt, c.createdAt]);
+    },
+    async getCoupon(storeId, code, lock) {
+      const [row] = await sql.query<CouponRow>(`SELECT * FROM coupons WHERE store_id = $1 AND code = $2${lock ? " FOR UPDATE" : ""}`, [storeId, code]);
+      return row ? toCoupon(row) : null;
+    },
+    async markCouponUsed(storeId, code, orderId, by, at) {
+      await sql.query("UPDATE coupons SET used_at = $3, used_order_id = $4, used_by = $5 WHERE store_id = $1 AND code = $2", [storeId, code, at, orderId, by]);
+    },
     async pointsForOrder(storeId, orderId) {
       const [row] = await sql.query<{ total: number | null }>(
-        "SELECT sum(points) AS total FROM redemptions WHERE store_id = $1 AND order_id = $2 AND status IN ('held', 'completed')",
+        "SELECT sum(points - returned) AS total FROM redemptions WHERE store_id = $1 AND order_id = $2 AND status IN ('held', 'completed')",
         [storeId, orderId]);
       return Number(row?.total ?? 0);
     },

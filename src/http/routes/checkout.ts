@@ -1,0 +1,65 @@
+import type { FastifyInstance } from "fastify";
+import { z } from "zod";
+import { requireRole } from "../auth.ts";
+import type { HttpContext } from "../context.ts";
+import { doc } from "../openapi.ts";
+import { parse } from "../validation.ts";
+import { write } from "../write.ts";
+import { quoteCheckout } from "../../services/checkout.ts";
+import { checkCoupon, useCoupon } from "../../services/coupons.ts";
+
+const minor = z.number().int().nonnegative().max(1e13);
+
+export const cartSchema = z
+  .object({
+    lines: z.array(z.object({ sku: z.string().min(1).max(200), quantity: z.number().int().positive(), amount: minor }).strict()).min(1).max(1_000),
+    discounts: minor.default(0),
+    credits: minor.default(0),
+    shipping: minor.default(0),
+  })
+  .strict();
+
+const quoteBody = cartSchema.extend({
+  memberId: z.string().min(1).max(200),
+  channel: z.string().min(1).max(50).optional(),
+  methodId: z.string().min(1).max(200).optional(),
+}).strict();
+
+const codeParam = z.object({ code: z.string().min(1).max(100) });
+const couponQuery = z.object({
+  memberId: z.string().min(1).max(200).optional(),
+  subtotal: z.coerce.number().int().nonnegative().optional(),
+  quantity: z.coerce.number().int().positive().optional(),
+  otherDiscounts: z.enum(["true", "false"]).optional(),
+});
+const useBody = z.object({
+  orderId: z.string().min(1).max(200),
+  memberId: z.string().min(1).max(200).optional(),
+  subtotal: z.number().int().nonnegative().optional(),
+  quantity: z.number().int().positive().optional(),
+  otherDiscounts: z.boolean().optional(),
+}).strict();
+
+export function registerCheckoutRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  app.post("/v1/checkout/quote", { schema: doc({ summary: "The most points (and discount) a member may use on a cart, and why when zero", tags: ["checkout"], role: "points_manager", body: quoteBody }) }, async (request) => {
+    const caller = await requireRole(request, ctx.services, "points_manager");
+    return quoteCheckout(ctx.services, caller.storeId, parse(quoteBody, request.body));
+  });
+
+  app.get("/v1/coupons/:code", { schema: doc({ summary: "A coupon code and whether it can be used on a checkout", tags: ["checkout"], role: "viewer", querystring: couponQuery }) }, async (request) => {
+    const caller = await requireRole(request, ctx.services, "viewer");
+    const { code } = parse(codeParam, request.params);
+    const q = parse(couponQuery, request.query);
+    return checkCoupon(ctx.services, caller.storeId, code, { ...q, otherDiscounts: q.otherDiscounts === undefined ? undefined : q.otherDiscounts === "true" });
+  });
+
+  app.post("/v1/coupons/:code/use", { schema: doc({ summary: "Mark a coupon code used on an order (once)", tags: ["checkout"], role: "points_manager", body: useBody }) }, async (request, reply) => {
+    const caller = await requireRole(request, ctx.services, "points_manager");
+    const { code } = parse(codeParam, request.params);
+    const body = parse(useBody, request.body);
+    return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
+      statusCode: 200,
+      body: await useCoupon(repos, ctx.services, caller.storeId, code, body, caller.actor),
+    }));
+  });
+}

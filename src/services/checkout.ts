@@ -1,0 +1,78 @@
+import { MemberBook } from "../core/ledger/book.ts";
+import { invalid } from "../core/errors.ts";
+import { redeemMethodSchema, type CashbackMethod } from "../core/redemption/methods.ts";
+import { cashbackQuote, type Cart } from "../core/redemption/quote.ts";
+import { requireStore, storeNow, type Services } from "./context.ts";
+
+export interface QuoteInput extends Cart {
+  memberId: string;
+  channel?: string;
+  methodId?: string;
+}
+
+export interface QuoteView {
+  balance: number;
+  maxPoints: number;
+  maxDiscount: number;
+  /** Points worth one unit of the store's currency (10 → 10 points = $1). */
+  pointsPerUnit: number;
+  methodId: string | null;
+  subtotal: number;
+  eligibleSubtotal: number;
+  payable: number;
+  reason?: string;
+  reasonCode?: string;
+}
+
+function minorUnitDigits(currency: string): number {
+  try {
+    return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  } catch {
+    return 2;
+  }
+}
+
+/**
+ * The most points the member may spend on this cart, and the discount they buy. Read-only: it
+ * places no hold. When no method is named, the store's first enabled cashback method for the
+ * channel is used; `reason` says why the answer is zero.
+ */
+export async function quoteCheckout(services: Services, storeId: string, input: QuoteInput): Promise<QuoteView> {
+  return services.tx.run(async (repos) => {
+    const store = await requireStore(repos, storeId);
+    const now = storeNow(store, services.clock);
+    const channel = input.channel ?? "online";
+    const loaded = await repos.members.readBook(storeId, input.memberId);
+    let balance = 0;
+    if (loaded) {
+      const book = new MemberBook(loaded.balance, loaded.lots, loaded.holds, store.program.clawback);
+      book.settleDue(now);
+      balance = book.balance.balance;
+    }
+    const methods = input.methodId
+      ? [await repos.redemptions.getMethod(storeId, input.methodId)].filter((m) => m !== null)
+      : (await repos.redemptions.listMethods(storeId, 500, null)).data;
+    if (input.methodId && methods.length === 0) throw invalid("methodId", "no such redeem method");
+    const cashback = methods
+      .map((m) => ({ id: m.id, method: redeemMethodSchema.parse(m.config) }))
+      .find((m): m is { id: string; method: CashbackMethod } => m.method.type === "cashback" && m.method.enabled && m.method.channels.includes(channel));
+    if (input.methodId && !cashback) throw invalid("methodId", `not an enabled cashback method on channel ${channel}`);
+    const subtotal = input.lines.reduce((s, l) => s + l.amount, 0);
+    const empty = { balance, maxPoints: 0, maxDiscount: 0, pointsPerUnit: 0, methodId: cashback?.id ?? null, subtotal, eligibleSubtotal: 0, payable: 0 };
+    if (!store.program.enabled) return { ...empty, reasonCode: "program_disabled", reason: "the points program is disabled" };
+    if (!cashback) return { ...empty, reasonCode: "no_method", reason: `no cashback method is offered on channel ${channel}` };
+    if (!loaded) return { ...empty, reasonCode: "no_points", reason: "the member has no points yet" };
+    const q = cashbackQuote(cashback.method, input, balance);
+    return {
+      balance,
+      maxPoints: q.maxPoints,
+      maxDiscount: q.maxDiscount,
+      pointsPerUnit: (cashback.method.points * 10 ** minorUnitDigits(store.currency)) / cashback.method.amount,
+      methodId: cashback.id,
+      subtotal: q.subtotal,
+      eligibleSubtotal: q.eligibleSubtotal,
+      payable: q.payable,
+      ...(q.reason ? { reason: q.reason.message, reasonCode: q.reason.code } : {}),
+    };
+  });
+}

@@ -12,6 +12,7 @@ import { registerTierRoutes } from "./routes/tiers.ts";
 import { registerProgramDocumentRoutes } from "./routes/program-document.ts";
 import { registerOrderRoutes } from "./routes/orders.ts";
 import { registerCheckoutRoutes } from "./routes/checkout.ts";
+import { registerExportRoutes } from "./routes/exports.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerKeyRoutes } from "./routes/keys.ts";
 import { registerMemberRoutes } from "./routes/members.ts";
@@ -61,6 +62,7 @@ export async function buildApp(ctx: HttpContext, options: AppOptions = {}): Prom
   registerEventRoutes(app, ctx);
   registerOrderRoutes(app, ctx);
   registerCheckoutRoutes(app, ctx);
+  registerExportRoutes(app, ctx);
   registerTierRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
   registerClockRoutes(app, ctx);

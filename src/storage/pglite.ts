@@ -1,10 +1,19 @@
 import { PGlite } from "@electric-sql/pglite";
 import type { Database, Sql } from "./sql.ts";
 
-/** Embedded PostgreSQL in a folder (or in memory when `dataDir` is omitted). One connection. */
-export async function openPglite(dataDir?: string): Promise<Database> {
+export interface PgliteDatabase extends Database {
+  /** The whole data directory as a tarball (to seed another instance with `loadDataDir`). */
+  dumpDataDir(): Promise<Blob>;
+}
+
+/**
+ * Embedded PostgreSQL in a folder (or in memory when `dataDir` is omitted). One connection.
+ * `loadDataDir` starts from a dumped data directory instead of running initdb.
+ */
+export async function openPglite(dataDir?: string, options: { loadDataDir?: Blob } = {}): Promise<PgliteDatabase> {
   const db = await PGlite.create(dataDir, {
     parsers: { 20: (v: string) => Number(v), 1700: (v: string) => Number(v) },
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
   });
   const wrap = (conn: { query: PGlite["query"]; exec: PGlite["exec"] }): Sql => ({
     async query<T>(text: string, params?: readonly unknown[]) {
@@ -25,5 +34,6 @@ export async function openPglite(dataDir?: string): Promise<Database> {
     async close() {
       await db.close();
     },
+    dumpDataDir: () => db.dumpDataDir("none"),
   };
 }

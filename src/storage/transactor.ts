@@ -10,6 +10,7 @@ import { ruleRepository, ruleStateRepository } from "./repos/rules.ts";
 import { storeRepository } from "./repos/stores.ts";
 import { tierRepository } from "./repos/tiers.ts";
 import { orderRepository } from "./repos/orders.ts";
+import { exportRepository } from "./repos/exports.ts";
 import type { Database, Sql } from "./sql.ts";
 
 export function repositories(sql: Sql): Repositories {
@@ -26,6 +27,7 @@ export function repositories(sql: Sql): Repositories {
     ruleState: ruleStateRepository(sql),
     tiers: tierRepository(sql),
     orders: orderRepository(sql),
+    exports: exportRepository(sql),
     async savepoint(fn) {
       await sql.query("SAVEPOINT pointbook_step");
       try {

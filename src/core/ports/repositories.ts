@@ -209,6 +209,18 @@ export interface OrderRepository {
   saveAwards(storeId: string, awards: readonly OrderAward[], at: Date): Promise<void>;
 }
 
+/** One page of an export: rows after `after` (a keyset cursor), in a stable order. */
+export interface ExportPage {
+  rows: Array<Record<string, unknown>>;
+  next: string | null;
+}
+
+export interface ExportRepository {
+  members(storeId: string, range: { from?: Date; to?: Date }, after: string | null, limit: number): Promise<ExportPage>;
+  ledger(storeId: string, range: { from?: Date; to?: Date }, after: string | null, limit: number): Promise<ExportPage>;
+  orders(storeId: string, range: { from?: Date; to?: Date }, after: string | null, limit: number): Promise<ExportPage>;
+}
+
 export interface Repositories {
   stores: StoreRepository;
   keys: KeyRepository;
@@ -222,6 +234,7 @@ export interface Repositories {
   ruleState: RuleStateRepository;
   tiers: TierRepository;
   orders: OrderRepository;
+  exports: ExportRepository;
   /** Runs `fn` so that, if it throws, only its own writes are undone and the transaction goes on. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
 }

@@ -3,6 +3,7 @@ import { notFound, DomainError } from "../core/errors.ts";
 import type { Repositories } from "../core/ports/repositories.ts";
 import type { StoreRecord } from "../core/ports/records.ts";
 import { saveBooks } from "./member-book.ts";
+import { recheckTiers } from "./tiers.ts";
 import { storeNow, type Services } from "./context.ts";
 
 export interface DueWorkCounts {
@@ -40,6 +41,8 @@ export async function runDueWork(repos: Repositories, store: StoreRecord, now: D
     if (memberIds.length < BATCH) break;
   }
   counts.reminded = await sendExpiryReminders(repos, store, now);
+  // Tier windows roll on with time too; the count is not part of the clock's `ran` contract.
+  await recheckTiers(repos, store, now);
   return counts;
 }
 

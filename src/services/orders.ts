@@ -83,10 +83,14 @@ export async function upsertOrder(repos: Repositories, services: Services, store
   await repos.ruleState.lockKeys(storeId, onceKeys.filter((k) => k.owner === "").map((k) => `${k.ruleId}:${k.key}`));
   const state = await repos.ruleState.load(storeId, memberIds, rules.map((r) => r.id), [...periods, "lifetime"], onceKeys);
   const multipliers = await tierMultipliers(repos, storeId);
-  // Points spent on the order (cashback held or captured, not released or returned) reduce a net base.
+  // Points spent on the order (cashback held or captured, less what this update gives back) reduce a net base.
   const pointsDiscount = spent
     .filter((r) => r.status === "completed" || (r.status === "held" && books.get(r.memberId)?.hold(r.holdId!)?.status === "held"))
-    .reduce((sum, r) => sum + (r.discount ?? 0), 0);
+    .reduce((sum, r) => {
+      const discount = r.discount ?? 0;
+      const returned = r.status === "completed" ? returnTarget(order, r) : 0;
+      return sum + discount - Math.floor((discount * returned) / r.points);
+    }, 0);
   const base = (rule: Parameters<typeof orderBase>[1]) => orderBase(order, rule, pointsDiscount);
   const source = { type: "order" as const, ref: orderId };
   const changed: OrderAward[] = [];
@@ -206,6 +210,15 @@ export async function upsertOrder(repos: Repositories, services: Services, store
  * spend returned), and on refunds in proportion to the refunded share of the order (floor), into
  * the lots they came from.
  */
+/** How many of a captured spend's points the order's state gives back (never less than already given). */
+function returnTarget(order: Order, r: RedemptionRecord): number {
+  if (order.canceledAt) return r.points;
+  const subtotal = order.lines.reduce((s, l) => s + l.amount, 0);
+  const refunded = refundedPerLine(order).reduce((s, x) => s + x, 0);
+  const share = subtotal === 0 ? 0 : Math.floor((r.points * Math.min(refunded, subtotal)) / subtotal);
+  return Math.max(r.returned, share);
+}
+
 function returnSpentPoints(order: Order, spent: RedemptionRecord[], holds: Hold[], books: Map<string, MemberBook>, now: Date, actor: Actor, source: { type: "order"; ref: string }): RedemptionRecord[] {
   const changed: RedemptionRecord[] = [];
   const subtotal = order.lines.reduce((s, l) => s + l.amount, 0);
@@ -220,7 +233,7 @@ function returnSpentPoints(order: Order, spent: RedemptionRecord[], holds: Hold[
       continue;
     }
     if (r.status !== "completed") continue;
-    const target = canceled ? r.points : subtotal === 0 ? 0 : Math.floor((r.points * Math.min(refunded, subtotal)) / subtotal);
+    const target = returnTarget(order, r);
     if (target <= r.returned) continue;
     const hold = holds.find((h) => h.id === r.holdId)!;
     book.returnSpent({ ...base, reason: canceled ? "order canceled" : "order refunded", explanation: { orderId: source.ref, share: canceled ? 1 : `${refunded}/${subtotal}` },

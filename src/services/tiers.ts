@@ -30,6 +30,7 @@ export async function saveTier(repos: Repositories, services: Services, storeId:
   if (!mustExist && before) throw new DomainError("conflict", `tier ${tier.code} already exists`, { errors: [{ path: "code", message: "already exists" }] });
   const now = storeNow(store, services.clock);
   await repos.tiers.upsert(storeId, tier, now);
+  await repos.tiers.setLastCheck(storeId, null);
   await recordChange(repos, storeId, actor, { action: before ? "tier.updated" : "tier.created", entityType: "tier", entityId: tier.code, before, after: tier }, now);
   return tier;
 }
@@ -40,6 +41,7 @@ export async function deleteTier(repos: Repositories, services: Services, storeI
   if (!before) throw notFound("tier");
   const now = storeNow(store, services.clock);
   await repos.tiers.remove(storeId, code);
+  await repos.tiers.setLastCheck(storeId, null);
   await recordChange(repos, storeId, actor, { action: "tier.deleted", entityType: "tier", entityId: code, before, after: null }, now);
 }
 
@@ -52,6 +54,30 @@ export async function assignTier(repos: Repositories, services: Services, storeI
   await repos.members.ensureMany(storeId, ids, now);
   await requalify(repos, store, ids, now, { manualTier: code, actor });
   return { count: ids.length };
+}
+
+/**
+ * Qualification windows roll on: once per store-local day (and at once after tier definitions
+ * change) every member holding a tier is re-checked, so members drop when their window no longer
+ * qualifies them; after a definition change, every member is.
+ */
+export async function recheckTiers(repos: Repositories, store: StoreRecord, now: Date): Promise<number> {
+  const tiers = await repos.tiers.list(store.id);
+  if (!tiers.some((t) => t.qualification !== null)) return 0;
+  const last = await repos.tiers.lastCheck(store.id);
+  const day = (d: Date) => DateTime.fromJSDate(d, { zone: store.timezone }).toISODate();
+  if (last !== null && day(last) === day(now) && last.getTime() <= now.getTime()) return 0;
+  let checked = 0;
+  let after: string | null = null;
+  for (;;) {
+    const ids = await repos.tiers.membersToCheck(store.id, last === null, after, 500);
+    if (ids.length === 0) break;
+    await requalify(repos, store, ids, now);
+    checked += ids.length;
+    after = ids[ids.length - 1]!;
+  }
+  await repos.tiers.setLastCheck(store.id, now);
+  return checked;
 }
 
 function windowStart(q: Qualification, now: Date, zone: string): Date {

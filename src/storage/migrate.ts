@@ -3,6 +3,7 @@ import { sql as ledger } from "./migrations/001_ledger.ts";
 import { sql as rules } from "./migrations/002_rules.ts";
 import { sql as orders } from "./migrations/003_orders.ts";
 import { sql as coupons } from "./migrations/004_coupons.ts";
+import { sql as tierChecks } from "./migrations/005_tier_checks.ts";
 
 /** Ordered, append-only: a released migration is never edited, a change is a new one. */
 const MIGRATIONS: ReadonlyArray<{ version: string; sql: string }> = [
@@ -10,6 +11,7 @@ const MIGRATIONS: ReadonlyArray<{ version: string; sql: string }> = [
   { version: "002_rules", sql: rules },
   { version: "003_orders", sql: orders },
   { version: "004_coupons", sql: coupons },
+  { version: "005_tier_checks", sql: tierChecks },
 ];
 
 /** Applies pending migrations; safe to call from several processes at once. */

@@ -120,8 +120,8 @@ export class MemberBook {
       const at = new Date(item.at);
       this.expireDue(at, actor);
       if (item.kind === 0) {
-        this.mature(item.id, at, actor);
-        work.matured++;
+        // A lot reversed to nothing while pending turns available without maturing any points.
+        if (this.mature(item.id, at, actor)) work.matured++;
       } else {
         this.release(item.id, { at, actor, source: this.holds.get(item.id)!.source, reason: "hold timed out" });
         work.released++;
@@ -292,15 +292,16 @@ export class MemberBook {
     return { entry, writtenOff };
   }
 
-  private mature(lotId: string, at: Date, actor: string): void {
+  private mature(lotId: string, at: Date, actor: string): boolean {
     const lot = this.mustLot(lotId);
     lot.status = "available";
     this.touched.add(lot.id);
-    if (lot.remaining === 0) return; // fully reversed while pending: nothing becomes spendable
+    if (lot.remaining === 0) return false; // fully reversed while pending: nothing becomes spendable
     this.state.pending -= lot.remaining;
     this.state.balance += lot.remaining;
     const entry = this.append("mature", lot.remaining, lot.remaining, { at, actor, source: lot.source }, lot.id);
     this.repayDebt(entry.id);
+    return true;
   }
 
   /** Writes an `expire` entry for each available lot whose expiry has passed and that still holds points. */

@@ -7,21 +7,38 @@ export interface BaseRule {
   eligibleProducts?: string[];
 }
 
-/** Money refunded per line (by sku), refunds without lines spread over all lines by amount. */
+/**
+ * Money refunded per line (by sku). A refund without lines is spread over what is still unrefunded
+ * of each line, in proportion (largest remainder, so the shares add up to the refunded amount):
+ * an amount refund after a line refund falls on the remaining lines, not on the refunded ones.
+ */
 export function refundedPerLine(order: Order): number[] {
   const refunded = order.lines.map(() => 0);
-  const total = order.lines.reduce((s, l) => s + l.amount, 0);
   for (const refund of order.refunds) {
     if (refund.lines.length > 0) {
       for (const rl of refund.lines) {
         const i = order.lines.findIndex((l, idx) => l.sku === rl.sku && refunded[idx]! < l.amount);
         if (i >= 0) refunded[i] = Math.min(order.lines[i]!.amount, refunded[i]! + rl.amount);
       }
-    } else if (total > 0) {
-      order.lines.forEach((l, i) => {
-        refunded[i] = Math.min(l.amount, refunded[i]! + Math.floor((refund.amount * l.amount) / total));
-      });
+      continue;
     }
+    const left = order.lines.map((l, i) => BigInt(l.amount - refunded[i]!));
+    const total = left.reduce((s, x) => s + x, 0n);
+    if (total === 0n) continue;
+    const amount = BigInt(Math.min(refund.amount, Number(total)));
+    const shares = left.map((x) => (amount * x) / total);
+    let rest = amount - shares.reduce((s, x) => s + x, 0n);
+    const byRemainder = left.map((x, i) => ({ i, r: (amount * x) % total })).sort((a, b) => (a.r === b.r ? a.i - b.i : a.r > b.r ? -1 : 1));
+    for (const { i } of byRemainder) {
+      if (rest === 0n) break;
+      if (shares[i]! < left[i]!) {
+        shares[i] = shares[i]! + 1n;
+        rest -= 1n;
+      }
+    }
+    shares.forEach((s, i) => {
+      refunded[i] = refunded[i]! + Number(s);
+    });
   }
   return refunded;
 }

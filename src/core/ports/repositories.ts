@@ -170,6 +170,11 @@ export interface TierRepository {
   /** Points a member earned from events and orders with earnedAt in [from, to]. */
   pointsEarned(storeId: string, memberId: string, from: Date, to: Date): Promise<number>;
   tierState(storeId: string, memberIds: readonly string[]): Promise<Map<string, { tier: string | null; manualTier: string | null }>>;
+  /** When the store's tiers were last re-checked for every member (null: never, or definitions changed). */
+  lastCheck(storeId: string): Promise<Date | null>;
+  setLastCheck(storeId: string, at: Date | null): Promise<void>;
+  /** Members to re-check, in id order after `after`: all of them, or only those holding a tier. */
+  membersToCheck(storeId: string, all: boolean, after: string | null, limit: number): Promise<string[]>;
   /** Sets the effective tier; `manualTier` undefined leaves the manual floor as it is. */
   setTier(storeId: string, memberId: string, tier: string | null, manualTier: string | null | undefined, at: Date): Promise<void>;
 }

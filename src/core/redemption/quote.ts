@@ -53,6 +53,7 @@ export function cashbackQuote(method: CashbackMethod, cart: Cart, balance: numbe
   if (!method.stackWithDiscounts && cart.discounts > 0) return zero("not_stackable_with_discounts", "points cannot be combined with the order's discounts");
   if (eligibleSubtotal === 0) return zero("no_eligible_products", "no product in the cart can be paid with points");
   if (balance <= 0) return zero("no_points", "the member has no spendable points");
+  if (balance < method.points) return zero("no_points", `the member has fewer than ${method.points} points, the smallest amount that can be used`);
   if (payable === 0) return zero("nothing_to_pay", "discounts and credits already cover the eligible products");
 
   let cap = payable;

@@ -32,6 +32,20 @@ export function tierRepository(sql: Sql): TierRepository {
         [storeId, memberId, from, to]);
       return Number(row?.total ?? 0);
     },
+    async lastCheck(storeId) {
+      const [row] = await sql.query<{ tiers_checked_at: Date | null }>("SELECT tiers_checked_at FROM stores WHERE id = $1", [storeId]);
+      return row?.tiers_checked_at ?? null;
+    },
+    async setLastCheck(storeId, at) {
+      await sql.query("UPDATE stores SET tiers_checked_at = $2 WHERE id = $1", [storeId, at]);
+    },
+    async membersToCheck(storeId, all, after, limit) {
+      const rows = await sql.query<{ member_id: string }>(
+        `SELECT member_id FROM members WHERE store_id = $1 AND ($2 OR tier IS NOT NULL) AND ($3::text IS NULL OR member_id > $3)
+         ORDER BY member_id LIMIT $4`,
+        [storeId, all, after, limit]);
+      return rows.map((r) => r.member_id);
+    },
     async tierState(storeId, memberIds) {
       const rows = await sql.query<{ member_id: string; tier: string | null; manual_tier: string | null }>(
         "SELECT member_id, tier, manual_tier FROM members WHERE store_id = $1 AND member_id = ANY($2::text[])", [storeId, [...memberIds]]);

@@ -4,10 +4,37 @@ export type IdPrefix =
 
 const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
+const TAIL_LENGTH = 12;
+const TAIL_LIMIT = 36n ** BigInt(TAIL_LENGTH);
+let lastTime = 0;
+let lastTail = 0n;
+
+/**
+ * Time-ordered head, random tail: ids sort by creation and are hard to guess. Within one process
+ * they are strictly increasing even inside one millisecond (the tail then grows by a random step),
+ * so "newest first" by id holds for records written in the same transaction.
+ */
 export function newId(prefix: IdPrefix): string {
-  // Time-ordered head keeps ids roughly sortable by creation; random tail makes them unguessable.
-  const time = Date.now().toString(36).padStart(9, "0");
-  return `${prefix}_${time}${randomChars(12)}`;
+  const now = Date.now();
+  if (now > lastTime) {
+    lastTime = now;
+    lastTail = randomTail();
+  } else {
+    const next = lastTail + 1n + (randomTail() % 1_000_000n);
+    if (next < TAIL_LIMIT) lastTail = next;
+    else {
+      lastTime += 1;
+      lastTail = randomTail();
+    }
+  }
+  return `${prefix}_${lastTime.toString(36).padStart(9, "0")}${lastTail.toString(36).padStart(TAIL_LENGTH, "0")}`;
+}
+
+/** A random tail in the lower half of its range, leaving room to grow within a millisecond. */
+function randomTail(): bigint {
+  let n = 0n;
+  for (const c of randomChars(TAIL_LENGTH)) n = n * 36n + BigInt(ALPHABET.indexOf(c));
+  return n / 2n;
 }
 
 export function randomChars(length: number): string {

@@ -9,6 +9,8 @@ import { DomainError } from "../core/errors.ts";
 export interface WriteResult {
   statusCode: number;
   body: unknown;
+  /** What a replay gets instead of `body` (the body without a secret that is shown only once). */
+  storedBody?: unknown;
 }
 
 /** The request's identity for idempotency: method, path and body. */

@@ -24,7 +24,7 @@ export interface IdempotencyRequest {
 export async function runIdempotent(
   services: Services,
   request: IdempotencyRequest,
-  work: (repos: Repositories) => Promise<{ statusCode: number; body: unknown }>,
+  work: (repos: Repositories) => Promise<{ statusCode: number; body: unknown; storedBody?: unknown }>,
   toStoredError: (error: DomainError) => { statusCode: number; body: unknown },
 ): Promise<IdempotentResponse> {
   return services.tx.run(async (repos) => {
@@ -35,14 +35,15 @@ export async function runIdempotent(
       }
       return { statusCode: claim.statusCode, body: claim.body, replayed: true };
     }
-    let result: { statusCode: number; body: unknown };
+    let result: { statusCode: number; body: unknown; storedBody?: unknown };
     try {
       result = await repos.savepoint(() => work(repos));
     } catch (error) {
       if (!(error instanceof DomainError) || error.code === "validation_failed") throw error;
       result = toStoredError(error);
     }
-    await repos.idempotency.complete(request.storeId, request.scope, request.key, result.statusCode, result.body);
-    return { ...result, replayed: false };
+    // A secret shown once (a new API key) is never stored: a replay gets the response without it.
+    await repos.idempotency.complete(request.storeId, request.scope, request.key, result.statusCode, result.storedBody ?? result.body);
+    return { statusCode: result.statusCode, body: result.body, replayed: false };
   });
 }

@@ -116,16 +116,28 @@ export class MemberBook {
     }
     due.sort((a, b) => a.at - b.at || a.kind - b.kind);
     const firstEntry = this.entries.length;
-    for (const item of due) {
-      const at = new Date(item.at);
+    for (let i = 0; i < due.length; ) {
+      const t = due[i]!.at;
+      const at = new Date(t);
       this.expireDue(at, actor);
-      if (item.kind === 0) {
-        // A lot reversed to nothing while pending turns available without maturing any points.
-        if (this.mature(item.id, at, actor)) work.matured++;
-      } else {
-        this.release(item.id, { at, actor, source: this.holds.get(item.id)!.source, reason: "hold timed out" });
-        work.released++;
+      // Points arriving at the same instant (lots maturing, holds timing out) arrive together: debt
+      // is repaid once from all of them, nearest expiry first, not from whichever was loaded first.
+      const debt = this.state.debt;
+      const arrivedFrom = this.entries.length;
+      this.state.debt = 0;
+      for (; i < due.length && due[i]!.at === t; i++) {
+        const item = due[i]!;
+        if (item.kind === 0) {
+          // A lot reversed to nothing while pending turns available without maturing any points.
+          if (this.mature(item.id, at, actor)) work.matured++;
+        } else {
+          this.release(item.id, { at, actor, source: this.holds.get(item.id)!.source, reason: "hold timed out" });
+          work.released++;
+        }
       }
+      this.state.debt = debt;
+      const arrived = this.entries.slice(arrivedFrom).filter((e) => e.type === "mature" || e.type === "release");
+      if (arrived.length > 0) this.repayDebt(arrived[arrived.length - 1]!.id);
     }
     this.expireDue(now, actor);
     // Count expire entries, so points a timed-out hold returns to an expired lot are counted too.

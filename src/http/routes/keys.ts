@@ -15,7 +15,8 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: HttpContext): void 
     const body = parse(createKeyBody, request.body);
     return write(request, reply, ctx.services, caller.storeId, async (repos) => {
       const { record, key } = await issueKey(repos, caller.storeId, body, caller.actor, ctx.services.clock.now());
-      return { statusCode: 201, body: { id: record.id, name: record.name, role: record.role, key, createdAt: record.createdAt } };
+      const view = { id: record.id, name: record.name, role: record.role, createdAt: record.createdAt };
+      return { statusCode: 201, body: { ...view, key }, storedBody: { ...view, key: null } };
     });
   });
 

@@ -34,7 +34,7 @@ export function registerStoreRoutes(app: FastifyInstance, ctx: HttpContext): voi
     if (body.clock && !body.sandbox) throw invalid("clock", "only sandbox stores have their own clock");
     return write(request, reply, ctx.services, OPERATOR_SCOPE, async (repos) => {
       const { store, apiKey } = await insertStore(repos, ctx.services, body, actor);
-      return { statusCode: 201, body: { ...storeView(store), apiKey } };
+      return { statusCode: 201, body: { ...storeView(store), apiKey }, storedBody: { ...storeView(store), apiKey: null } };
     });
   });
 

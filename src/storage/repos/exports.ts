@@ -30,8 +30,10 @@ export function exportRepository(sql: Sql): ExportRepository {
     },
     orders(storeId, range, after, limit) {
       return page(
-        `SELECT o.id, o.member_id, o.channel, o.placed_at, o.body->>'paidAt' AS paid_at, o.body->>'fulfilledAt' AS fulfilled_at,
-                o.body->>'deliveredAt' AS delivered_at, o.body->>'canceledAt' AS canceled_at,
+        // Instants as instants (UTC on the way out), whatever offset the order was sent with.
+        `SELECT o.id, o.member_id, o.channel, o.placed_at, (o.body->>'paidAt')::timestamptz AS paid_at,
+                (o.body->>'fulfilledAt')::timestamptz AS fulfilled_at, (o.body->>'deliveredAt')::timestamptz AS delivered_at,
+                (o.body->>'canceledAt')::timestamptz AS canceled_at,
                 (SELECT COALESCE(sum((l->>'amount')::bigint), 0) FROM jsonb_array_elements(o.body->'lines') l) AS subtotal,
                 COALESCE((o.body->>'discounts')::bigint, 0) AS discounts,
                 COALESCE((SELECT sum(a.awarded - a.reversed) FROM order_awards a WHERE a.store_id = o.store_id AND a.order_id = o.id), 0) AS points_earned,

@@ -39,9 +39,11 @@ export function memberRepository(sql: Sql): MemberRepository {
       return rows.length > 0;
     },
     async ensureMany(storeId, memberIds, now) {
+      // Inserted in id order, like lockBooks locks: two batches creating the same new members wait
+      // for each other on the unique index instead of deadlocking.
       await sql.query(
         `INSERT INTO members (store_id, member_id, created_at, updated_at)
-         SELECT $1, m, $3, $3 FROM unnest($2::text[]) AS m ON CONFLICT (store_id, member_id) DO NOTHING`,
+         SELECT $1, m, $3, $3 FROM unnest($2::text[]) AS m ORDER BY m ON CONFLICT (store_id, member_id) DO NOTHING`,
         [storeId, [...memberIds], now],
       );
     },

@@ -70,16 +70,26 @@ describe("preset member-system", () => {
       "Successful orders (POS)", "Successful orders (online)", "Successful orders (online, Gold level)",
       "Successful orders (online, non-members)", "Successful registration",
     ]);
-    expect(exported.redeemMethods.map((m: { name: string; channels: string[] }) => [m.name, m.channels])).toEqual([
-      ["Cashback (online)", ["online"]], ["Cashback (POS)", ["pos"]],
+    expect(exported.redeemMethods.map((m: { name: string; type: string; channels: string[] }) => [m.name, m.type, m.channels])).toEqual([
+      ["Cashback (online)", "cashback", ["online"]], ["Cashback (POS)", "cashback", ["pos"]],
+      ["Redeem coupon code", "coupon", ["online"]], ["Redeem coupon", "coupon", ["online"]],
+      ["Redeem product", "product", ["online"]], ["Redeem shipping coupon", "coupon", ["online"]],
     ]);
+    expect(exported.redeemMethods.slice(2)).toMatchObject([
+      { points: 300, discount: { type: "percent", percent: 10 }, conditions: { minSubtotal: 5_000 }, usableBy: "anyone", products: ["tee", "hoodie", "cap"], stackable: false, validDays: 30 },
+      { points: 500, discount: { type: "fixed", amount: 500 }, conditions: { minQuantity: 2 }, usableBy: "owner", stackable: true, validDays: 30 },
+      { points: 800, product: { sku: "tote-bag", name: "Canvas tote bag" }, conditions: {}, usableBy: "owner", stackable: true, validDays: 30 },
+      { points: 200, discount: { type: "free_shipping" }, conditions: {}, usableBy: "owner", stackable: true, validDays: 30 },
+    ]);
+    // The description no longer promises methods "to come": all five usage methods of the source are there.
+    expect(loadPreset("member-system").description).not.toMatch(/to come|not accepted/i);
     const again = await call(t.app, "PUT", "/v1/program/import?dryRun=true", { key: s.key, body: loadPreset("member-system") });
     expect(again.statusCode).toBe(200);
     expect(again.json().diff).toEqual({
       settings: [],
       tiers: { added: [], changed: [], removed: [], unchanged: 2 },
       earnRules: { added: [], changed: [], removed: [], unchanged: 15 },
-      redeemMethods: { added: [], changed: [], removed: [], unchanged: 2 },
+      redeemMethods: { added: [], changed: [], removed: [], unchanged: 6 },
     });
   });
 
@@ -407,6 +417,247 @@ describe("preset member-system", () => {
       // The method keeps its eligible products and stacking settings (applied by the checkout quote).
       expect((await s.get(`/v1/redeem-methods/${pos}`)).json()).toMatchObject({ eligibleProducts: ["tea-classic", "tea-oolong"], stackWithDiscounts: false });
       expect((await s.get(`/v1/redeem-methods/${online}`)).json()).toMatchObject({ minSubtotal: 2_000, minBalance: 500, maxPointsPerOrder: 2_000, maxDiscount: { type: "percent", percent: 30 }, stackWithDiscounts: true, excludeProducts: ["gift-card"] });
+    });
+  });
+
+  describe("checkout", () => {
+    /** Cart lines carry sku, quantity and amount; the gift card is kept out of cashback by its sku (excludeProducts). */
+    const giftCardLine = (amount: number) => ({ sku: "gift-card", quantity: 1, amount });
+    const quoteOf = async (s: Awaited<ReturnType<typeof setup>>, body: Record<string, unknown>) => {
+      const res = await s.post("/v1/checkout/quote", body);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as Record<string, unknown>;
+    };
+
+    it("quote online: 100 points = $1 on a subtotal of $20 or more, balance of 500 or more, at most 2,000 points and 30% of what is left to pay", async () => {
+      const s = await setup();
+      const online = s.methods.get("Cashback (online)")!;
+      await s.post("/v1/members/quinn/adjustments", { points: 5_000, reason: "opening balance" });
+      const q = (cart: Record<string, unknown>) => quoteOf(s, { memberId: "quinn", channel: "online", ...cart });
+
+      // $50 of tees: 30% of $50 = $15 binds before the 2,000-point limit → 1,500 points.
+      expect(await q({ lines: [tee(5_000)] })).toEqual({
+        balance: 5_000, maxPoints: 1_500, maxDiscount: 1_500, pointsPerUnit: 100, methodId: online,
+        subtotal: 5_000, eligibleSubtotal: 5_000, payable: 5_000,
+      });
+      // The minimum order: a cent below $20 → nothing, and why; exactly $20 → 30% = $6 → 600 points.
+      expect(await q({ lines: [tee(1_999)] })).toEqual({
+        balance: 5_000, maxPoints: 0, maxDiscount: 0, pointsPerUnit: 100, methodId: online, subtotal: 1_999, eligibleSubtotal: 1_999, payable: 1_999,
+        reasonCode: "below_min_subtotal", reason: "the order subtotal must be at least 2000",
+      });
+      expect(await q({ lines: [tee(2_000)] })).toMatchObject({ maxPoints: 600, maxDiscount: 600 });
+      // The per-order limit binds on a big cart: 30% of $100 = $30 = 3,000 points, but at most 2,000.
+      expect(await q({ lines: [tee(10_000)] })).toMatchObject({ maxPoints: 2_000, maxDiscount: 2_000, payable: 10_000 });
+      // Stacks with discounts, the cap computed after them: $50 − $10 = $40 → 30% = $12 → 1,200 points.
+      expect(await q({ lines: [tee(5_000)], discounts: 1_000 })).toMatchObject({ maxPoints: 1_200, maxDiscount: 1_200, payable: 4_000 });
+      // Discounts, then store credits, then points: $50 − $10 − $5 = $35 → 30% = $10.50 → 1,050, in steps of 100 → 1,000.
+      expect(await q({ lines: [tee(5_000)], discounts: 1_000, credits: 500 })).toMatchObject({ maxPoints: 1_000, maxDiscount: 1_000, payable: 3_500 });
+      // Shipping is never paid with points and does not lift the cap.
+      expect(await q({ lines: [tee(5_000)], shipping: 1_500 })).toMatchObject({ maxPoints: 1_500, subtotal: 5_000 });
+      // Gift cards are not eligible: $30 of tees + a $50 gift card → 30% of $30 = 900 points.
+      expect(await q({ lines: [tee(3_000), giftCardLine(5_000)] })).toEqual({
+        balance: 5_000, maxPoints: 900, maxDiscount: 900, pointsPerUnit: 100, methodId: online, subtotal: 8_000, eligibleSubtotal: 3_000, payable: 3_000,
+      });
+      // An $8 order discount falls on the lines in proportion: $3 of it on the tees → $27 → $8.10 → 800 points.
+      expect(await q({ lines: [tee(3_000), giftCardLine(5_000)], discounts: 800 })).toMatchObject({ maxPoints: 800, maxDiscount: 800, payable: 2_700 });
+      expect(await q({ lines: [giftCardLine(5_000)] })).toMatchObject({ maxPoints: 0, eligibleSubtotal: 0, reasonCode: "no_eligible_products", reason: "no product in the cart can be paid with points" });
+      expect(await q({ lines: [tee(3_000)], discounts: 2_000, credits: 1_000 })).toMatchObject({ maxPoints: 0, payable: 0, reasonCode: "nothing_to_pay" });
+
+      // The accumulated-points threshold: 400 points are not enough to use any; exactly 500 are.
+      await s.post("/v1/members/lou/adjustments", { points: 400, reason: "opening balance" });
+      expect(await quoteOf(s, { memberId: "lou", lines: [tee(10_000)] })).toMatchObject({
+        balance: 400, maxPoints: 0, maxDiscount: 0, reasonCode: "below_min_balance", reason: "the member needs at least 500 points to use them",
+      });
+      await s.post("/v1/members/lou/adjustments", { points: 150, reason: "top up" });
+      expect(await quoteOf(s, { memberId: "lou", lines: [tee(10_000)] })).toMatchObject({ balance: 550, maxPoints: 500, maxDiscount: 500 });
+      // A member never seen has nothing to spend.
+      expect(await quoteOf(s, { memberId: "nobody", lines: [tee(10_000)] })).toMatchObject({ balance: 0, maxPoints: 0, reasonCode: "no_points" });
+      // The quote is read-only: nothing was held.
+      expect(await s.member("quinn")).toMatchObject({ balance: 5_000, held: 0 });
+    });
+
+    it("quote at the POS: house teas only, at most 1,000 points, not with other discounts; the online method does not apply there", async () => {
+      const s = await setup();
+      const pos = s.methods.get("Cashback (POS)")!;
+      const online = s.methods.get("Cashback (online)")!;
+      await s.post("/v1/members/quinn/adjustments", { points: 5_000, reason: "opening balance" });
+      const tea = (sku: string, amount: number) => ({ sku, quantity: 1, amount });
+      const q = (cart: Record<string, unknown>) => quoteOf(s, { memberId: "quinn", channel: "pos", ...cart });
+      expect(await q({ lines: [tea("tea-classic", 800)] })).toEqual({
+        balance: 5_000, maxPoints: 800, maxDiscount: 800, pointsPerUnit: 100, methodId: pos, subtotal: 800, eligibleSubtotal: 800, payable: 800,
+      });
+      expect(await q({ lines: [tea("tea-classic", 1_500), tea("tea-oolong", 900), tee(2_000)] })).toMatchObject({ maxPoints: 1_000, maxDiscount: 1_000, subtotal: 4_400, eligibleSubtotal: 2_400 });
+      expect(await q({ lines: [tea("tea-classic", 1_500)], discounts: 100 })).toMatchObject({ maxPoints: 0, reasonCode: "not_stackable_with_discounts", reason: "points cannot be combined with the order's discounts" });
+      expect(await q({ lines: [tee(2_000)] })).toMatchObject({ maxPoints: 0, reasonCode: "no_eligible_products" });
+      expectFieldErrors(await s.post("/v1/checkout/quote", { memberId: "quinn", channel: "pos", methodId: online, lines: [tee(5_000)] }), [{ path: "methodId", message: "not an enabled cashback method on channel pos" }]);
+    });
+
+    it("a hold with the cart obeys the quote: more than the quote is refused, the quoted points are held and captured", async () => {
+      const s = await setup();
+      const online = s.methods.get("Cashback (online)")!;
+      await s.post("/v1/members/quinn/adjustments", { points: 5_000, reason: "opening balance" });
+      const cart = { lines: [tee(5_000)], discounts: 0, credits: 0, shipping: 800 };
+      const quote = await quoteOf(s, { memberId: "quinn", ...cart });
+      expect(quote).toMatchObject({ maxPoints: 1_500, maxDiscount: 1_500 });
+
+      const over = await s.redeem({ memberId: "quinn", methodId: online, points: 1_600, orderId: "h-1", cart });
+      expect(expectFieldErrors(over, [{ path: "points", message: "at most 1500 points on this cart" }]).detail).toBe("at most 1500 points can be used on this cart");
+      const below = await s.redeem({ memberId: "quinn", methodId: online, points: 100, orderId: "h-0", cart: { lines: [tee(1_500)] } });
+      expect(expectFieldErrors(below, [{ path: "points", message: "at most 0 points on this cart" }])).toMatchObject({
+        reason: "below_min_subtotal", detail: "at most 0 points can be used on this cart: the order subtotal must be at least 2000",
+      });
+      // Gift card in the cart, with a discount: at most 800 (see the quote above); 900 is refused.
+      const mixed = { lines: [tee(3_000), giftCardLine(5_000)], discounts: 800 };
+      expectFieldErrors(await s.redeem({ memberId: "quinn", methodId: online, points: 900, orderId: "h-2", cart: mixed }), [{ path: "points", message: "at most 800 points on this cart" }]);
+      expect(await s.member("quinn")).toMatchObject({ balance: 5_000, held: 0 });
+
+      const held = await s.redeem({ memberId: "quinn", methodId: online, points: 1_500, orderId: "h-1", cart });
+      expect(held.statusCode, held.body).toBe(201);
+      expect(held.json()).toMatchObject({ status: "held", points: 1_500, discount: 1_500, orderId: "h-1" });
+      expect(await s.member("quinn")).toMatchObject({ balance: 3_500, held: 1_500 });
+      // Held points are not spendable: the next quote sees 3,500.
+      expect(await quoteOf(s, { memberId: "quinn", lines: [tee(10_000)] })).toMatchObject({ balance: 3_500, maxPoints: 2_000 });
+
+      // Paid: capture; the order shows the points redeemed and earns on its subtotal ($50 → 50).
+      expect((await s.post(`/v1/redemptions/${held.json().id}/capture`)).json()).toMatchObject({ status: "completed", points: 1_500 });
+      const paid = await s.order("h-1", { memberId: "quinn", lines: [tee(5_000)], shipping: 800, placedAt: T0, paidAt: T0 });
+      expect(paid.points).toEqual({ earned: 50, pending: 0, reversed: 0, redeemed: 1_500 });
+      expect(await s.member("quinn")).toMatchObject({ balance: 3_550, held: 0 });
+      // The per-order limit still counts the captured 1,500 on h-1: only 500 more there.
+      expectFieldErrors(await s.redeem({ memberId: "quinn", methodId: online, points: 600, orderId: "h-1", cart: { lines: [tee(10_000)] } }), [{ path: "points", message: "at most 2000 points per order; 1500 already used on this order" }]);
+    });
+  });
+
+  describe("coupon, product and shipping-coupon redemptions", () => {
+    const CODE = /^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/;
+    /** 30 store-local days after T0: 2026-04-01 10:00 in New York, now EDT (UTC−4). */
+    const EXPIRES = "2026-04-01T14:00:00.000Z";
+
+    async function redeemed(s: Awaited<ReturnType<typeof setup>>, method: string, memberId = "cara") {
+      const res = await s.redeem({ memberId, methodId: s.methods.get(method) });
+      expect(res.statusCode, res.body).toBe(201);
+      const body = res.json();
+      expect(body.code).toMatch(CODE);
+      expect(body.coupon.code).toBe(body.code);
+      return body;
+    }
+    const check = async (s: Awaited<ReturnType<typeof setup>>, code: string, query: Record<string, string | number | boolean> = {}) => {
+      const qs = new URLSearchParams(Object.entries(query).map(([k, v]) => [k, String(v)])).toString();
+      const res = await s.get(`/v1/coupons/${encodeURIComponent(code)}${qs ? `?${qs}` : ""}`);
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json();
+    };
+    const use = (s: Awaited<ReturnType<typeof setup>>, code: string, body: Record<string, unknown>) => s.post(`/v1/coupons/${encodeURIComponent(code)}/use`, body);
+
+    it("redeem coupon code: 300 points → a 10% code on apparel for orders of $50 or more, usable by anyone, not with other discounts, used once", async () => {
+      const s = await setup();
+      await s.post("/v1/members/cara/adjustments", { points: 1_000, reason: "opening balance" });
+      expectFieldErrors(await s.redeem({ memberId: "cara", methodId: s.methods.get("Redeem coupon code"), points: 200 }), [{ path: "points", message: "this reward costs exactly 300 points" }]);
+      const r = await redeemed(s, "Redeem coupon code");
+      expect(r).toMatchObject({ status: "completed", type: "coupon", points: 300, memberId: "cara", methodId: s.methods.get("Redeem coupon code") });
+      expect(r.coupon).toEqual({
+        code: r.code, kind: "coupon", discount: { type: "percent", percent: 10 }, conditions: { minSubtotal: 5_000 }, owner: "cara",
+        usableBy: "anyone", products: ["tee", "hoodie", "cap"], stackable: false, expiresAt: EXPIRES, used: false, usedAt: null,
+        usedOrderId: null, createdAt: "2026-03-02T15:00:00.000Z",
+      });
+      expect(await s.member("cara")).toMatchObject({ balance: 700, held: 0 });
+      const entry = (await s.get("/v1/members/cara/activity")).json().data[0];
+      expect(entry).toMatchObject({ type: "redeem", points: -300, balanceAfter: 700, reason: "Redeem coupon code", source: { type: "redemption", ref: r.id } });
+
+      // Usable by anyone (a friend it was shared with), from exactly $50; typed in lower case without dashes.
+      expect(await check(s, r.code, { memberId: "dan", subtotal: 5_000, quantity: 1 })).toMatchObject({ valid: true, used: false, owner: "cara" });
+      expect(await check(s, r.code.replaceAll("-", "").toLowerCase(), { memberId: "cara", subtotal: 9_000 })).toMatchObject({ code: r.code, valid: true });
+      expect(await check(s, r.code, { memberId: "dan", subtotal: 4_999 })).toMatchObject({ valid: false, reason: { code: "below_min_subtotal", message: "needs a subtotal of at least 5000" } });
+      // Not combinable with automatic discounts or other codes.
+      expect(await check(s, r.code, { memberId: "dan", subtotal: 6_000, otherDiscounts: true })).toMatchObject({ valid: false, reason: { code: "not_stackable", message: "cannot be combined with other discounts" } });
+      expect(expectProblem(await use(s, r.code, { orderId: "friend-1", memberId: "dan", subtotal: 6_000, otherDiscounts: true }), 409, "invalid_state")).toMatchObject({ reason: "not_stackable" });
+      expect(expectProblem(await use(s, r.code, { orderId: "friend-1", memberId: "dan", subtotal: 4_999 }), 409, "invalid_state")).toMatchObject({ reason: "below_min_subtotal" });
+
+      const used = await use(s, r.code, { orderId: "friend-1", memberId: "dan", subtotal: 6_000, quantity: 2, otherDiscounts: false });
+      expect(used.statusCode, used.body).toBe(200);
+      expect(used.json()).toMatchObject({ code: r.code, used: true, usedOrderId: "friend-1", usedAt: "2026-03-02T15:00:00.000Z", valid: false });
+      expect(await check(s, r.code, { memberId: "cara", subtotal: 6_000 })).toMatchObject({ used: true, valid: false, reason: { code: "used", message: "already used on order friend-1" } });
+      expect(expectProblem(await use(s, r.code, { orderId: "friend-2", memberId: "dan", subtotal: 6_000 }), 409, "invalid_state")).toMatchObject({ reason: "used" });
+      expectProblem(await s.get("/v1/coupons/2222-3333-4444-5555"), 404, "not_found");
+    });
+
+    it("redeem coupon: 500 points → $5 off from 2 items, the owner only, combinable; valid 30 days (store-local), then expired", async () => {
+      const s = await setup();
+      await s.post("/v1/members/cara/adjustments", { points: 1_200, reason: "opening balance" });
+      const first = await redeemed(s, "Redeem coupon");
+      const second = await redeemed(s, "Redeem coupon");
+      expect(first.coupon).toMatchObject({
+        kind: "coupon", discount: { type: "fixed", amount: 500 }, conditions: { minQuantity: 2 }, owner: "cara", usableBy: "owner",
+        products: null, stackable: true, expiresAt: EXPIRES, used: false,
+      });
+      expect(second.code).not.toBe(first.code);
+      expect(await s.member("cara")).toMatchObject({ balance: 200 });
+      // 200 points left: not enough for another.
+      const short = await s.redeem({ memberId: "cara", methodId: s.methods.get("Redeem coupon") });
+      expect(expectProblem(short, 409, "insufficient_points")).toMatchObject({ available: 200, detail: "the member has 200 spendable points; 500 are needed" });
+
+      expect(await check(s, first.code, { memberId: "cara", quantity: 2, subtotal: 1_000, otherDiscounts: true })).toMatchObject({ valid: true });
+      expect(await check(s, first.code, { memberId: "cara", quantity: 1 })).toMatchObject({ valid: false, reason: { code: "below_min_quantity", message: "needs at least 2 items" } });
+      expect(await check(s, first.code, { memberId: "dan", quantity: 3 })).toMatchObject({ valid: false, reason: { code: "not_owner", message: "only the member who redeemed it can use this code" } });
+      expect(expectProblem(await use(s, first.code, { orderId: "o-dan", memberId: "dan", quantity: 3 }), 409, "invalid_state")).toMatchObject({ reason: "not_owner" });
+      expect(expectProblem(await use(s, first.code, { orderId: "o-cara", memberId: "cara", quantity: 1 }), 409, "invalid_state")).toMatchObject({ reason: "below_min_quantity" });
+      expect((await use(s, first.code, { orderId: "o-cara", memberId: "cara", quantity: 2, otherDiscounts: true })).json()).toMatchObject({ used: true, usedOrderId: "o-cara" });
+      expectProblem(await use(s, first.code, { orderId: "o-cara-2", memberId: "cara", quantity: 2 }), 409, "invalid_state");
+
+      // The unused one: valid up to its expiry instant, expired from it (30 days across the switch to summer time).
+      await s.advance("2026-04-01T13:59:59Z");
+      expect(await check(s, second.code, { memberId: "cara", quantity: 2 })).toMatchObject({ valid: true, expiresAt: EXPIRES });
+      await s.advance(EXPIRES);
+      expect(await check(s, second.code, { memberId: "cara", quantity: 2 })).toMatchObject({ valid: false, used: false, reason: { code: "expired", message: `expired at ${EXPIRES}` } });
+      expect(expectProblem(await use(s, second.code, { orderId: "late", memberId: "cara", quantity: 2 }), 409, "invalid_state")).toMatchObject({ reason: "expired" });
+      // An expired code does not give the points back.
+      expect(await s.member("cara")).toMatchObject({ balance: 200 });
+    });
+
+    it("redeem product: 800 points → a code that makes the canvas tote bag free, for the owner only, used once", async () => {
+      const s = await setup();
+      await s.post("/v1/members/cara/adjustments", { points: 800, reason: "opening balance" });
+      const r = await redeemed(s, "Redeem product");
+      expect(r).toMatchObject({ type: "product", status: "completed", points: 800 });
+      expect(r.coupon).toEqual({
+        code: r.code, kind: "product", discount: { type: "product", sku: "tote-bag" }, conditions: {}, owner: "cara", usableBy: "owner",
+        products: ["tote-bag"], stackable: true, expiresAt: EXPIRES, used: false, usedAt: null, usedOrderId: null, createdAt: "2026-03-02T15:00:00.000Z",
+      });
+      expect(await s.member("cara")).toMatchObject({ balance: 0 });
+      expect((await s.get(`/v1/redemptions/${r.id}`)).json()).toMatchObject({ id: r.id, type: "product", status: "completed", code: r.code, points: 800 });
+
+      expect(await check(s, r.code, { memberId: "dan" })).toMatchObject({ valid: false, reason: { code: "not_owner" } });
+      expect(await check(s, r.code, { memberId: "cara", quantity: 1, subtotal: 0, otherDiscounts: true })).toMatchObject({ valid: true });
+      expectProblem(await use(s, r.code, { orderId: "o-dan", memberId: "dan" }), 409, "invalid_state");
+      expect((await use(s, r.code, { orderId: "o-tote", memberId: "cara", quantity: 1 })).json()).toMatchObject({ used: true, usedOrderId: "o-tote" });
+      expect(await check(s, r.code, { memberId: "cara" })).toMatchObject({ valid: false, used: true, reason: { code: "used", message: "already used on order o-tote" } });
+      expectProblem(await use(s, r.code, { orderId: "o-tote-2", memberId: "cara" }), 409, "invalid_state");
+      expectProblem(await s.redeem({ memberId: "cara", methodId: s.methods.get("Redeem product") }), 409, "insufficient_points");
+    });
+
+    it("redeem shipping coupon: 200 points → free shipping, no minimum, owner only, combinable; deleting the method leaves the code valid", async () => {
+      const s = await setup();
+      await s.post("/v1/members/cara/adjustments", { points: 450, reason: "opening balance" });
+      const r = await redeemed(s, "Redeem shipping coupon");
+      expect(r.coupon).toEqual({
+        code: r.code, kind: "coupon", discount: { type: "free_shipping" }, conditions: {}, owner: "cara", usableBy: "owner",
+        products: null, stackable: true, expiresAt: EXPIRES, used: false, usedAt: null, usedOrderId: null, createdAt: "2026-03-02T15:00:00.000Z",
+      });
+      expect(await s.member("cara")).toMatchObject({ balance: 250 });
+      expect(await check(s, r.code, { memberId: "cara", subtotal: 100, quantity: 1, otherDiscounts: true })).toMatchObject({ valid: true });
+      expect(await check(s, r.code, { memberId: "dan", subtotal: 100 })).toMatchObject({ valid: false, reason: { code: "not_owner" } });
+
+      const del = await call(t.app, "DELETE", `/v1/redeem-methods/${s.methods.get("Redeem shipping coupon")}`, { key: s.key });
+      expect(del.statusCode, del.body).toBe(204);
+      expect(await check(s, r.code, { memberId: "cara" })).toMatchObject({ valid: true });
+      expect((await use(s, r.code, { orderId: "o-ship", memberId: "cara", otherDiscounts: true })).json()).toMatchObject({ used: true, usedOrderId: "o-ship" });
+      expect(await check(s, r.code)).toMatchObject({ valid: false, reason: { code: "used" } });
+      expectProblem(await use(s, r.code, { orderId: "o-ship-2", memberId: "cara" }), 409, "invalid_state");
+      // The ledger: one opening credit and one redemption, the balance what is left.
+      const activity = (await s.get("/v1/members/cara/activity")).json().data;
+      expect(activity.map((e: { type: string; points: number; reason: string }) => [e.type, e.points, e.reason])).toEqual([
+        ["redeem", -200, "Redeem shipping coupon"], ["adjust", 450, "opening balance"],
+      ]);
     });
   });
 });

@@ -18,6 +18,8 @@ export interface CouponCheck {
   quantity?: number;
   /** Whether the cart already carries another discount (a non-stackable coupon then does not apply). */
   otherDiscounts?: boolean;
+  /** The cart's SKUs: a coupon limited to some products needs at least one of them. */
+  skus?: string[];
 }
 
 type Refusal = { code: string; message: string };
@@ -34,6 +36,9 @@ export function couponRefusal(c: CouponRecord, check: CouponCheck, now: Date): R
     return { code: "below_min_quantity", message: `needs at least ${c.conditions.minQuantity} items` };
   }
   if (!c.stackable && check.otherDiscounts) return { code: "not_stackable", message: "cannot be combined with other discounts" };
+  if (c.products && check.skus !== undefined && !check.skus.some((s) => c.products!.includes(s))) {
+    return { code: "no_eligible_products", message: `applies only to ${c.products.join(", ")}` };
+  }
   return null;
 }
 
@@ -55,6 +60,10 @@ export async function useCoupon(repos: Repositories, services: Services, storeId
   const coupon = await repos.redemptions.getCoupon(storeId, code, true);
   if (!coupon) throw notFound("coupon");
   const now = storeNow(store, services.clock);
+  // Using an owner-only code needs to know who is using it.
+  if (coupon.usableBy === "owner" && input.memberId === undefined) {
+    throw new DomainError("validation_failed", "this code can only be used by its owner: give memberId", { errors: [{ path: "memberId", message: "is required for an owner-only code" }] });
+  }
   const refusal = couponRefusal(coupon, input, now);
   if (refusal) throw new DomainError("invalid_state", `the code cannot be used: ${refusal.message}`, { reason: refusal.code });
   await repos.redemptions.markCouponUsed(storeId, code, input.orderId, actor.id, now);

@@ -4,6 +4,8 @@ export interface CartLine {
   sku: string;
   quantity: number;
   amount: number;
+  /** Gift cards are never paid for with points. */
+  giftCard?: boolean;
 }
 
 export interface Cart {
@@ -31,9 +33,10 @@ export interface CashbackQuote {
   reason?: { code: QuoteReason; message: string };
 }
 
-function eligible(method: CashbackMethod, sku: string): boolean {
-  if (method.excludeProducts?.includes(sku)) return false;
-  return !method.eligibleProducts || method.eligibleProducts.includes(sku);
+function eligible(method: CashbackMethod, line: CartLine): boolean {
+  if (line.giftCard) return false;
+  if (method.excludeProducts?.includes(line.sku)) return false;
+  return !method.eligibleProducts || method.eligibleProducts.includes(line.sku);
 }
 
 /**
@@ -43,7 +46,7 @@ function eligible(method: CashbackMethod, sku: string): boolean {
  */
 export function cashbackQuote(method: CashbackMethod, cart: Cart, balance: number): CashbackQuote {
   const subtotal = cart.lines.reduce((s, l) => s + l.amount, 0);
-  const eligibleSubtotal = cart.lines.filter((l) => eligible(method, l.sku)).reduce((s, l) => s + l.amount, 0);
+  const eligibleSubtotal = cart.lines.filter((l) => eligible(method, l)).reduce((s, l) => s + l.amount, 0);
   const reductions = cart.discounts + cart.credits;
   const payable = subtotal === 0 ? 0 : Math.max(0, eligibleSubtotal - Math.ceil((reductions * eligibleSubtotal) / subtotal));
   const zero = (code: QuoteReason, message: string): CashbackQuote => ({ maxPoints: 0, maxDiscount: 0, subtotal, eligibleSubtotal, payable, reason: { code, message } });

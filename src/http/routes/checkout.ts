@@ -12,7 +12,11 @@ const minor = z.number().int().nonnegative().max(1e13);
 
 export const cartSchema = z
   .object({
-    lines: z.array(z.object({ sku: z.string().min(1).max(200), quantity: z.number().int().positive(), amount: minor }).strict()).min(1).max(1_000),
+    // The same line shape as an order's, so a storefront can send its lines unchanged.
+    lines: z.array(z.object({
+      sku: z.string().min(1).max(200), quantity: z.number().int().positive(), amount: minor,
+      giftCard: z.boolean().optional(), pointsEligible: z.boolean().optional(), tags: z.array(z.string().max(100)).max(50).optional(),
+    }).strict()).min(1).max(1_000),
     discounts: minor.default(0),
     credits: minor.default(0),
     shipping: minor.default(0),
@@ -31,6 +35,8 @@ const couponQuery = z.object({
   subtotal: z.coerce.number().int().nonnegative().optional(),
   quantity: z.coerce.number().int().positive().optional(),
   otherDiscounts: z.enum(["true", "false"]).optional(),
+  /** The cart's SKUs, comma-separated: a coupon limited to products needs one of them. */
+  skus: z.string().max(10_000).optional(),
 });
 const useBody = z.object({
   orderId: z.string().min(1).max(200),
@@ -38,6 +44,7 @@ const useBody = z.object({
   subtotal: z.number().int().nonnegative().optional(),
   quantity: z.number().int().positive().optional(),
   otherDiscounts: z.boolean().optional(),
+  skus: z.array(z.string().min(1).max(200)).max(1_000).optional(),
 }).strict();
 
 export function registerCheckoutRoutes(app: FastifyInstance, ctx: HttpContext): void {
@@ -50,7 +57,12 @@ export function registerCheckoutRoutes(app: FastifyInstance, ctx: HttpContext): 
     const caller = await requireRole(request, ctx.services, "viewer");
     const { code } = parse(codeParam, request.params);
     const q = parse(couponQuery, request.query);
-    return checkCoupon(ctx.services, caller.storeId, code, { ...q, otherDiscounts: q.otherDiscounts === undefined ? undefined : q.otherDiscounts === "true" });
+    const { skus, otherDiscounts, ...rest } = q;
+    return checkCoupon(ctx.services, caller.storeId, code, {
+      ...rest,
+      ...(otherDiscounts === undefined ? {} : { otherDiscounts: otherDiscounts === "true" }),
+      ...(skus === undefined ? {} : { skus: skus.split(",").map((s) => s.trim()).filter((s) => s !== "") }),
+    });
   });
 
   app.post("/v1/coupons/:code/use", { schema: doc({ summary: "Mark a coupon code used on an order (once)", tags: ["checkout"], role: "points_manager", body: useBody }) }, async (request, reply) => {

@@ -7,6 +7,7 @@ import { cashbackDiscount, redeemMethodSchema, type CashbackMethod, type Catalog
 import { cashbackQuote, type Cart } from "../core/redemption/quote.ts";
 import { newCouponCode } from "../core/redemption/coupon-code.ts";
 import { couponView } from "./coupons.ts";
+import { upsertOrder } from "./orders.ts";
 import { requireStore, storeNow, type Actor, type Services } from "./context.ts";
 import { withMemberBook } from "./member-book.ts";
 import type { MemberBook } from "../core/ledger/book.ts";
@@ -210,6 +211,11 @@ export async function finishRedemption(
   const now = storeNow(store, services.clock);
   const existing = await repos.redemptions.getRedemption(storeId, redemptionId, false);
   if (!existing) throw notFound("redemption");
+  // The order first, then the member: the same lock order as order updates, so the two never deadlock.
+  const order = existing.orderId ? await repos.orders.get(storeId, existing.orderId, true) : null;
+  if (action === "capture" && order?.order.canceledAt) {
+    throw new DomainError("invalid_state", `order ${order.id} was canceled; release the redemption instead of capturing it`);
+  }
   const updated = await withMemberBook(repos, store, existing.memberId, now, async (book) => {
     // Re-read under the member lock: the hold may have timed out or been finished meanwhile.
     const r = (await repos.redemptions.getRedemption(storeId, redemptionId, true))!;
@@ -226,6 +232,11 @@ export async function finishRedemption(
   await repos.redemptions.updateRedemption(storeId, updated);
   if (action === "capture") {
     await repos.outbox.add(storeId, "redemption.completed", updated.memberId, { redemptionId, memberId: updated.memberId, points: updated.points });
+    // Captured after the order was partly refunded: the refunded share comes back at once.
+    if (order && order.order.refunds.length > 0) {
+      await upsertOrder(repos, services, storeId, order.id, order.order, actor);
+      return redemptionView((await repos.redemptions.getRedemption(storeId, redemptionId, false))!);
+    }
   }
   return redemptionView(updated);
 }

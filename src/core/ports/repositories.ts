@@ -209,7 +209,7 @@ export interface OrderRepository {
   /** Creates the row if new and locks it, so updates of one order apply one at a time. */
   lock(storeId: string, orderId: string, placeholder: { memberId: string | null; order: Order; at: Date }): Promise<{ record: OrderRecord; created: boolean }>;
   save(storeId: string, record: OrderRecord): Promise<void>;
-  get(storeId: string, orderId: string): Promise<OrderRecord | null>;
+  get(storeId: string, orderId: string, lock?: boolean): Promise<OrderRecord | null>;
   awards(storeId: string, orderId: string): Promise<OrderAward[]>;
   saveAwards(storeId: string, awards: readonly OrderAward[], at: Date): Promise<void>;
 }

@@ -31,8 +31,8 @@ export function orderRepository(sql: Sql): OrderRepository {
          WHERE store_id = $1 AND id = $2`,
         [storeId, r.id, r.memberId, r.order.channel, json(r.order), r.order.placedAt, r.order.updatedAt ?? null, r.updatedAt]);
     },
-    async get(storeId, orderId) {
-      const [row] = await sql.query<OrderRow>("SELECT * FROM orders WHERE store_id = $1 AND id = $2", [storeId, orderId]);
+    async get(storeId, orderId, lock = false) {
+      const [row] = await sql.query<OrderRow>(`SELECT * FROM orders WHERE store_id = $1 AND id = $2${lock ? " FOR UPDATE" : ""}`, [storeId, orderId]);
       return row ? toOrder(row) : null;
     },
     async awards(storeId, orderId) {

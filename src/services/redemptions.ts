@@ -1,6 +1,6 @@
 import { newId } from "../core/ids.ts";
 import { DomainError, invalid, notFound } from "../core/errors.ts";
-import type { CouponRecord, EntitlementRecord, RedemptionRecord, StoreRecord } from "../core/ports/records.ts";
+import type { CouponRecord, EntitlementRecord, Page, RedemptionRecord, StoreRecord } from "../core/ports/records.ts";
 import type { Repositories } from "../core/ports/repositories.ts";
 import { addLocalDays, addMinutes } from "../core/time/zone.ts";
 import { cashbackDiscount, redeemMethodSchema, type CashbackMethod, type CatalogMethod, type CouponMethod, type ProductMethod } from "../core/redemption/methods.ts";
@@ -250,10 +250,11 @@ export async function getRedemption(services: Services, storeId: string, id: str
   });
 }
 
-export async function listEntitlements(services: Services, storeId: string, memberId: string): Promise<EntitlementView[]> {
+export async function listEntitlements(services: Services, storeId: string, memberId: string, page: { limit: number; cursor: string | null }): Promise<Page<EntitlementView>> {
   return services.tx.run(async (repos) => {
     if (!(await repos.members.get(storeId, memberId))) throw notFound("member");
-    return (await repos.redemptions.listEntitlements(storeId, memberId)).map(entitlementView);
+    const result = await repos.redemptions.listEntitlements(storeId, memberId, page.limit, page.cursor);
+    return { data: result.data.map(entitlementView), nextCursor: result.nextCursor };
   });
 }
 

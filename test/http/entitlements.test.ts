@@ -167,3 +167,28 @@ describe("entitlements: GET /v1/members/{memberId}/entitlements, POST /v1/entitl
     });
   });
 });
+
+describe("GET /v1/members/{memberId}/entitlements pagination", () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => t.close());
+
+  it("pages newest first with limit and cursor", async () => {
+    const store = await createTestStore(t.app);
+    const key = store.adminKey;
+    await call(t.app, "POST", "/v1/members/p/adjustments", { key, body: { points: 500, reason: "start" } });
+    const method = (await call(t.app, "POST", "/v1/redeem-methods", { key, body: { type: "catalog", name: "Pack", points: 100, grant: { sku: "pack", units: 1, validDays: null } } })).json();
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      ids.push((await call(t.app, "POST", "/v1/redemptions", { key, body: { memberId: "p", methodId: method.id } })).json().entitlement.id);
+    }
+    const first = (await call(t.app, "GET", "/v1/members/p/entitlements?limit=2", { key })).json();
+    expect(first.data.map((e: { id: string }) => e.id)).toEqual([ids[4], ids[3]]);
+    const second = (await call(t.app, "GET", `/v1/members/p/entitlements?limit=2&cursor=${first.nextCursor}`, { key })).json();
+    expect(second.data.map((e: { id: string }) => e.id)).toEqual([ids[2], ids[1]]);
+    const last = (await call(t.app, "GET", `/v1/members/p/entitlements?limit=2&cursor=${second.nextCursor}`, { key })).json();
+    expect(last).toEqual({ data: [expect.objectContaining({ id: ids[0] })], nextCursor: null });
+  });
+});

@@ -83,7 +83,8 @@ export interface RedemptionRepository {
   pointsForOrder(storeId: string, orderId: string): Promise<number>;
   insertEntitlement(storeId: string, entitlement: EntitlementRecord): Promise<void>;
   getEntitlement(storeId: string, id: string, lock: boolean): Promise<EntitlementRecord | null>;
-  listEntitlements(storeId: string, memberId: string): Promise<EntitlementRecord[]>;
+  /** Newest first; the cursor is the last id seen. */
+  listEntitlements(storeId: string, memberId: string, limit: number, cursor: string | null): Promise<Page<EntitlementRecord>>;
   consumeEntitlement(storeId: string, id: string, units: number, actor: string, at: Date): Promise<void>;
 }
 

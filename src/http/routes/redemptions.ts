@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { requireRole } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { doc } from "../openapi.ts";
+import { doc, pageQuery } from "../openapi.ts";
 import { idParam, memberIdParam } from "../schemas.ts";
 import { parse } from "../validation.ts";
 import { write } from "../write.ts";
@@ -53,7 +53,8 @@ export function registerRedemptionRoutes(app: FastifyInstance, ctx: HttpContext)
   app.get("/v1/members/:memberId/entitlements", { schema: doc({ summary: "A member's entitlements", tags: ["entitlements"], role: "viewer" }) }, async (request) => {
     const caller = await requireRole(request, ctx.services, "viewer");
     const { memberId } = parse(memberIdParam, request.params);
-    return { data: await listEntitlements(ctx.services, caller.storeId, memberId), nextCursor: null };
+    const q = parse(pageQuery, request.query);
+    return listEntitlements(ctx.services, caller.storeId, memberId, { limit: q.limit, cursor: q.cursor ?? null });
   });
 
   app.post("/v1/entitlements/:id/consume", { schema: doc({ summary: "Use units of an entitlement", tags: ["entitlements"], role: "points_manager", body: consumeBody }) }, async (request, reply) => {

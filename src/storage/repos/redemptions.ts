@@ -121,10 +121,12 @@ export function redemptionRepository(sql: Sql): RedemptionRepository {
         `SELECT * FROM entitlements WHERE store_id = $1 AND id = $2${lock ? " FOR UPDATE" : ""}`, [storeId, id]);
       return row ? toEntitlement(row) : null;
     },
-    async listEntitlements(storeId, memberId) {
+    async listEntitlements(storeId, memberId, limit, cursor) {
       const rows = await sql.query<EntitlementRow>(
-        "SELECT * FROM entitlements WHERE store_id = $1 AND member_id = $2 ORDER BY created_at DESC, id DESC", [storeId, memberId]);
-      return rows.map(toEntitlement);
+        `SELECT * FROM entitlements WHERE store_id = $1 AND member_id = $2 AND ($3::text IS NULL OR id < $3)
+         ORDER BY id DESC LIMIT $4`, [storeId, memberId, cursor, limit + 1]);
+      const data = rows.slice(0, limit).map(toEntitlement);
+      return { data, nextCursor: rows.length > limit ? data[data.length - 1]!.id : null };
     },
     async consumeEntitlement(storeId, id, units, actor, at) {
       await sql.query("UPDATE entitlements SET units_remaining = units_remaining - $3 WHERE store_id = $1 AND id = $2", [storeId, id, units]);

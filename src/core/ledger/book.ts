@@ -226,14 +226,7 @@ export class MemberBook {
     this.state.held -= hold.points;
     this.state.balance += hold.points;
     const entry = this.append("release", hold.points, hold.points, input, null, holdId);
-    for (const part of hold.allocations) {
-      const lot = this.mustLot(part.lotId);
-      lot.remaining += part.points;
-      this.touched.add(lot.id);
-      this.allocations.push({ entryId: entry.id, lotId: lot.id, points: -part.points });
-    }
-    this.repayDebt(entry.id);
-    this.expireDue(input.at, input.actor);
+    this.giveBack(entry, hold.allocations, input);
     return entry;
   }
 
@@ -247,7 +240,13 @@ export class MemberBook {
     assertPositive(total);
     this.state.balance += total;
     const entry = this.append("return", total, total, input, null);
-    for (const part of input.parts) {
+    this.giveBack(entry, input.parts, input);
+    return entry;
+  }
+
+  /** Puts points back into the lots they came from; new points repay debt first, expired ones expire. */
+  private giveBack(entry: Entry, parts: ReadonlyArray<{ lotId: string; points: number }>, input: EntryInput): void {
+    for (const part of parts) {
       if (part.points === 0) continue;
       const lot = this.mustLot(part.lotId);
       lot.remaining += part.points;
@@ -256,7 +255,6 @@ export class MemberBook {
     }
     this.repayDebt(entry.id);
     this.expireDue(input.at, input.actor);
-    return entry;
   }
 
   /**

@@ -201,7 +201,8 @@ export async function upsertOrder(repos: Repositories, services: Services, store
   await repos.ruleState.save(storeId, state, orderId);
   // When the order changed member, the new member's award replaces the old one's row (the ledger keeps both).
   await repos.orders.saveAwards(storeId, [...new Map(changed.map((a) => [a.ruleId, a])).values()], now);
-  if (order.memberId && changed.some((a) => a.lotIds.length > 0)) await requalify(repos, store, [order.memberId], now);
+  // Money spent counts for tiers too, so every order update of a member may move their tier.
+  if (order.memberId) await requalify(repos, store, [order.memberId], now);
   return orderView(repos, store, next, now);
 }
 

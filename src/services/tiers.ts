@@ -107,8 +107,11 @@ export async function requalify(
     const earned = new Map<string, boolean>();
     for (const t of tiers) {
       if (!t.qualification) continue;
-      const points = await repos.tiers.pointsEarned(store.id, memberId, windowStart(t.qualification, now, store.timezone), now);
-      earned.set(t.code, points >= t.qualification.threshold);
+      const from = windowStart(t.qualification, now, store.timezone);
+      const value = t.qualification.metric === "amount_spent"
+        ? await repos.tiers.amountSpent(store.id, memberId, from, now)
+        : await repos.tiers.pointsEarned(store.id, memberId, from, now);
+      earned.set(t.code, value >= t.qualification.threshold);
     }
     const tier = effectiveTier(tiers, manualTier, (t) => earned.get(t.code) ?? false);
     if (tier === state.tier && manualTier === state.manualTier) continue;

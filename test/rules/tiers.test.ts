@@ -179,6 +179,24 @@ describe("tiers", () => {
     ]);
   });
 
+  it("qualifies by money spent on orders in the window, after refunds, canceled orders excluded", async () => {
+    const store = await createTestStore(t.app, { clock: "2026-01-15T12:00:00Z", timezone: "UTC" });
+    await tier(store, { code: "vip", name: "VIP", rank: 1, qualification: { metric: "amount_spent", threshold: 50_000, window: { type: "rolling", months: 12 } } });
+    const order = (id: string, amount: number, extra: Record<string, unknown> = {}) =>
+      ok(api(store, "PUT", `/v1/orders/${id}`, { memberId: "s1", lines: [{ sku: "a", quantity: 1, amount }], placedAt: "2026-01-15T11:00:00Z", ...extra }));
+    await order("s-1", 30_000);
+    expect(await tierOf(store, "s1")).toBeNull();
+    await order("s-2", 25_000);
+    expect(await tierOf(store, "s1")).toBe("vip");
+    // A refund of 10 000 brings the total to 45 000: below the threshold again.
+    await order("s-2", 25_000, { refunds: [{ id: "r1", amount: 10_000, at: "2026-01-15T11:30:00Z" }] });
+    expect(await tierOf(store, "s1")).toBeNull();
+    await order("s-3", 5_000);
+    expect(await tierOf(store, "s1")).toBe("vip");
+    await order("s-3", 5_000, { canceledAt: "2026-01-15T11:40:00Z" });
+    expect(await tierOf(store, "s1")).toBeNull();
+  });
+
   it("calendar-year qualification follows the store's time zone; a manual tier is a floor", async () => {
     // Asia/Tokyo is UTC+9: 2026-12-31T15:00Z is 2027-01-01 00:00 local.
     const store = await createTestStore(t.app, { clock: "2026-12-31T14:00:00Z", timezone: "Asia/Tokyo" });

@@ -170,6 +170,8 @@ export interface TierRepository {
   remove(storeId: string, code: string): Promise<void>;
   /** Points a member earned from events and orders with earnedAt in [from, to]. */
   pointsEarned(storeId: string, memberId: string, from: Date, to: Date): Promise<number>;
+  /** Money a member spent on orders placed in [from, to]: lines less refunds, canceled orders excluded. */
+  amountSpent(storeId: string, memberId: string, from: Date, to: Date): Promise<number>;
   tierState(storeId: string, memberIds: readonly string[]): Promise<Map<string, { tier: string | null; manualTier: string | null }>>;
   /** When the store's tiers were last re-checked for every member (null: never, or definitions changed). */
   lastCheck(storeId: string): Promise<Date | null>;

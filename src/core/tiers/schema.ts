@@ -2,7 +2,8 @@ import { z } from "zod";
 
 export const qualificationSchema = z
   .object({
-    metric: z.enum(["points_earned"]),
+    /** Points credited by events and orders, or money spent on orders (minor units, after refunds). */
+    metric: z.enum(["points_earned", "amount_spent"]),
     threshold: z.number().int().positive(),
     window: z.discriminatedUnion("type", [
       z

@@ -46,6 +46,17 @@ export function tierRepository(sql: Sql): TierRepository {
         [storeId, all, after, limit]);
       return rows.map((r) => r.member_id);
     },
+    async amountSpent(storeId, memberId, from, to) {
+      const [row] = await sql.query<{ total: number | null }>(
+        `SELECT sum(
+           (SELECT COALESCE(sum((l->>'amount')::bigint), 0) FROM jsonb_array_elements(o.body->'lines') l)
+           - (SELECT COALESCE(sum((r->>'amount')::bigint), 0) FROM jsonb_array_elements(o.body->'refunds') r)
+         ) AS total
+         FROM orders o WHERE o.store_id = $1 AND o.member_id = $2 AND o.placed_at >= $3 AND o.placed_at <= $4
+           AND o.body->>'canceledAt' IS NULL`,
+        [storeId, memberId, from, to]);
+      return Math.max(0, Number(row?.total ?? 0));
+    },
     async tierState(storeId, memberIds) {
       const rows = await sql.query<{ member_id: string; tier: string | null; manual_tier: string | null }>(
         "SELECT member_id, tier, manual_tier FROM members WHERE store_id = $1 AND member_id = ANY($2::text[])", [storeId, [...memberIds]]);

@@ -1,18 +1,21 @@
 /**
  * Ledger throughput and latency on PGlite (memory and disk) and, when one answers, PostgreSQL.
- * `npm run bench`; BENCH_SECONDS sets the time bound of one measurement (default 5).
- * Not a test: it asserts nothing about speed. See docs/performance.md.
+ * `npm run bench`; BENCH_SECONDS sets the time bound of one measurement (default 5; the program
+ * scenarios use at most 3). Not a test: it asserts nothing about speed. See docs/performance.md.
  */
 import { cpus, loadavg, totalmem } from "node:os";
 import { performance } from "node:perf_hooks";
+import { batchedEvents, checkout, orderUpserts, singleEvents } from "./program-scenarios.ts";
 import { balanceReads, batchedAwards, singleAwards, type BenchRow, type BenchSettings } from "./scenarios.ts";
 import { formatTable } from "./table.ts";
 import { findPostgres, pgliteInMemory, pgliteOnDisk, postgresScratch, type Target } from "./targets.ts";
 
 const CONCURRENCY = [1, 32] as const;
 
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
 const settings: BenchSettings = {
-  maxMs: Number(process.env.BENCH_SECONDS ?? 5) * 1_000,
+  maxMs: seconds * 1_000,
+  programMaxMs: Math.min(seconds, 3) * 1_000,
   maxOps: 50_000,
   members: 1_000,
   batchSize: 1_000,
@@ -21,17 +24,23 @@ const settings: BenchSettings = {
 
 const load = () => loadavg().map((l) => l.toFixed(2)).join(" ");
 
-async function benchTarget(open: () => Promise<Target>, rows: BenchRow[]): Promise<void> {
+async function benchTarget(open: () => Promise<Target>, rows: BenchRow[], programRows: BenchRow[]): Promise<void> {
   const target = await open();
   console.error(`\n${target.name}: ${target.detail}`);
   try {
-    const add = (r: BenchRow) => {
-      rows.push(r);
-      console.error(`  ${r.scenario.padEnd(26)} c=${String(r.concurrency).padEnd(3)} ${Math.round(r.opsPerSec)} ops/s`);
+    const adder = (into: BenchRow[]) => (r: BenchRow) => {
+      into.push(r);
+      console.error(`  ${r.scenario.padEnd(34)} c=${String(r.concurrency).padEnd(3)} ${Math.round(r.opsPerSec)} ops/s`);
     };
+    const add = adder(rows);
     for (const c of CONCURRENCY) add(await singleAwards(target.name, target.db, c, settings));
     add(await batchedAwards(target.name, target.db, settings));
     for (const r of await balanceReads(target.name, target.db, CONCURRENCY, settings)) add(r);
+    const addProgram = adder(programRows);
+    for (const r of await singleEvents(target.name, target.db, CONCURRENCY, settings)) addProgram(r);
+    addProgram(await batchedEvents(target.name, target.db, settings));
+    for (const r of await orderUpserts(target.name, target.db, CONCURRENCY, settings)) addProgram(r);
+    for (const r of await checkout(target.name, target.db, CONCURRENCY, settings)) addProgram(r);
   } finally {
     await target.dispose();
   }
@@ -41,19 +50,26 @@ async function main(): Promise<void> {
   const started = performance.now();
   console.error(
     `pointbook bench: node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model.trim() ?? "unknown"}), ` +
-      `${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${settings.maxMs / 1_000} s or ${settings.maxOps} ops per measurement, ` +
+      `${(totalmem() / 2 ** 30).toFixed(0)} GiB; ${settings.maxMs / 1_000} s (program scenarios ${settings.programMaxMs / 1_000} s) ` +
+      `or ${settings.maxOps} ops per measurement, ` +
       `${settings.members} members for single writes and reads, bulk batches of ${settings.batchSize}; ` +
       `load average ${load()}`,
   );
   const rows: BenchRow[] = [];
-  await benchTarget(pgliteInMemory, rows);
-  await benchTarget(pgliteOnDisk, rows);
+  const programRows: BenchRow[] = [];
+  await benchTarget(pgliteInMemory, rows, programRows);
+  await benchTarget(pgliteOnDisk, rows, programRows);
   const pgUrl = await findPostgres();
-  if (pgUrl) await benchTarget(() => postgresScratch(pgUrl), rows);
+  if (pgUrl) await benchTarget(() => postgresScratch(pgUrl), rows, programRows);
   else console.error("\npostgres: skipped (DATABASE_URL unset and nothing answers at the default URL)");
 
   console.log(`\n${formatTable(rows)}\n`);
   console.log("ops/s: awards (or reads) per second; p50/p99: latency of one call, for bulkAdjust of one whole batch.");
+  console.log(`\n${formatTable(programRows)}\n`);
+  console.log(
+    "ops/s: events, orders, quotes or hold + capture pairs per second; p50/p99: latency of one call, " +
+      "for a batch of events the whole batch, for hold + capture the pair.",
+  );
   // Other processes on the machine (a test run) skew every figure; the load average shows it.
   console.log(`total bench time: ${((performance.now() - started) / 1_000).toFixed(1)} s; load average at the end ${load()}`);
 }

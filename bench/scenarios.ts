@@ -11,7 +11,7 @@ export interface BenchRow {
   database: string;
   scenario: string;
   concurrency: number;
-  /** Ledger writes (awards) or reads completed. */
+  /** Ledger writes (awards) or reads completed; in the program scenarios events, orders, quotes or hold + capture pairs. */
   ops: number;
   opsPerSec: number;
   /** Latency of one call (one transaction); for the batched scenario, of one whole batch. */
@@ -29,15 +29,17 @@ export interface BenchSettings {
   /** Members per bulkAdjust transaction, and how many distinct batches rotate. */
   batchSize: number;
   batches: number;
+  /** Time bound of one measurement of the program scenarios (bench/program-scenarios.ts). */
+  programMaxMs: number;
 }
 
-const ACTOR: Actor = { id: "bench", role: "system" };
-const WARM_UP: Omit<LoadLimits, "concurrency"> = { maxMs: 1_000, maxOps: 200 };
+export const ACTOR: Actor = { id: "bench", role: "system" };
+export const WARM_UP: Omit<LoadLimits, "concurrency"> = { maxMs: 1_000, maxOps: 200 };
 
 const memberId = (n: number) => `m${String(n).padStart(6, "0")}`;
-const memberIds = (count: number) => Array.from({ length: count }, (_, n) => memberId(n));
+export const memberIds = (count: number) => Array.from({ length: count }, (_, n) => memberId(n));
 
-function servicesFor(db: Database): Services {
+export function servicesFor(db: Database): Services {
   return { tx: transactor(db), clock: { now: () => new Date() } };
 }
 
@@ -56,7 +58,7 @@ async function seededStore(services: Services, members: readonly string[], round
   return store.id;
 }
 
-function row(database: string, scenario: string, concurrency: number, r: LoadResult, perOp = 1): BenchRow {
+export function row(database: string, scenario: string, concurrency: number, r: LoadResult, perOp = 1): BenchRow {
   return {
     database, scenario, concurrency,
     ops: r.ops * perOp,

@@ -36,7 +36,8 @@ const FUTURE_TOLERANCE_MS = 5 * 60_000;
  */
 export function eventFingerprint(raw: unknown): string {
   const canonical = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canonical)
+    v instanceof Date ? v.toISOString()
+      : Array.isArray(v) ? v.map(canonical)
       : v !== null && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
       : v;
   return createHash("sha256").update(JSON.stringify(canonical(raw))).digest("hex");
@@ -164,13 +165,11 @@ async function evaluateAndWrite(
   await repos.ruleState.save(store.id, state, null);
   await repos.ruleState.recordEvents(store.id, recorded);
   await requalify(repos, store, [...new Set(recorded.filter((r) => r.points > 0).map((r) => r.memberId))], now);
-  for (const r of results) {
-    const total = r.awards.reduce((s, a) => s + a.points, 0);
-    if (total > 0) {
-      const memberId = events.find((e) => e.id === r.eventId)!.memberId;
-      await repos.outbox.add(store.id, "member.points_changed", memberId, { memberId, eventId: r.eventId, points: total });
-    }
-  }
+  await repos.outbox.addMany(store.id, results.flatMap((r, i) => {
+    const points = r.awards.reduce((s, a) => s + a.points, 0);
+    const memberId = events[i]!.memberId;
+    return points > 0 ? [{ topic: "member.points_changed", memberId, payload: { memberId, eventId: r.eventId, points } }] : [];
+  }));
   return JSON.parse(JSON.stringify(results)) as unknown[];
 }
 

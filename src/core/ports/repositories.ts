@@ -110,6 +110,7 @@ export interface IdempotencyRepository {
 
 export interface OutboxRepository {
   add(storeId: string, topic: string, memberId: string | null, payload: unknown): Promise<void>;
+  addMany(storeId: string, messages: ReadonlyArray<{ topic: string; memberId: string | null; payload: unknown }>): Promise<void>;
 }
 
 export interface EarnRuleRecord {

@@ -44,8 +44,10 @@ export function idempotencyRepository(sql: Sql): IdempotencyRepository {
       await sql.query(
         `UPDATE idempotency SET status_code = x.status_code, response = x.response
          FROM jsonb_to_recordset($3::jsonb) AS x(key text, status_code integer, response jsonb)
-         WHERE idempotency.store_id = $1 AND idempotency.scope = $2 AND idempotency.key = x.key`,
-        [storeId, scope, json(items.map((i) => ({ key: i.key, status_code: i.statusCode, response: i.body })))],
+         WHERE idempotency.store_id = $1 AND idempotency.scope = $2 AND idempotency.key = x.key
+           AND idempotency.key = ANY($4::text[])`,
+        // The key array lets the planner use the primary key instead of scanning the store's keys.
+        [storeId, scope, json(items.map((i) => ({ key: i.key, status_code: i.statusCode, response: i.body }))), items.map((i) => i.key)],
       );
     },
     async complete(storeId, scope, key, statusCode, body) {

@@ -67,6 +67,16 @@ describe("POST /v1/keys and GET /v1/keys", () => {
       expect(list.find((k) => k.name === "from the new admin")!.createdBy).toBe(adminId);
     });
 
+    it("pages the key list oldest first with limit and cursor", async () => {
+      const local = await createTestStore(t.app);
+      for (const name of ["k1", "k2", "k3"]) await call(t.app, "POST", "/v1/keys", { key: local.adminKey, body: { name, role: "viewer" } });
+      const first = (await call(t.app, "GET", "/v1/keys?limit=2", { key: local.adminKey })).json();
+      expect(first.data.map((k: { name: string }) => k.name)).toEqual(["Initial admin key", "k1"]);
+      const rest = (await call(t.app, "GET", `/v1/keys?limit=2&cursor=${first.nextCursor}`, { key: local.adminKey })).json();
+      expect(rest.data.map((k: { name: string }) => k.name)).toEqual(["k2", "k3"]);
+      expect(rest.nextCursor).toBeNull();
+    });
+
     it("stores keys hashed: no table row holds the key text, api_keys holds its SHA-256", async () => {
       const local = await createTestStore(t.app);
       const res = await call(t.app, "POST", "/v1/keys", { key: local.adminKey, body: { name: "Hashed", role: "admin" } });

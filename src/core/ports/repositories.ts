@@ -30,7 +30,8 @@ export interface StoreRepository {
 export interface KeyRepository {
   insert(key: ApiKeyRecord, keyHash: string): Promise<void>;
   findByHash(storeId: string, keyHash: string): Promise<ApiKeyRecord | null>;
-  list(storeId: string): Promise<ApiKeyRecord[]>;
+  /** Oldest first; the cursor is the last id seen. */
+  list(storeId: string, limit: number, cursor: string | null): Promise<Page<ApiKeyRecord>>;
 }
 
 export interface LoadedBook {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { requireRole } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { doc } from "../openapi.ts";
+import { doc, pageQuery } from "../openapi.ts";
 import { parse } from "../validation.ts";
 import { write } from "../write.ts";
 import { issueKey } from "../../services/api-keys.ts";
@@ -20,9 +20,10 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: HttpContext): void 
     });
   });
 
-  app.get("/v1/keys", { schema: doc({ summary: "List this store's API keys (never the secrets)", tags: ["keys"], role: "admin" }) }, async (request) => {
+  app.get("/v1/keys", { schema: doc({ summary: "List this store's API keys, oldest first (never the secrets)", tags: ["keys"], role: "admin", querystring: pageQuery }) }, async (request) => {
     const caller = await requireRole(request, ctx.services, "admin");
-    const keys = await ctx.services.tx.run((repos) => repos.keys.list(caller.storeId));
-    return { data: keys.map((k) => ({ id: k.id, name: k.name, role: k.role, createdBy: k.createdBy, createdAt: k.createdAt })), nextCursor: null };
+    const q = parse(pageQuery, request.query);
+    const page = await ctx.services.tx.run((repos) => repos.keys.list(caller.storeId, q.limit, q.cursor ?? null));
+    return { data: page.data.map((k) => ({ id: k.id, name: k.name, role: k.role, createdBy: k.createdBy, createdAt: k.createdAt })), nextCursor: page.nextCursor };
   });
 }

@@ -1,5 +1,5 @@
 import type { KeyRepository } from "../../core/ports/repositories.ts";
-import type { ApiKeyRecord, Role } from "../../core/ports/records.ts";
+import type { ApiKeyRecord, Page, Role } from "../../core/ports/records.ts";
 import type { Sql } from "../sql.ts";
 
 interface KeyRow {
@@ -36,8 +36,12 @@ export function keyRepository(sql: Sql): KeyRepository {
       );
       return row ? toKey(row) : null;
     },
-    async list(storeId) {
-      return (await sql.query<KeyRow>("SELECT * FROM api_keys WHERE store_id = $1 ORDER BY created_at, id", [storeId])).map(toKey);
+    async list(storeId, limit, cursor) {
+      // Key ids are time-ordered, so id order is creation order.
+      const rows = await sql.query<KeyRow>(
+        "SELECT * FROM api_keys WHERE store_id = $1 AND ($2::text IS NULL OR id > $2) ORDER BY id LIMIT $3", [storeId, cursor, limit + 1]);
+      const data = rows.slice(0, limit).map(toKey);
+      return { data, nextCursor: rows.length > limit ? data[data.length - 1]!.id : null };
     },
   };
 }

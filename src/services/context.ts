@@ -14,7 +14,6 @@ export interface Actor {
   role: Role | "operator" | "system";
 }
 
-export const SYSTEM: Actor = { id: "system", role: "system" };
 
 /** A sandbox store lives on its own clock; every other store on wall time. */
 export function storeNow(store: StoreRecord, clock: Clock): Date {

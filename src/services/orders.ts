@@ -82,7 +82,8 @@ export async function upsertOrder(repos: Repositories, services: Services, store
   const onceKeys = order.memberId ? rules.flatMap((r) => onceKeyOf(r, order.memberId!, subject) ?? []) : [];
   await repos.ruleState.lockKeys(storeId, onceKeys.filter((k) => k.owner === "").map((k) => `${k.ruleId}:${k.key}`));
   const state = await repos.ruleState.load(storeId, memberIds, rules.map((r) => r.id), [...periods, "lifetime"], onceKeys);
-  const multipliers = await tierMultipliers(repos, storeId);
+  const tiers = await repos.tiers.list(storeId);
+  const multipliers = tierMultipliers(tiers);
   // Points spent on the order (cashback held or captured, less what this update gives back) reduce a net base.
   const pointsDiscount = spent
     .filter((r) => r.status === "completed" || (r.status === "held" && books.get(r.memberId)?.hold(r.holdId!)?.status === "held"))
@@ -202,7 +203,7 @@ export async function upsertOrder(repos: Repositories, services: Services, store
   // When the order changed member, the new member's award replaces the old one's row (the ledger keeps both).
   await repos.orders.saveAwards(storeId, [...new Map(changed.map((a) => [a.ruleId, a])).values()], now);
   // Money spent counts for tiers too, so every order update of a member may move their tier.
-  if (order.memberId) await requalify(repos, store, [order.memberId], now);
+  if (order.memberId) await requalify(repos, store, [order.memberId], now, undefined, tiers);
   return orderView(repos, store, next, now);
 }
 

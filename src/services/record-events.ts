@@ -143,7 +143,8 @@ async function evaluateAndWrite(
   const ruleIds = [...new Set(rulesByEvent.flat().map((r) => r.id))];
   const periods = [...new Set(events.flatMap((e) => [periodKey("day", e.occurredAt, store.timezone), periodKey("month", e.occurredAt, store.timezone)]))];
   const state = await repos.ruleState.load(store.id, memberIds, ruleIds, [...periods, "lifetime"], onceKeys);
-  const multipliers = await tierMultipliers(repos, store.id);
+  const tiers = await repos.tiers.list(store.id);
+  const multipliers = tierMultipliers(tiers);
 
   const recorded: RecordedEvent[] = [];
   const results = events.map((e, i) => {
@@ -164,7 +165,7 @@ async function evaluateAndWrite(
   await saveBooks(repos, store.id, [...books.values()], now);
   await repos.ruleState.save(store.id, state, null);
   await repos.ruleState.recordEvents(store.id, recorded);
-  await requalify(repos, store, [...new Set(recorded.filter((r) => r.points > 0).map((r) => r.memberId))], now);
+  await requalify(repos, store, [...new Set(recorded.filter((r) => r.points > 0).map((r) => r.memberId))], now, undefined, tiers);
   await repos.outbox.addMany(store.id, results.flatMap((r, i) => {
     const points = r.awards.reduce((s, a) => s + a.points, 0);
     const memberId = events[i]!.memberId;

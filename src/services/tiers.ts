@@ -6,8 +6,9 @@ import { effectiveTier, type Qualification, type Tier } from "../core/tiers/sche
 import { recordChange } from "./audit.ts";
 import { requireStore, storeNow, type Actor, type Services } from "./context.ts";
 
-export async function tierMultipliers(repos: Repositories, storeId: string): Promise<Map<string, number>> {
-  return new Map((await repos.tiers.list(storeId)).map((t) => [t.code, t.multiplier]));
+/** Earn multipliers by tier code. */
+export function tierMultipliers(tiers: readonly Tier[]): Map<string, number> {
+  return new Map(tiers.map((t) => [t.code, t.multiplier]));
 }
 
 export async function listTiers(services: Services, storeId: string): Promise<Tier[]> {
@@ -72,7 +73,7 @@ export async function recheckTiers(repos: Repositories, store: StoreRecord, now:
   for (;;) {
     const ids = await repos.tiers.membersToCheck(store.id, last === null, after, 500);
     if (ids.length === 0) break;
-    await requalify(repos, store, ids, now);
+    await requalify(repos, store, ids, now, undefined, tiers);
     checked += ids.length;
     after = ids[ids.length - 1]!;
   }
@@ -96,8 +97,10 @@ export async function requalify(
   memberIds: readonly string[],
   now: Date,
   manual?: { manualTier: string | null; actor: Actor },
+  /** The store's tier definitions, when the caller has them already. */
+  known?: readonly Tier[],
 ): Promise<void> {
-  const tiers = await repos.tiers.list(store.id);
+  const tiers = known ?? (await repos.tiers.list(store.id));
   if (tiers.length === 0 && manual === undefined) return;
   const current = await repos.tiers.tierState(store.id, memberIds);
   for (const memberId of memberIds) {

@@ -16,13 +16,7 @@ export function endOfLocalDay(year: number, month: number, day: number, zone: st
   return DateTime.fromObject({ year, month, day }, { zone }).endOf("day").toJSDate();
 }
 
-export function startOfLocalDay(at: Date, zone: string): Date {
-  return DateTime.fromJSDate(at, { zone }).startOf("day").toJSDate();
-}
 
-export function startOfLocalMonth(at: Date, zone: string): Date {
-  return DateTime.fromJSDate(at, { zone }).startOf("month").toJSDate();
-}
 
 /** Calendar months in the store's zone, so "12 months" lands on the same local day and hour. */
 export function addLocalMonths(at: Date, months: number, zone: string): Date {

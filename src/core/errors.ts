@@ -16,7 +16,11 @@ export type ErrorCode =
   | "not_sandbox"
   | "clock_backwards"
   | "invalid_state"
-  | "expired";
+  | "expired"
+  | "invalid_json"
+  | "body_too_large"
+  | "unsupported_media_type"
+  | "rate_limited";
 
 export interface FieldError {
   path: string;

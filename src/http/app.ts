@@ -1,7 +1,13 @@
 import Fastify, { type FastifyInstance } from "fastify";
 import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
+import { createHash } from "node:crypto";
+import rateLimit from "@fastify/rate-limit";
+import { DomainError } from "../core/errors.ts";
+import { registerAuthentication } from "./auth.ts";
 import type { HttpContext } from "./context.ts";
+import { registerJsonBody } from "./json-body.ts";
+import { cachedKeyAuthenticator } from "./key-cache.ts";
 import { frameworkError, registerErrorHandling } from "./errors.ts";
 import { registerAdjustmentRoutes } from "./routes/adjustments.ts";
 import { registerAuditRoutes } from "./routes/audit-log.ts";
@@ -25,7 +31,17 @@ export interface AppOptions {
   logger?: boolean | { level: string };
 }
 
-export async function buildApp(ctx: HttpContext, options: AppOptions = {}): Promise<FastifyInstance> {
+/** What the app needs from its host; key look-ups and the rate limit have defaults. */
+export type AppContext = Omit<HttpContext, "keys" | "rateLimitPerSecond"> & Partial<Pick<HttpContext, "keys" | "rateLimitPerSecond">>;
+
+/** Requests are counted per key (a hash of it, never the key itself), or per address without one. */
+function rateKey(request: { headers: { authorization?: string }; ip: string }): string {
+  const auth = request.headers.authorization;
+  return auth ? createHash("sha256").update(auth).digest("base64url") : `ip:${request.ip}`;
+}
+
+export async function buildApp(appCtx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
+  const ctx: HttpContext = { ...appCtx, keys: appCtx.keys ?? cachedKeyAuthenticator(appCtx.services), rateLimitPerSecond: appCtx.rateLimitPerSecond ?? 1000 };
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: 1024 * 1024,
@@ -38,6 +54,19 @@ export async function buildApp(ctx: HttpContext, options: AppOptions = {}): Prom
   // schemas given to Fastify only document the API.
   app.setValidatorCompiler(() => () => true);
   registerErrorHandling(app);
+  registerJsonBody(app);
+  if (ctx.rateLimitPerSecond > 0) {
+    await app.register(rateLimit, {
+      global: true,
+      max: ctx.rateLimitPerSecond,
+      timeWindow: 1000,
+      keyGenerator: rateKey,
+      allowList: (request) => request.routeOptions.config?.role === "none",
+      errorResponseBuilder: (_request, context) =>
+        new DomainError("rate_limited", `more than ${context.max} requests per second with this key; retry after ${context.after}`, { retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
+    });
+  }
+  registerAuthentication(app, ctx.keys, ctx.operatorToken);
 
   await app.register(swagger, {
     openapi: {
@@ -47,7 +76,7 @@ export async function buildApp(ctx: HttpContext, options: AppOptions = {}): Prom
     },
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
-  app.get("/openapi.json", { schema: { hide: true } }, async () => app.swagger());
+  app.get("/openapi.json", { schema: { hide: true }, config: { role: "none" } }, async () => app.swagger());
 
   registerHealthRoutes(app, ctx);
   registerStoreRoutes(app, ctx);

@@ -1,15 +1,28 @@
 import { timingSafeEqual } from "node:crypto";
-import type { FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { DomainError } from "../core/errors.ts";
 import type { Role } from "../core/ports/records.ts";
-import { authenticateKey } from "../services/api-keys.ts";
-import type { Actor, Services } from "../services/context.ts";
+import type { Actor } from "../services/context.ts";
+import type { KeyAuthenticator } from "./key-cache.ts";
+
+/** Who may call a route: a store role, the operator token, or anyone. Declared once per route. */
+export type RouteRole = Role | "operator" | "none";
 
 const RANK: Record<Role, number> = { viewer: 1, points_manager: 2, admin: 3 };
 
 export interface Caller {
   storeId: string;
   actor: Actor;
+}
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    role?: RouteRole;
+  }
+  interface FastifyRequest {
+    caller?: Caller;
+    operator?: Actor;
+  }
 }
 
 function bearer(request: FastifyRequest): string {
@@ -25,15 +38,45 @@ function sameSecret(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-export function requireOperator(request: FastifyRequest, operatorToken: string): Actor {
-  if (!sameSecret(bearer(request), operatorToken)) throw new DomainError("unauthorized", "the operator token is required");
-  return { id: "operator", role: "operator" };
+/** The store key's caller, set by the authentication hook before the route ran. */
+export function callerOf(request: FastifyRequest): Caller {
+  if (!request.caller) throw new Error(`route ${request.routeOptions.url} has no store role declared`);
+  return request.caller;
 }
 
-/** Resolves the store key and checks its role; a key only ever sees its own store. */
-export async function requireRole(request: FastifyRequest, services: Services, role: Role): Promise<Caller> {
-  const key = await authenticateKey(services, bearer(request));
-  if (!key) throw new DomainError("unauthorized", "the API key is not valid");
-  if (RANK[key.role] < RANK[role]) throw new DomainError("forbidden", `this action needs the ${role} role; the key has ${key.role}`);
-  return { storeId: key.storeId, actor: { id: key.id, role: key.role } };
+export function operatorOf(request: FastifyRequest): Actor {
+  if (!request.operator) throw new Error(`route ${request.routeOptions.url} is not an operator route`);
+  return request.operator;
+}
+
+/** Routes served by plugins (the API docs) are public; every other route must declare its role. */
+const PUBLIC_PLUGIN_ROUTES = /^\/(docs|openapi\.json)(\/|$)/;
+
+/**
+ * Authentication runs in `onRequest`, before any body is read, so a caller without a valid key
+ * costs the server a header check and nothing more. A route that forgets to declare its role
+ * fails at start-up rather than being served open.
+ */
+export function registerAuthentication(app: FastifyInstance, keys: KeyAuthenticator, operatorToken: string): void {
+  app.addHook("onRoute", (route) => {
+    if (route.config?.role) return;
+    if (PUBLIC_PLUGIN_ROUTES.test(route.url)) {
+      route.config = { ...route.config, role: "none" };
+      return;
+    }
+    throw new Error(`route ${route.method} ${route.url} declares no role`);
+  });
+  app.addHook("onRequest", async (request) => {
+    const role = request.routeOptions.config?.role;
+    if (!role || role === "none") return;
+    if (role === "operator") {
+      if (!sameSecret(bearer(request), operatorToken)) throw new DomainError("unauthorized", "the operator token is required");
+      request.operator = { id: "operator", role: "operator" };
+      return;
+    }
+    const key = await keys.authenticate(bearer(request));
+    if (!key) throw new DomainError("unauthorized", "the API key is not valid");
+    if (RANK[key.role] < RANK[role]) throw new DomainError("forbidden", `this action needs the ${role} role; the key has ${key.role}`);
+    request.caller = { storeId: key.storeId, actor: { id: key.id, role: key.role } };
+  });
 }

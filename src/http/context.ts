@@ -1,8 +1,13 @@
 import type { Services } from "../services/context.ts";
+import type { KeyAuthenticator } from "./key-cache.ts";
 
 export interface HttpContext {
   services: Services;
   operatorToken: string;
   /** Checks that the database answers (readiness). */
   ping: () => Promise<void>;
+  /** Store keys, looked up and remembered briefly; built by the app when not given. */
+  keys: KeyAuthenticator;
+  /** Requests per second per key (0 = no limit). */
+  rateLimitPerSecond: number;
 }

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
 import { ZodError } from "zod";
 import { DomainError, invalid, type ErrorCode, type FieldError } from "../core/errors.ts";
+import { findBadString } from "./json-body.ts";
 
 /** The one map from error code to HTTP status. */
 const STATUS: Record<ErrorCode, number> = {
@@ -18,7 +19,14 @@ const STATUS: Record<ErrorCode, number> = {
   clock_backwards: 422,
   invalid_state: 409,
   expired: 409,
+  invalid_json: 400,
+  body_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
 };
+
+/** Fastify's own 4xx errors, named with our codes. */
+const FRAMEWORK_CODES: Record<number, ErrorCode> = { 400: "invalid_json", 404: "not_found", 413: "body_too_large", 415: "unsupported_media_type", 429: "rate_limited" };
 
 const TITLES: Partial<Record<ErrorCode, string>> = {
   validation_failed: "The request is not valid",
@@ -28,6 +36,10 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   insufficient_points: "Not enough points",
   idempotency_conflict: "Idempotency key reused with another request",
   program_disabled: "The points program is disabled",
+  invalid_json: "The body is not valid JSON",
+  body_too_large: "The body is too large",
+  unsupported_media_type: "Unsupported content type",
+  rate_limited: "Too many requests",
 };
 
 export interface Problem {
@@ -76,32 +88,14 @@ export function frameworkError(error: FastifyError, _request: unknown, reply: Fa
   return sendProblem(reply, { ...problemOf(new DomainError("validation_failed", message, { errors: [{ path: "url", message }] })), status });
 }
 
-/** The path of the first string (or object key) holding U+0000, or null. */
-function nulPath(value: unknown, path: string[]): string[] | null {
-  if (typeof value === "string") return value.includes("\u0000") ? path : null;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = nulPath(value[i], [...path, String(i)]);
-      if (found) return found;
-    }
-  } else if (value !== null && typeof value === "object") {
-    for (const [k, v] of Object.entries(value)) {
-      if (k.includes("\u0000")) return [...path, k];
-      const found = nulPath(v, [...path, k]);
-      if (found) return found;
-    }
-  }
-  return null;
-}
-
 /** Turns every thrown error into problem+json; unexpected ones are logged and hidden. */
 export function registerErrorHandling(app: FastifyInstance): void {
-  // PostgreSQL cannot store U+0000 in text or jsonb: refuse it up front, naming the field, rather
-  // than failing in the database with a 500.
+  // PostgreSQL cannot store U+0000: refuse it in the path and query up front, naming the field,
+  // rather than failing in the database with a 500 (JSON bodies are checked as they are parsed).
   app.addHook("preHandler", async (request) => {
-    for (const part of [request.params, request.query, request.body]) {
-      const path = nulPath(part, []);
-      if (path) throw invalid(path.join(".") || "body", "must not contain the NUL character (U+0000)");
+    for (const part of [request.params, request.query]) {
+      const bad = findBadString(part);
+      if (bad) throw invalid(bad.path, bad.message);
     }
   });
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
@@ -110,9 +104,9 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const status = (error as FastifyError).statusCode;
     if (status !== undefined && status >= 400 && status < 500) {
       // Malformed JSON, wrong content type, body too large: the client's mistake, named as such.
-      const code = status === 404 ? "not_found" : "validation_failed";
+      const code = FRAMEWORK_CODES[status] ?? "validation_failed";
       return sendProblem(reply, {
-        ...problemOf(new DomainError(code, error.message, code === "validation_failed" ? { errors: [{ path: "body", message: error.message }] } : {})),
+        ...problemOf(new DomainError(code, error.message, code !== "not_found" && code !== "rate_limited" ? { errors: [{ path: "body", message: error.message }] } : {})),
         status,
       });
     }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { RouteRole } from "./auth.ts";
 
 /** Route documentation for /openapi.json, built from the same zod schemas that validate requests. */
 export function jsonSchema(schema: z.ZodType): Record<string, unknown> {
@@ -9,7 +10,7 @@ export function jsonSchema(schema: z.ZodType): Record<string, unknown> {
 export interface RouteDoc {
   summary: string;
   tags: string[];
-  role?: "viewer" | "points_manager" | "admin" | "operator" | "none";
+  role: RouteRole;
   body?: z.ZodType;
   querystring?: z.ZodType;
 }
@@ -23,6 +24,14 @@ export function doc(d: RouteDoc): Record<string, unknown> {
     ...(d.body ? { body: jsonSchema(d.body) } : {}),
     ...(d.querystring ? { querystring: jsonSchema(d.querystring) } : {}),
   };
+}
+
+/**
+ * A route's one declaration: its documentation and the role the authentication hook enforces.
+ * The role also appears in /openapi.json as `x-role`, so clients and tests can read it.
+ */
+export function route(d: RouteDoc, config: { checksOwnStrings?: boolean } = {}): { schema: Record<string, unknown>; config: { role: RouteRole; checksOwnStrings?: boolean } } {
+  return { schema: { ...doc(d), "x-role": d.role }, config: { ...config, role: d.role } };
 }
 
 export const pageQuery = z.object({

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { newId, randomChars } from "../core/ids.ts";
 import type { ApiKeyRecord, Role } from "../core/ports/records.ts";
 import type { Repositories } from "../core/ports/repositories.ts";
+import { notFound } from "../core/errors.ts";
 import { requireStore, type Actor, type Services } from "./context.ts";
 
 /**
@@ -41,8 +42,13 @@ export async function createKey(services: Services, storeId: string, input: { na
   });
 }
 
-export async function authenticateKey(services: Services, presented: string): Promise<ApiKeyRecord | null> {
-  const parsed = parseKey(presented);
-  if (!parsed) return null;
-  return services.tx.run((repos) => repos.keys.findByHash(parsed.storeId, hashKey(presented)));
+/** Revokes a key (audited). Revoking the key that makes the call is allowed: it is the way to retire it. */
+export async function revokeKey(repos: Repositories, storeId: string, id: string, actor: Actor, now: Date): Promise<ApiKeyRecord> {
+  const record = await repos.keys.revoke(storeId, id, now);
+  if (!record) throw notFound("key");
+  await repos.audit.insert(storeId, {
+    id: newId("aud"), at: now, actor: actor.id, action: "key.revoked", entityType: "api_key", entityId: record.id,
+    before: { id: record.id, name: record.name, role: record.role }, after: null,
+  });
+  return record;
 }

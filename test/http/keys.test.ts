@@ -35,8 +35,8 @@ describe("POST /v1/keys and GET /v1/keys", () => {
       const admin = list.json().data.find((k: { name: string }) => k.name === "Initial admin key");
       expect(list.json()).toEqual({
         data: [
-          { id: admin.id, name: "Initial admin key", role: "admin", createdBy: "operator", createdAt: "2026-01-15T12:00:00.000Z" },
-          { id: created.json().id, name: "Storefront", role: "points_manager", createdBy: admin.id, createdAt: "2026-01-15T12:00:00.000Z" },
+          { id: admin.id, name: "Initial admin key", role: "admin", createdBy: "operator", createdAt: "2026-01-15T12:00:00.000Z", revokedAt: null },
+          { id: created.json().id, name: "Storefront", role: "points_manager", createdBy: admin.id, createdAt: "2026-01-15T12:00:00.000Z", revokedAt: null },
         ],
         nextCursor: null,
       });

@@ -247,9 +247,11 @@ describe("members: PUT/GET /v1/members/{memberId} and GET .../activity", () => {
     });
 
     it("malformed JSON bodies get a 4xx problem, never 500", async () => {
-      await expectMalformedBodiesRefused(t.app, "PUT", "/v1/members/cust-9", store.adminKey);
       expectFieldErrors(await call(t.app, "PUT", "/v1/members/cust-9", { key: store.adminKey, body: { tags: ["ok", "n\u0000l"] } }), ["tags.1"]);
+      expectFieldErrors(await call(t.app, "PUT", "/v1/members/cust-9", { key: store.adminKey, body: { email: "\ud800@example.com" } }), ["email"]);
       expectProblem(await call(t.app, "GET", "/v1/members/cust-9", { key: store.adminKey }), 404, "not_found");
+      // An empty JSON body is {}: a member with no attributes, created like any other upsert.
+      await expectMalformedBodiesRefused(t.app, "PUT", "/v1/members/cust-9", store.adminKey);
     });
   });
 });

@@ -159,16 +159,16 @@ describe("operations: health, metrics, OpenAPI, docs, unknown routes", () => {
     it("an unsupported content type and an oversized body are 4xx problems, never 500", async () => {
       const store = await createTestStore(t.app);
       const xml = await rawCall(t.app, "POST", "/v1/members/m/adjustments", store.adminKey, "<points>5</points>", "application/xml");
-      expectProblem(xml, 415, "validation_failed");
+      expectProblem(xml, 415, "unsupported_media_type");
       const big = await rawCall(t.app, "POST", "/v1/members/m/adjustments", store.adminKey, JSON.stringify({ points: 1, reason: "x".repeat(1024 * 1024 + 10) }));
-      expectProblem(big, 413, "validation_failed");
+      expectProblem(big, 413, "body_too_large");
       expectProblem(await call(t.app, "GET", "/v1/members/m", { key: store.adminKey }), 404, "not_found");
     });
 
     it("JSON prototype poisoning is refused, not merged", async () => {
       const store = await createTestStore(t.app);
       const res = await rawCall(t.app, "PATCH", "/v1/program", store.adminKey, '{"__proto__": {"enabled": false}}');
-      expectProblem(res, 400, "validation_failed");
+      expectProblem(res, 400, "invalid_json");
       expect((await call(t.app, "GET", "/v1/program", { key: store.adminKey })).json().enabled).toBe(true);
     });
   });

@@ -37,7 +37,7 @@ describe("POST /v1/stores and GET /v1/store", () => {
       expect(me.statusCode).toBe(200);
       expect(me.json()).toEqual({ id: body.id, name: "Acme Outfitters", currency: "EUR", timezone: "Europe/Berlin", sandbox: false, createdAt: "2026-01-15T12:00:00.000Z" });
       const keys = await call(t.app, "GET", "/v1/keys", { key: body.apiKey });
-      expect(keys.json().data).toEqual([{ id: expect.stringMatching(/^key_/), name: "Initial admin key", role: "admin", createdBy: "operator", createdAt: "2026-01-15T12:00:00.000Z" }]);
+      expect(keys.json().data).toEqual([{ id: expect.stringMatching(/^key_/), name: "Initial admin key", role: "admin", createdBy: "operator", createdAt: "2026-01-15T12:00:00.000Z", revokedAt: null }]);
     });
 
     it("creates a sandbox store whose clock starts at the given instant (any offset, stored as UTC)", async () => {
@@ -178,7 +178,7 @@ describe("POST /v1/stores and GET /v1/store", () => {
     it("malformed JSON bodies get a 4xx problem, never 500", async () => {
       await expectMalformedBodiesRefused(t.app, "POST", "/v1/stores", OPERATOR_TOKEN);
       const big = await rawCall(t.app, "POST", "/v1/stores", OPERATOR_TOKEN, JSON.stringify({ ...valid, name: "x".repeat(2 * 1024 * 1024) }));
-      expectProblem(big, 413, "validation_failed");
+      expectProblem(big, 413, "body_too_large");
       const nul = await call(t.app, "POST", "/v1/stores", { key: OPERATOR_TOKEN, body: { ...valid, name: "bad\u0000name" } });
       expectFieldErrors(nul, ["name"]);
     });

@@ -21,6 +21,7 @@ export interface ApiKeyRecord {
   role: Role;
   createdBy: string;
   createdAt: Date;
+  revokedAt?: Date | null;
 }
 
 export interface MemberAttributes {

@@ -25,6 +25,13 @@ export interface StoreRepository {
   lock(storeId: string): Promise<StoreRecord | null>;
   update(store: StoreRecord): Promise<void>;
   list(): Promise<StoreRecord[]>;
+  /**
+   * Takes or renews the store's due-work lease for `holder` when it is free, expired or already
+   * theirs; false when another holder has it. Never waits on another holder's transaction.
+   */
+  claimDueWork(storeId: string, holder: string, ttlMs: number): Promise<boolean>;
+  /** Gives the lease up at once if `holder` still has it. */
+  releaseDueWork(storeId: string, holder: string): Promise<void>;
 }
 
 export interface KeyRepository {
@@ -32,6 +39,8 @@ export interface KeyRepository {
   findByHash(storeId: string, keyHash: string): Promise<ApiKeyRecord | null>;
   /** Oldest first; the cursor is the last id seen. */
   list(storeId: string, limit: number, cursor: string | null): Promise<Page<ApiKeyRecord>>;
+  /** Marks a live key revoked; null when there is no such key or it was already revoked. */
+  revoke(storeId: string, id: string, at: Date): Promise<ApiKeyRecord | null>;
 }
 
 export interface LoadedBook {
@@ -57,13 +66,21 @@ export interface LedgerRepository {
   /** Persists the changes of one or many books in a few statements (the batched write path). */
   save(storeId: string, books: readonly MemberBook[]): Promise<void>;
   activity(storeId: string, memberId: string, limit: number, cursor: number | null): Promise<Page<Entry>>;
-  /** Members with work due at or before `until` and the earliest due instant for the store. */
-  dueMembers(storeId: string, until: Date, limit: number): Promise<string[]>;
+  /**
+   * Members with work due at or before `until`, in id order after `after`, and the earliest due
+   * instant for the store.
+   */
+  dueMembers(storeId: string, until: Date, limit: number, after?: string | null): Promise<string[]>;
   nextDueAt(storeId: string, until: Date): Promise<Date | null>;
   /** Holds by id, whatever their status (a captured hold says which lots to return points to). */
   holdsByIds(storeId: string, holdIds: readonly string[]): Promise<Hold[]>;
   lotsToRemind(storeId: string, reminderDays: number, now: Date, limit: number): Promise<Lot[]>;
   markReminded(storeId: string, lotIds: readonly string[], at: Date): Promise<void>;
+  /**
+   * Marks up to `limit` lots due a reminder as reminded at `now` and returns them. A lot is claimed
+   * by one transaction only, however many run at once, so each reminder is written once.
+   */
+  claimReminders(storeId: string, reminderDays: number, now: Date, limit: number): Promise<Lot[]>;
 }
 
 export interface RedemptionRepository {

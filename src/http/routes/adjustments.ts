@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { requireRole } from "../auth.ts";
+import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { doc } from "../openapi.ts";
+import { route } from "../openapi.ts";
 import { memberIdParam } from "../schemas.ts";
 import { parse } from "../validation.ts";
 import { write } from "../write.ts";
@@ -29,8 +29,8 @@ const bulkBody = z
   .strict();
 
 export function registerAdjustmentRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.post("/v1/members/:memberId/adjustments", { schema: doc({ summary: "Add or deduct points by hand, with a reason", tags: ["adjustments"], role: "points_manager", body: adjustmentBody }) }, async (request, reply) => {
-    const caller = await requireRole(request, ctx.services, "points_manager");
+  app.post("/v1/members/:memberId/adjustments", { ...route({ summary: "Add or deduct points by hand, with a reason", tags: ["adjustments"], role: "points_manager", body: adjustmentBody }) }, async (request, reply) => {
+    const caller = callerOf(request);
     const { memberId } = parse(memberIdParam, request.params);
     const body = parse(adjustmentBody, request.body);
     return write(request, reply, ctx.services, caller.storeId, async (repos) => {
@@ -39,8 +39,8 @@ export function registerAdjustmentRoutes(app: FastifyInstance, ctx: HttpContext)
     });
   });
 
-  app.post("/v1/adjustments/bulk", { bodyLimit: 16 * 1024 * 1024, schema: doc({ summary: "Add the same points to many members, all or nothing", tags: ["adjustments"], role: "points_manager", body: bulkBody }) }, async (request, reply) => {
-    const caller = await requireRole(request, ctx.services, "points_manager");
+  app.post("/v1/adjustments/bulk", { bodyLimit: 16 * 1024 * 1024, ...route({ summary: "Add the same points to many members, all or nothing", tags: ["adjustments"], role: "points_manager", body: bulkBody }) }, async (request, reply) => {
+    const caller = callerOf(request);
     const body = parse(bulkBody, request.body);
     return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
       statusCode: 201,

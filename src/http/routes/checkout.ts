@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { requireRole } from "../auth.ts";
+import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { doc } from "../openapi.ts";
+import { route } from "../openapi.ts";
 import { parse } from "../validation.ts";
 import { write } from "../write.ts";
 import { quoteCheckout } from "../../services/checkout.ts";
@@ -48,13 +48,13 @@ const useBody = z.object({
 }).strict();
 
 export function registerCheckoutRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.post("/v1/checkout/quote", { schema: doc({ summary: "The most points (and discount) a member may use on a cart, and why when zero", tags: ["checkout"], role: "points_manager", body: quoteBody }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "points_manager");
+  app.post("/v1/checkout/quote", { ...route({ summary: "The most points (and discount) a member may use on a cart, and why when zero", tags: ["checkout"], role: "points_manager", body: quoteBody }) }, async (request) => {
+    const caller = callerOf(request);
     return quoteCheckout(ctx.services, caller.storeId, parse(quoteBody, request.body));
   });
 
-  app.get("/v1/coupons/:code", { schema: doc({ summary: "A coupon code and whether it can be used on a checkout", tags: ["checkout"], role: "viewer", querystring: couponQuery }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "viewer");
+  app.get("/v1/coupons/:code", { ...route({ summary: "A coupon code and whether it can be used on a checkout", tags: ["checkout"], role: "viewer", querystring: couponQuery }) }, async (request) => {
+    const caller = callerOf(request);
     const { code } = parse(codeParam, request.params);
     const q = parse(couponQuery, request.query);
     const { skus, otherDiscounts, ...rest } = q;
@@ -65,8 +65,8 @@ export function registerCheckoutRoutes(app: FastifyInstance, ctx: HttpContext): 
     });
   });
 
-  app.post("/v1/coupons/:code/use", { schema: doc({ summary: "Mark a coupon code used on an order (once)", tags: ["checkout"], role: "points_manager", body: useBody }) }, async (request, reply) => {
-    const caller = await requireRole(request, ctx.services, "points_manager");
+  app.post("/v1/coupons/:code/use", { ...route({ summary: "Mark a coupon code used on an order (once)", tags: ["checkout"], role: "points_manager", body: useBody }) }, async (request, reply) => {
+    const caller = callerOf(request);
     const { code } = parse(codeParam, request.params);
     const body = parse(useBody, request.body);
     return write(request, reply, ctx.services, caller.storeId, async (repos) => ({

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { requireRole } from "../auth.ts";
+import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { doc, pageQuery } from "../openapi.ts";
+import { route, pageQuery } from "../openapi.ts";
 import { idParam } from "../schemas.ts";
 import { parse } from "../validation.ts";
 import { write } from "../write.ts";
@@ -13,14 +13,14 @@ const patchBody = z.record(z.string(), z.unknown());
 
 export function registerEarnRuleRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const tags = ["earn rules"];
-  app.get("/v1/earn-rules", { schema: doc({ summary: "List earn rules (current versions)", tags, role: "viewer", querystring: pageQuery }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "viewer");
+  app.get("/v1/earn-rules", { ...route({ summary: "List earn rules (current versions)", tags, role: "viewer", querystring: pageQuery }) }, async (request) => {
+    const caller = callerOf(request);
     const q = parse(pageQuery, request.query);
     return listRules(ctx.services, caller.storeId, { limit: q.limit, cursor: q.cursor ?? null });
   });
 
-  app.post("/v1/earn-rules", { schema: doc({ summary: "Add an earn rule (audited)", tags, role: "admin", body: earnRuleSchema }) }, async (request, reply) => {
-    const caller = await requireRole(request, ctx.services, "admin");
+  app.post("/v1/earn-rules", { ...route({ summary: "Add an earn rule (audited)", tags, role: "admin", body: earnRuleSchema }) }, async (request, reply) => {
+    const caller = callerOf(request);
     const rule = parse(earnRuleSchema, request.body);
     return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
       statusCode: 201,
@@ -28,20 +28,20 @@ export function registerEarnRuleRoutes(app: FastifyInstance, ctx: HttpContext): 
     }));
   });
 
-  app.get("/v1/earn-rules/:id", { schema: doc({ summary: "One earn rule", tags, role: "viewer" }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "viewer");
+  app.get("/v1/earn-rules/:id", { ...route({ summary: "One earn rule", tags, role: "viewer" }) }, async (request) => {
+    const caller = callerOf(request);
     return getRule(ctx.services, caller.storeId, parse(idParam, request.params).id);
   });
 
-  app.patch("/v1/earn-rules/:id", { schema: doc({ summary: "Change an earn rule: a new version for events from now on (audited)", tags, role: "admin" }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "admin");
+  app.patch("/v1/earn-rules/:id", { ...route({ summary: "Change an earn rule: a new version for events from now on (audited)", tags, role: "admin" }) }, async (request) => {
+    const caller = callerOf(request);
     const { id } = parse(idParam, request.params);
     const patch = parse(patchBody, request.body);
     return ctx.services.tx.run((repos) => updateRule(repos, ctx.services, caller.storeId, id, patch, caller.actor));
   });
 
-  app.delete("/v1/earn-rules/:id", { schema: doc({ summary: "Delete an earn rule; points it awarded stay", tags, role: "admin" }) }, async (request, reply) => {
-    const caller = await requireRole(request, ctx.services, "admin");
+  app.delete("/v1/earn-rules/:id", { ...route({ summary: "Delete an earn rule; points it awarded stay", tags, role: "admin" }) }, async (request, reply) => {
+    const caller = callerOf(request);
     const { id } = parse(idParam, request.params);
     await ctx.services.tx.run((repos) => deleteRule(repos, ctx.services, caller.storeId, id, caller.actor));
     return reply.code(204).send();

@@ -1,9 +1,10 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { requireRole } from "../auth.ts";
+import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
 import { fromZod, problemOf } from "../errors.ts";
-import { doc } from "../openapi.ts";
+import { findBadString } from "../json-body.ts";
+import { route } from "../openapi.ts";
 import { instant } from "../schemas.ts";
 import { parse } from "../validation.ts";
 import { eventFingerprint, recordEvents, type EventOutcome } from "../../services/record-events.ts";
@@ -17,7 +18,12 @@ export const eventSchema = z
     channel: z.string().min(1).max(50).optional(),
     properties: z.record(z.string(), z.unknown()).default({}),
   })
-  .strict();
+  .strict()
+  // Checked here, not by the body parser, so that one bad event in a batch is refused on its own.
+  .superRefine((event, ctx) => {
+    const bad = findBadString(event);
+    if (bad) ctx.addIssue({ code: "custom", path: bad.path.split("."), message: bad.message });
+  });
 
 const MAX_BATCH = 10_000;
 const batchSchema = z.object({ events: z.array(z.unknown()).min(1).max(MAX_BATCH) }).strict();
@@ -28,8 +34,8 @@ function resultOf(outcome: EventOutcome) {
 }
 
 export function registerEventRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.post("/v1/events", { schema: doc({ summary: "Record an event; matching earn rules award points (idempotent by event id)", tags: ["events"], role: "points_manager", body: eventSchema }) }, async (request, reply) => {
-    const caller = await requireRole(request, ctx.services, "points_manager");
+  app.post("/v1/events", { ...route({ summary: "Record an event; matching earn rules award points (idempotent by event id)", tags: ["events"], role: "points_manager", body: eventSchema }) }, async (request, reply) => {
+    const caller = callerOf(request);
     const event = parse(eventSchema, request.body);
     const [outcome] = await ctx.services.tx.run((repos) =>
       recordEvents(repos, ctx.services, caller.storeId, [{ event, fingerprint: eventFingerprint(event) }], caller.actor));
@@ -37,8 +43,8 @@ export function registerEventRoutes(app: FastifyInstance, ctx: HttpContext): voi
     return reply.code(outcome!.statusCode).send(outcome!.body);
   });
 
-  app.post("/v1/events/batch", { bodyLimit: 64 * 1024 * 1024, schema: doc({ summary: `Record up to ${MAX_BATCH} events in one transaction; one result per event`, tags: ["events"], role: "points_manager" }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "points_manager");
+  app.post("/v1/events/batch", { bodyLimit: 16 * 1024 * 1024, ...route({ summary: `Record up to ${MAX_BATCH} events in one transaction; one result per event`, tags: ["events"], role: "points_manager" }, { checksOwnStrings: true }) }, async (request) => {
+    const caller = callerOf(request);
     const { events } = parse(batchSchema, request.body);
     const checked = events.map((raw) => ({ raw, parsed: eventSchema.safeParse(raw) }));
     const valid = checked.flatMap((c, index) => (c.parsed.success ? [{ index, event: c.parsed.data, fingerprint: eventFingerprint(c.parsed.data) }] : []));

@@ -2,9 +2,9 @@ import { Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { stringify } from "csv-stringify";
 import { z } from "zod";
-import { requireRole } from "../auth.ts";
+import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { doc } from "../openapi.ts";
+import { route } from "../openapi.ts";
 import { instant } from "../schemas.ts";
 import { parse } from "../validation.ts";
 import { exportRows, type ExportKind } from "../../services/exports.ts";
@@ -43,8 +43,8 @@ function cell(value: unknown): unknown {
 
 export function registerExportRoutes(app: FastifyInstance, ctx: HttpContext): void {
   for (const kind of ["members", "ledger", "orders"] as const) {
-    app.get(`/v1/exports/${kind}.csv`, { schema: doc({ summary: `Stream ${kind} as CSV (?from=&to= filter by date)`, tags: ["exports"], role: "viewer", querystring: rangeQuery }) }, async (request, reply) => {
-      const caller = await requireRole(request, ctx.services, "viewer");
+    app.get(`/v1/exports/${kind}.csv`, { ...route({ summary: `Stream ${kind} as CSV (?from=&to= filter by date)`, tags: ["exports"], role: "viewer", querystring: rangeQuery }) }, async (request, reply) => {
+      const caller = callerOf(request);
       const range = parse(rangeQuery, request.query);
       const columns = COLUMNS[kind];
       const rows = Readable.from((async function* () {

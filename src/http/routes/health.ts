@@ -1,7 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import { Registry, collectDefaultMetrics, Histogram } from "prom-client";
 import type { HttpContext } from "../context.ts";
-import { doc } from "../openapi.ts";
+import { route } from "../openapi.ts";
 
 export function registerHealthRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const registry = new Registry();
@@ -20,8 +20,8 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: HttpContext): vo
     );
   });
 
-  app.get("/healthz", { schema: doc({ summary: "Liveness", tags: ["operations"], role: "none" }) }, async () => ({ status: "ok" }));
-  app.get("/readyz", { schema: doc({ summary: "Readiness: the database answers", tags: ["operations"], role: "none" }) }, async (_request, reply) => {
+  app.get("/healthz", { ...route({ summary: "Liveness", tags: ["operations"], role: "none" }) }, async () => ({ status: "ok" }));
+  app.get("/readyz", { ...route({ summary: "Readiness: the database answers", tags: ["operations"], role: "none" }) }, async (_request, reply) => {
     try {
       await ctx.ping();
       return { status: "ready" };
@@ -29,7 +29,7 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: HttpContext): vo
       return reply.code(503).send({ status: "unavailable" });
     }
   });
-  app.get("/metrics", { schema: doc({ summary: "Prometheus metrics", tags: ["operations"], role: "none" }) }, async (_request, reply) => {
+  app.get("/metrics", { ...route({ summary: "Prometheus metrics", tags: ["operations"], role: "none" }) }, async (_request, reply) => {
     return reply.type(registry.contentType).send(await registry.metrics());
   });
 }

@@ -1,17 +1,21 @@
 import type { FastifyInstance } from "fastify";
+import type { ApiKeyRecord } from "../../core/ports/records.ts";
 import { z } from "zod";
-import { requireRole } from "../auth.ts";
+import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { doc, pageQuery } from "../openapi.ts";
+import { route, pageQuery } from "../openapi.ts";
 import { parse } from "../validation.ts";
 import { write } from "../write.ts";
-import { issueKey } from "../../services/api-keys.ts";
+import { issueKey, revokeKey } from "../../services/api-keys.ts";
+import { idParam } from "../schemas.ts";
 
 const createKeyBody = z.object({ name: z.string().min(1).max(200), role: z.enum(["viewer", "points_manager", "admin"]) }).strict();
 
+const keyView = (k: ApiKeyRecord) => ({ id: k.id, name: k.name, role: k.role, createdBy: k.createdBy, createdAt: k.createdAt, revokedAt: k.revokedAt ?? null });
+
 export function registerKeyRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.post("/v1/keys", { schema: doc({ summary: "Create an API key for this store (shown once)", tags: ["keys"], role: "admin", body: createKeyBody }) }, async (request, reply) => {
-    const caller = await requireRole(request, ctx.services, "admin");
+  app.post("/v1/keys", { ...route({ summary: "Create an API key for this store (shown once)", tags: ["keys"], role: "admin", body: createKeyBody }) }, async (request, reply) => {
+    const caller = callerOf(request);
     const body = parse(createKeyBody, request.body);
     return write(request, reply, ctx.services, caller.storeId, async (repos) => {
       const { record, key } = await issueKey(repos, caller.storeId, body, caller.actor, ctx.services.clock.now());
@@ -20,10 +24,18 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: HttpContext): void 
     });
   });
 
-  app.get("/v1/keys", { schema: doc({ summary: "List this store's API keys, oldest first (never the secrets)", tags: ["keys"], role: "admin", querystring: pageQuery }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "admin");
+  app.get("/v1/keys", { ...route({ summary: "List this store's API keys, oldest first (never the secrets)", tags: ["keys"], role: "admin", querystring: pageQuery }) }, async (request) => {
+    const caller = callerOf(request);
     const q = parse(pageQuery, request.query);
     const page = await ctx.services.tx.run((repos) => repos.keys.list(caller.storeId, q.limit, q.cursor ?? null));
-    return { data: page.data.map((k) => ({ id: k.id, name: k.name, role: k.role, createdBy: k.createdBy, createdAt: k.createdAt })), nextCursor: page.nextCursor };
+    return { data: page.data.map(keyView), nextCursor: page.nextCursor };
+  });
+
+  app.delete("/v1/keys/:id", { ...route({ summary: "Revoke an API key: it is refused (401) from then on, in every server process within 10 s", tags: ["keys"], role: "admin" }) }, async (request) => {
+    const caller = callerOf(request);
+    const { id } = parse(idParam, request.params);
+    const record = await ctx.services.tx.run((repos) => revokeKey(repos, caller.storeId, id, caller.actor, ctx.services.clock.now()));
+    ctx.keys.forget(caller.storeId);
+    return keyView(record);
   });
 }

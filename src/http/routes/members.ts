@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { requireRole } from "../auth.ts";
+import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { doc, pageQuery } from "../openapi.ts";
+import { route, pageQuery } from "../openapi.ts";
 import { memberIdParam } from "../schemas.ts";
 import { parse } from "../validation.ts";
 import type { Entry } from "../../core/ledger/types.ts";
@@ -36,20 +36,20 @@ export function entryView(e: Entry) {
 }
 
 export function registerMemberRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.put("/v1/members/:memberId", { schema: doc({ summary: "Create or update a member", tags: ["members"], role: "points_manager", body: memberBody }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "points_manager");
+  app.put("/v1/members/:memberId", { ...route({ summary: "Create or update a member", tags: ["members"], role: "points_manager", body: memberBody }) }, async (request) => {
+    const caller = callerOf(request);
     const { memberId } = parse(memberIdParam, request.params);
     return upsertMember(ctx.services, caller.storeId, memberId, parse(memberBody, request.body), caller.actor);
   });
 
-  app.get("/v1/members/:memberId", { schema: doc({ summary: "A member's balance, pending points and expiry schedule", tags: ["members"], role: "viewer" }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "viewer");
+  app.get("/v1/members/:memberId", { ...route({ summary: "A member's balance, pending points and expiry schedule", tags: ["members"], role: "viewer" }) }, async (request) => {
+    const caller = callerOf(request);
     const { memberId } = parse(memberIdParam, request.params);
     return getMember(ctx.services, caller.storeId, memberId);
   });
 
-  app.get("/v1/members/:memberId/activity", { schema: doc({ summary: "Ledger entries, newest first", tags: ["members"], role: "viewer", querystring: pageQuery }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "viewer");
+  app.get("/v1/members/:memberId/activity", { ...route({ summary: "Ledger entries, newest first", tags: ["members"], role: "viewer", querystring: pageQuery }) }, async (request) => {
+    const caller = callerOf(request);
     const { memberId } = parse(memberIdParam, request.params);
     const q = parse(pageQuery, request.query);
     const page = await memberActivity(ctx.services, caller.storeId, memberId, { limit: q.limit, cursor: q.cursor ?? null });

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { requireRole } from "../auth.ts";
+import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { doc } from "../openapi.ts";
+import { route } from "../openapi.ts";
 import { parse } from "../validation.ts";
 import { orderSchema } from "../../core/orders/order.ts";
 import { getOrder, upsertOrder } from "../../services/orders.ts";
@@ -10,15 +10,15 @@ import { getOrder, upsertOrder } from "../../services/orders.ts";
 const orderParam = z.object({ orderId: z.string().min(1).max(200) });
 
 export function registerOrderRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.put("/v1/orders/:orderId", { bodyLimit: 4 * 1024 * 1024, schema: doc({ summary: "Upsert the whole order; points are reconciled to its current state", tags: ["orders"], role: "points_manager", body: orderSchema }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "points_manager");
+  app.put("/v1/orders/:orderId", { ...route({ summary: "Upsert the whole order; points are reconciled to its current state", tags: ["orders"], role: "points_manager", body: orderSchema }) }, async (request) => {
+    const caller = callerOf(request);
     const { orderId } = parse(orderParam, request.params);
     const order = parse(orderSchema, request.body);
     return ctx.services.tx.run((repos) => upsertOrder(repos, ctx.services, caller.storeId, orderId, order, caller.actor));
   });
 
-  app.get("/v1/orders/:orderId", { schema: doc({ summary: "The order with the points it earned, has pending, had reversed and spent", tags: ["orders"], role: "viewer" }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "viewer");
+  app.get("/v1/orders/:orderId", { ...route({ summary: "The order with the points it earned, has pending, had reversed and spent", tags: ["orders"], role: "viewer" }) }, async (request) => {
+    const caller = callerOf(request);
     return getOrder(ctx.services, caller.storeId, parse(orderParam, request.params).orderId);
   });
 }

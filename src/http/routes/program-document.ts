@@ -1,21 +1,21 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { requireRole } from "../auth.ts";
+import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { doc } from "../openapi.ts";
+import { route } from "../openapi.ts";
 import { parse } from "../validation.ts";
 import { exportProgram, importProgram, programDocumentSchema } from "../../services/program-document.ts";
 
 const importQuery = z.object({ dryRun: z.enum(["true", "false"]).default("false") });
 
 export function registerProgramDocumentRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.get("/v1/program/export", { schema: doc({ summary: "The whole program as one document", tags: ["program"], role: "viewer" }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "viewer");
+  app.get("/v1/program/export", { ...route({ summary: "The whole program as one document", tags: ["program"], role: "viewer" }) }, async (request) => {
+    const caller = callerOf(request);
     return exportProgram(ctx.services, caller.storeId);
   });
 
-  app.put("/v1/program/import", { bodyLimit: 8 * 1024 * 1024, schema: doc({ summary: "Replace the program with a document, atomically; ?dryRun=true returns the diff only", tags: ["program"], role: "admin", body: programDocumentSchema, querystring: importQuery }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "admin");
+  app.put("/v1/program/import", { bodyLimit: 8 * 1024 * 1024, ...route({ summary: "Replace the program with a document, atomically; ?dryRun=true returns the diff only", tags: ["program"], role: "admin", body: programDocumentSchema, querystring: importQuery }) }, async (request) => {
+    const caller = callerOf(request);
     const { dryRun } = parse(importQuery, request.query);
     const document = parse(programDocumentSchema, request.body);
     return ctx.services.tx.run((repos) => importProgram(repos, ctx.services, caller.storeId, document, { dryRun: dryRun === "true" }, caller.actor));

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { requireRole } from "../auth.ts";
+import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { doc, pageQuery } from "../openapi.ts";
+import { route, pageQuery } from "../openapi.ts";
 import { idParam } from "../schemas.ts";
 import { parse } from "../validation.ts";
 import { write } from "../write.ts";
@@ -13,14 +13,14 @@ const patchBody = z.record(z.string(), z.unknown());
 
 export function registerRedeemMethodRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const tags = ["redeem methods"];
-  app.get("/v1/redeem-methods", { schema: doc({ summary: "List redeem methods", tags, role: "viewer", querystring: pageQuery }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "viewer");
+  app.get("/v1/redeem-methods", { ...route({ summary: "List redeem methods", tags, role: "viewer", querystring: pageQuery }) }, async (request) => {
+    const caller = callerOf(request);
     const q = parse(pageQuery, request.query);
     return listMethods(ctx.services, caller.storeId, { limit: q.limit, cursor: q.cursor ?? null });
   });
 
-  app.post("/v1/redeem-methods", { schema: doc({ summary: "Add a redeem method (audited)", tags, role: "admin", body: redeemMethodSchema }) }, async (request, reply) => {
-    const caller = await requireRole(request, ctx.services, "admin");
+  app.post("/v1/redeem-methods", { ...route({ summary: "Add a redeem method (audited)", tags, role: "admin", body: redeemMethodSchema }) }, async (request, reply) => {
+    const caller = callerOf(request);
     const body = parse(redeemMethodSchema, request.body);
     return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
       statusCode: 201,
@@ -28,19 +28,19 @@ export function registerRedeemMethodRoutes(app: FastifyInstance, ctx: HttpContex
     }));
   });
 
-  app.get("/v1/redeem-methods/:id", { schema: doc({ summary: "One redeem method", tags, role: "viewer" }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "viewer");
+  app.get("/v1/redeem-methods/:id", { ...route({ summary: "One redeem method", tags, role: "viewer" }) }, async (request) => {
+    const caller = callerOf(request);
     return getMethod(ctx.services, caller.storeId, parse(idParam, request.params).id);
   });
 
-  app.patch("/v1/redeem-methods/:id", { schema: doc({ summary: "Change a redeem method (audited); the type cannot change", tags, role: "admin" }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "admin");
+  app.patch("/v1/redeem-methods/:id", { ...route({ summary: "Change a redeem method (audited); the type cannot change", tags, role: "admin" }) }, async (request) => {
+    const caller = callerOf(request);
     const { id } = parse(idParam, request.params);
     return updateMethod(ctx.services, caller.storeId, id, parse(patchBody, request.body), caller.actor);
   });
 
-  app.delete("/v1/redeem-methods/:id", { schema: doc({ summary: "Delete a redeem method; what it issued stays valid", tags, role: "admin" }) }, async (request, reply) => {
-    const caller = await requireRole(request, ctx.services, "admin");
+  app.delete("/v1/redeem-methods/:id", { ...route({ summary: "Delete a redeem method; what it issued stays valid", tags, role: "admin" }) }, async (request, reply) => {
+    const caller = callerOf(request);
     await deleteMethod(ctx.services, caller.storeId, parse(idParam, request.params).id, caller.actor);
     return reply.code(204).send();
   });

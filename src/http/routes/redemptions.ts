@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { requireRole } from "../auth.ts";
+import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { doc, pageQuery } from "../openapi.ts";
+import { route, pageQuery } from "../openapi.ts";
 import { idParam, memberIdParam } from "../schemas.ts";
 import { parse } from "../validation.ts";
 import { write } from "../write.ts";
@@ -24,8 +24,8 @@ const consumeBody = z.object({ units: z.number().int().positive().max(1_000_000_
 
 export function registerRedemptionRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const tags = ["redemptions"];
-  app.post("/v1/redemptions", { schema: doc({ summary: "Spend points on a redeem method", tags, role: "points_manager", body: redeemBody }) }, async (request, reply) => {
-    const caller = await requireRole(request, ctx.services, "points_manager");
+  app.post("/v1/redemptions", { ...route({ summary: "Spend points on a redeem method", tags, role: "points_manager", body: redeemBody }) }, async (request, reply) => {
+    const caller = callerOf(request);
     const body = parse(redeemBody, request.body);
     return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
       statusCode: 201,
@@ -33,15 +33,15 @@ export function registerRedemptionRoutes(app: FastifyInstance, ctx: HttpContext)
     }));
   });
 
-  app.get("/v1/redemptions/:id", { schema: doc({ summary: "One redemption", tags, role: "viewer" }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "viewer");
+  app.get("/v1/redemptions/:id", { ...route({ summary: "One redemption", tags, role: "viewer" }) }, async (request) => {
+    const caller = callerOf(request);
     return getRedemption(ctx.services, caller.storeId, parse(idParam, request.params).id);
   });
 
   for (const action of ["capture", "release"] as const) {
     const summary = action === "capture" ? "Capture held points (the order was paid)" : "Release held points (the order was canceled)";
-    app.post(`/v1/redemptions/:id/${action}`, { schema: doc({ summary, tags, role: "points_manager" }) }, async (request, reply) => {
-      const caller = await requireRole(request, ctx.services, "points_manager");
+    app.post(`/v1/redemptions/:id/${action}`, { ...route({ summary, tags, role: "points_manager" }) }, async (request, reply) => {
+      const caller = callerOf(request);
       const { id } = parse(idParam, request.params);
       return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
         statusCode: 200,
@@ -50,15 +50,15 @@ export function registerRedemptionRoutes(app: FastifyInstance, ctx: HttpContext)
     });
   }
 
-  app.get("/v1/members/:memberId/entitlements", { schema: doc({ summary: "A member's entitlements", tags: ["entitlements"], role: "viewer" }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "viewer");
+  app.get("/v1/members/:memberId/entitlements", { ...route({ summary: "A member's entitlements", tags: ["entitlements"], role: "viewer" }) }, async (request) => {
+    const caller = callerOf(request);
     const { memberId } = parse(memberIdParam, request.params);
     const q = parse(pageQuery, request.query);
     return listEntitlements(ctx.services, caller.storeId, memberId, { limit: q.limit, cursor: q.cursor ?? null });
   });
 
-  app.post("/v1/entitlements/:id/consume", { schema: doc({ summary: "Use units of an entitlement", tags: ["entitlements"], role: "points_manager", body: consumeBody }) }, async (request, reply) => {
-    const caller = await requireRole(request, ctx.services, "points_manager");
+  app.post("/v1/entitlements/:id/consume", { ...route({ summary: "Use units of an entitlement", tags: ["entitlements"], role: "points_manager", body: consumeBody }) }, async (request, reply) => {
+    const caller = callerOf(request);
     const { id } = parse(idParam, request.params);
     const { units } = parse(consumeBody, request.body);
     return write(request, reply, ctx.services, caller.storeId, async (repos) => ({

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { requireOperator, requireRole } from "../auth.ts";
+import { callerOf, operatorOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { doc } from "../openapi.ts";
+import { route } from "../openapi.ts";
 import { instant, timeZone } from "../schemas.ts";
 import { parse } from "../validation.ts";
 import { invalid } from "../../core/errors.ts";
@@ -28,8 +28,8 @@ const storeView = (s: { id: string; name: string; currency: string; timezone: st
 });
 
 export function registerStoreRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.post("/v1/stores", { schema: doc({ summary: "Create a store (tenant) and its first admin key", tags: ["stores"], role: "operator", body: createStoreBody }) }, async (request, reply) => {
-    const actor = requireOperator(request, ctx.operatorToken);
+  app.post("/v1/stores", { ...route({ summary: "Create a store (tenant) and its first admin key", tags: ["stores"], role: "operator", body: createStoreBody }) }, async (request, reply) => {
+    const actor = operatorOf(request);
     const body = parse(createStoreBody, request.body);
     if (body.clock && !body.sandbox) throw invalid("clock", "only sandbox stores have their own clock");
     return write(request, reply, ctx.services, OPERATOR_SCOPE, async (repos) => {
@@ -38,8 +38,8 @@ export function registerStoreRoutes(app: FastifyInstance, ctx: HttpContext): voi
     });
   });
 
-  app.get("/v1/store", { schema: doc({ summary: "The store the key belongs to", tags: ["stores"], role: "viewer" }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "viewer");
+  app.get("/v1/store", { ...route({ summary: "The store the key belongs to", tags: ["stores"], role: "viewer" }) }, async (request) => {
+    const caller = callerOf(request);
     return storeView(await getStore(ctx.services, caller.storeId));
   });
 }

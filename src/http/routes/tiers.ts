@@ -1,8 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
-import { requireRole } from "../auth.ts";
+import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { doc } from "../openapi.ts";
+import { route } from "../openapi.ts";
 import { parse } from "../validation.ts";
 import { write } from "../write.ts";
 import { tierSchema } from "../../core/tiers/schema.ts";
@@ -13,13 +13,13 @@ const assignBody = z.object({ memberIds: z.array(z.string().min(1).max(200)).min
 
 export function registerTierRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const tags = ["tiers"];
-  app.get("/v1/tiers", { schema: doc({ summary: "Tier definitions, lowest rank first", tags, role: "viewer" }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "viewer");
+  app.get("/v1/tiers", { ...route({ summary: "Tier definitions, lowest rank first", tags, role: "viewer" }) }, async (request) => {
+    const caller = callerOf(request);
     return { data: await listTiers(ctx.services, caller.storeId), nextCursor: null };
   });
 
-  app.post("/v1/tiers", { schema: doc({ summary: "Define a tier (audited)", tags, role: "admin", body: tierSchema }) }, async (request, reply) => {
-    const caller = await requireRole(request, ctx.services, "admin");
+  app.post("/v1/tiers", { ...route({ summary: "Define a tier (audited)", tags, role: "admin", body: tierSchema }) }, async (request, reply) => {
+    const caller = callerOf(request);
     const tier = parse(tierSchema, request.body);
     return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
       statusCode: 201,
@@ -27,28 +27,28 @@ export function registerTierRoutes(app: FastifyInstance, ctx: HttpContext): void
     }));
   });
 
-  app.get("/v1/tiers/:code", { schema: doc({ summary: "One tier", tags, role: "viewer" }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "viewer");
+  app.get("/v1/tiers/:code", { ...route({ summary: "One tier", tags, role: "viewer" }) }, async (request) => {
+    const caller = callerOf(request);
     return getTier(ctx.services, caller.storeId, parse(codeParam, request.params).code);
   });
 
-  app.patch("/v1/tiers/:code", { schema: doc({ summary: "Change a tier (audited); the code cannot change", tags, role: "admin" }) }, async (request) => {
-    const caller = await requireRole(request, ctx.services, "admin");
+  app.patch("/v1/tiers/:code", { ...route({ summary: "Change a tier (audited); the code cannot change", tags, role: "admin" }) }, async (request) => {
+    const caller = callerOf(request);
     const { code } = parse(codeParam, request.params);
     const current = await getTier(ctx.services, caller.storeId, code);
     const next = parse(tierSchema, { ...current, ...parse(z.record(z.string(), z.unknown()), request.body), code });
     return ctx.services.tx.run((repos) => saveTier(repos, ctx.services, caller.storeId, next, caller.actor, true));
   });
 
-  app.delete("/v1/tiers/:code", { schema: doc({ summary: "Delete a tier definition", tags, role: "admin" }) }, async (request, reply) => {
-    const caller = await requireRole(request, ctx.services, "admin");
+  app.delete("/v1/tiers/:code", { ...route({ summary: "Delete a tier definition", tags, role: "admin" }) }, async (request, reply) => {
+    const caller = callerOf(request);
     const { code } = parse(codeParam, request.params);
     await ctx.services.tx.run((repos) => deleteTier(repos, ctx.services, caller.storeId, code, caller.actor));
     return reply.code(204).send();
   });
 
-  app.post("/v1/tiers/:code/members", { bodyLimit: 16 * 1024 * 1024, schema: doc({ summary: "Set these members' tier by hand (a floor above automatic qualification)", tags, role: "points_manager", body: assignBody }) }, async (request, reply) => {
-    const caller = await requireRole(request, ctx.services, "points_manager");
+  app.post("/v1/tiers/:code/members", { bodyLimit: 16 * 1024 * 1024, ...route({ summary: "Set these members' tier by hand (a floor above automatic qualification)", tags, role: "points_manager", body: assignBody }) }, async (request, reply) => {
+    const caller = callerOf(request);
     const { code } = parse(codeParam, request.params);
     const { memberIds } = parse(assignBody, request.body);
     return write(request, reply, ctx.services, caller.storeId, async (repos) => ({

@@ -9,6 +9,7 @@ interface KeyRow {
   role: Role;
   created_by: string;
   created_at: Date;
+  revoked_at: Date | null;
 }
 
 const toKey = (r: KeyRow): ApiKeyRecord => ({
@@ -18,6 +19,7 @@ const toKey = (r: KeyRow): ApiKeyRecord => ({
   role: r.role,
   createdBy: r.created_by,
   createdAt: r.created_at,
+  revokedAt: r.revoked_at,
 });
 
 export function keyRepository(sql: Sql): KeyRepository {
@@ -33,6 +35,13 @@ export function keyRepository(sql: Sql): KeyRepository {
       const [row] = await sql.query<KeyRow>(
         "SELECT * FROM api_keys WHERE store_id = $1 AND key_hash = $2 AND revoked_at IS NULL",
         [storeId, keyHash],
+      );
+      return row ? toKey(row) : null;
+    },
+    async revoke(storeId, id, at) {
+      const [row] = await sql.query<KeyRow>(
+        "UPDATE api_keys SET revoked_at = $3 WHERE store_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING *",
+        [storeId, id, at],
       );
       return row ? toKey(row) : null;
     },

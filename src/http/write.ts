@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Repositories } from "../core/ports/repositories.ts";
 import type { Services } from "../services/context.ts";
-import { runIdempotent } from "../services/idempotency.ts";
+import { DEFAULT_IDEMPOTENCY_TTL_MS, REQUEST_KEY_SCOPE, runIdempotent } from "../services/idempotency.ts";
 import { problemOf } from "./errors.ts";
 import { DomainError } from "../core/errors.ts";
 
@@ -13,17 +13,25 @@ export interface WriteResult {
   storedBody?: unknown;
 }
 
-/** The request's identity for idempotency: method, path and body. */
+/** JSON with object keys sorted, so two spellings of one body are one request. */
+export function canonicalJson(value: unknown): string {
+  const sort = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sort)
+      : v !== null && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]))
+      : v;
+  return JSON.stringify(sort(value ?? null));
+}
+
+/** The request's identity for idempotency: method, path with query, and body (key order aside). */
 export function fingerprint(request: FastifyRequest): string {
-  return createHash("sha256")
-    .update(`${request.method} ${request.url.split("?")[0]}\n${JSON.stringify(request.body ?? null)}`)
-    .digest("hex");
+  return createHash("sha256").update(`${request.method} ${request.url}\n${canonicalJson(request.body)}`).digest("hex");
 }
 
 /**
  * Runs a write in one transaction. With an `Idempotency-Key` header the key, the request's hash
  * and the response are stored with the change: a replay gets the stored response, another request
- * under the same key gets 409.
+ * (another route or body) under the same key gets 409. Keys belong to the store, whatever the
+ * route, and are kept for the configured time (24 h by default).
  */
 export async function write(
   request: FastifyRequest,
@@ -31,7 +39,7 @@ export async function write(
   services: Services,
   storeId: string,
   work: (repos: Repositories) => Promise<WriteResult>,
-  options: { scope?: string; key?: string; replayStatus?: number } = {},
+  options: { key?: string; replayStatus?: number } = {},
 ): Promise<FastifyReply> {
   const header = request.headers["idempotency-key"];
   const key = options.key ?? (typeof header === "string" && header.length > 0 ? header : undefined);
@@ -42,7 +50,7 @@ export async function write(
   if (key.length > 255) throw new DomainError("validation_failed", "Idempotency-Key is longer than 255 characters", { errors: [{ path: "Idempotency-Key", message: "at most 255 characters" }] });
   const result = await runIdempotent(
     services,
-    { storeId, scope: options.scope ?? `${request.method} ${request.routeOptions.url ?? ""}`, key, fingerprint: fingerprint(request) },
+    { storeId, scope: REQUEST_KEY_SCOPE, ttlMs: services.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS, key, fingerprint: fingerprint(request) },
     work,
     (error) => ({ statusCode: problemOf(error).status, body: JSON.parse(JSON.stringify(problemOf(error))) }),
   );

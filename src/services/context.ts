@@ -6,6 +6,8 @@ import { notFound } from "../core/errors.ts";
 export interface Services {
   tx: Transactor;
   clock: Clock;
+  /** How long a request's Idempotency-Key is kept (default 24 h). */
+  idempotencyTtlMs?: number;
 }
 
 /** Who is acting: recorded on every entry and audit record. */

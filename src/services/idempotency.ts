@@ -8,10 +8,18 @@ export interface IdempotentResponse {
   replayed: boolean;
 }
 
+/** Idempotency-Key headers share one key space per store, whatever the route. */
+export const REQUEST_KEY_SCOPE = "request";
+
+/** How long a request's Idempotency-Key is kept before it may be reused (default 24 h). */
+export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
+
 export interface IdempotencyRequest {
   storeId: string;
   /** Separates key spaces (e.g. events use their own id as key). */
   scope: string;
+  /** How long the key is kept; null = forever. */
+  ttlMs: number | null;
   key: string;
   /** Hash of the request; the same key with another body is a conflict. */
   fingerprint: string;
@@ -28,7 +36,9 @@ export async function runIdempotent(
   toStoredError: (error: DomainError) => { statusCode: number; body: unknown },
 ): Promise<IdempotentResponse> {
   return services.tx.run(async (repos) => {
-    const claim = await repos.idempotency.claim(request.storeId, request.scope, request.key, request.fingerprint);
+    const now = services.clock.now();
+    const reuseBefore = request.ttlMs === null ? null : new Date(now.getTime() - request.ttlMs);
+    const claim = await repos.idempotency.claim(request.storeId, request.scope, request.key, request.fingerprint, now, reuseBefore);
     if (claim !== "claimed") {
       if (claim.fingerprint !== request.fingerprint) {
         throw new DomainError("idempotency_conflict", "this idempotency key was used with a different request");

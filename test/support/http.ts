@@ -56,8 +56,8 @@ export function expectFieldErrors(res: LightMyRequestResponse, expected: Array<s
 }
 
 /** Sends a raw payload with a JSON content type (for malformed bodies). */
-export async function rawCall(app: FastifyInstance, method: string, url: string, key: string | null, payload: string, contentType = "application/json"): Promise<LightMyRequestResponse> {
-  const headers: Record<string, string> = { "content-type": contentType };
+export async function rawCall(app: FastifyInstance, method: string, url: string, key: string | null, payload: string, contentType = "application/json", extraHeaders: Record<string, string> = {}): Promise<LightMyRequestResponse> {
+  const headers: Record<string, string> = { "content-type": contentType, ...extraHeaders };
   if (key) headers.authorization = `Bearer ${key}`;
   return app.inject({ method: method as "POST", url, headers, payload });
 }

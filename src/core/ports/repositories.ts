@@ -119,7 +119,13 @@ export interface StoredResponse {
 
 export interface IdempotencyRepository {
   /** Claims the key; when another request already holds it, waits for that one and returns its record. */
-  claim(storeId: string, scope: string, key: string, fingerprint: string): Promise<StoredResponse | "claimed">;
+  /**
+   * Claims a key for a new request, or returns what is stored under it. A key first claimed before
+   * `reuseBefore` has expired and is claimed afresh (permanent scopes pass null).
+   */
+  claim(storeId: string, scope: string, key: string, fingerprint: string, now: Date, reuseBefore: Date | null): Promise<StoredResponse | "claimed">;
+  /** Forgets expired keys of one scope, at most `limit` of them; returns how many. */
+  purge(scope: string, before: Date, limit: number): Promise<number>;
   complete(storeId: string, scope: string, key: string, statusCode: number, body: unknown): Promise<void>;
   /** The same for many keys at once (event batches). */
   claimMany(storeId: string, scope: string, items: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<Map<string, StoredResponse | "claimed">>;

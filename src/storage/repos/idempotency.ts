@@ -3,12 +3,16 @@ import { json, type Sql } from "../sql.ts";
 
 export function idempotencyRepository(sql: Sql): IdempotencyRepository {
   return {
-    async claim(storeId, scope, key, fingerprint) {
-      // A concurrent claimant of the same key blocks on the unique index until the first commits.
+    async claim(storeId, scope, key, fingerprint, now, reuseBefore) {
+      // A concurrent claimant of the same key blocks on the unique index until the first commits;
+      // an expired key is taken over in place, under the same row lock.
       const inserted = await sql.query(
-        `INSERT INTO idempotency (store_id, scope, key, fingerprint) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (store_id, scope, key) DO NOTHING RETURNING key`,
-        [storeId, scope, key, fingerprint],
+        `INSERT INTO idempotency (store_id, scope, key, fingerprint, created_at) VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (store_id, scope, key) DO UPDATE
+           SET fingerprint = EXCLUDED.fingerprint, created_at = EXCLUDED.created_at, status_code = NULL, response = NULL
+           WHERE $6::timestamptz IS NOT NULL AND idempotency.created_at < $6::timestamptz
+         RETURNING key`,
+        [storeId, scope, key, fingerprint, now, reuseBefore],
       );
       if (inserted.length > 0) return "claimed";
       const [row] = await sql.query<{ fingerprint: string; status_code: number; response: unknown }>(
@@ -16,6 +20,15 @@ export function idempotencyRepository(sql: Sql): IdempotencyRepository {
         [storeId, scope, key],
       );
       return { fingerprint: row!.fingerprint, statusCode: row!.status_code, body: row!.response };
+    },
+    async purge(scope, before, limit) {
+      const rows = await sql.query(
+        `DELETE FROM idempotency WHERE (store_id, scope, key) IN (
+           SELECT store_id, scope, key FROM idempotency WHERE scope = $1 AND created_at < $2 LIMIT $3)
+         RETURNING key`,
+        [scope, before, limit],
+      );
+      return rows.length;
     },
     async claimMany(storeId, scope, items) {
       const result = new Map<string, StoredResponse | "claimed">();

@@ -1,8 +1,9 @@
 import { z } from "zod";
+import { isoInstant } from "../core/limits.ts";
 import { isValidTimeZone } from "../core/time/zone.ts";
 
 /** ISO 8601 with an offset or Z on the wire; a Date inside. */
-export const instant = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
+export const instant = isoInstant.transform((s) => new Date(s));
 
 export const timeZone = z.string().min(1).max(64).refine(isValidTimeZone, { message: "not an IANA time zone" });
 

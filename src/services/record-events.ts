@@ -6,6 +6,7 @@ import type { RecordedEvent, Repositories, RuleVersionRow, OnceKey } from "../co
 import type { StoreRecord } from "../core/ports/records.ts";
 import { evaluateRules, type RuleAward } from "../core/rules/evaluate.ts";
 import { onceKeyOf } from "../core/rules/once.ts";
+import { unitFieldProblem } from "../core/rules/units.ts";
 import { periodKey } from "../core/rules/periods.ts";
 import type { RuleVersion } from "../core/rules/schema.ts";
 import { addLocalDays } from "../core/time/zone.ts";
@@ -90,9 +91,21 @@ export async function recordEvents(
     return false;
   });
 
-  const results = await evaluateAndWrite(repos, store, now, toProcess.map((f) => f.event), actor);
-  toProcess.forEach((f, i) => outcomes.set(f.index, { eventId: f.event.id, ok: true, statusCode: 201, body: results[i] }));
-  await repos.idempotency.completeMany(storeId, "event", toProcess.map((f, i) => ({ key: f.event.id, statusCode: 201, body: results[i] })));
+  // Rules are read once for the batch; an event they cannot count is refused on its own and its
+  // id released, so the others are recorded and a corrected retry is accepted.
+  const versions = store.program.enabled && toProcess.length > 0 ? await repos.rules.versionsFor(store.id, [...new Set(toProcess.map((f) => f.event.type))]) : [];
+  const rulesByEvent = new Map(toProcess.map((f) => [f.index, rulesInForce(versions, f.event.occurredAt).filter((rv) => rv.rule.event === f.event.type)]));
+  const refused = toProcess.filter((f) => {
+    const problem = unitFieldProblem(rulesByEvent.get(f.index)!, f.event, f.event.channel);
+    if (problem) outcomes.set(f.index, problemOutcome(f.event.id, new DomainError("validation_failed", `${problem.path}: ${problem.message}`, { errors: [problem] })));
+    return problem !== null;
+  });
+  await repos.idempotency.releaseMany(storeId, "event", refused.map((f) => f.event.id));
+  const accepted = toProcess.filter((f) => !outcomes.has(f.index));
+
+  const results = await evaluateAndWrite(repos, store, now, accepted.map((f) => ({ ...f.event, rules: rulesByEvent.get(f.index)! })), actor);
+  accepted.forEach((f, i) => outcomes.set(f.index, { eventId: f.event.id, ok: true, statusCode: 201, body: results[i] }));
+  await repos.idempotency.completeMany(storeId, "event", accepted.map((f, i) => ({ key: f.event.id, statusCode: 201, body: results[i] })));
 
   // Repeats of an id inside the batch answer like a replay of its first occurrence.
   batch.forEach(({ event, fingerprint }, index) => {
@@ -110,7 +123,7 @@ async function evaluateAndWrite(
   repos: Repositories,
   store: StoreRecord,
   now: Date,
-  events: ReadonlyArray<EventInput & { occurredAt: Date; channel: string }>,
+  events: ReadonlyArray<EventInput & { occurredAt: Date; channel: string; rules: RuleVersion[] }>,
   actor: Actor,
 ): Promise<unknown[]> {
   if (events.length === 0) return [];
@@ -124,8 +137,7 @@ async function evaluateAndWrite(
     books.set(id, book);
   }
 
-  const versions = store.program.enabled ? await repos.rules.versionsFor(store.id, [...new Set(events.map((e) => e.type))]) : [];
-  const rulesByEvent = events.map((e) => rulesInForce(versions, e.occurredAt).filter((rv) => rv.rule.event === e.type));
+  const rulesByEvent = events.map((e) => e.rules);
   const subjects = events.map((e) => subjectOf(e, loaded.get(e.memberId)!.member));
 
   // Store-wide once keys are claimed under an advisory lock, so two members cannot both be rewarded for one referral.

@@ -1,3 +1,4 @@
+import { mulDivCeil } from "../limits.ts";
 import type { Order, OrderLine } from "./order.ts";
 
 export interface BaseRule {
@@ -72,6 +73,6 @@ export function orderBase(order: Order, rule: BaseRule, pointsDiscount: number):
   if ((rule.base ?? "subtotal") === "subtotal" || allLines === 0) return { base: subtotal, detail: { ...detail, baseKind: "subtotal" } };
   // Order-level reductions fall on eligible lines in proportion to their share of the order.
   const reductions = order.discounts + pointsDiscount;
-  const share = Math.ceil((reductions * subtotal) / allLines);
+  const share = mulDivCeil(reductions, subtotal, allLines);
   return { base: Math.max(0, subtotal - share), detail: { ...detail, baseKind: "net", discounts: order.discounts, pointsDiscount, reductionShare: share } };
 }

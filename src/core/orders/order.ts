@@ -1,12 +1,13 @@
 import { z } from "zod";
+import { isoInstant, money, positiveCount } from "../limits.ts";
 
-const minor = z.number().int().nonnegative().max(1e13);
-const instant = z.iso.datetime({ offset: true });
+const minor = money;
+const instant = isoInstant;
 
 export const orderLineSchema = z
   .object({
     sku: z.string().min(1).max(200),
-    quantity: z.number().int().positive().max(1_000_000),
+    quantity: positiveCount,
     /** The line's total in minor units (quantity × unit price, before order-level discounts). */
     amount: minor,
     giftCard: z.boolean().default(false),
@@ -18,7 +19,7 @@ export const orderLineSchema = z
 export const refundSchema = z
   .object({
     id: z.string().min(1).max(200),
-    lines: z.array(z.object({ sku: z.string().min(1).max(200), quantity: z.number().int().positive(), amount: minor }).strict()).default([]),
+    lines: z.array(z.object({ sku: z.string().min(1).max(200), quantity: positiveCount, amount: minor }).strict()).max(1_000).default([]),
     /** Refunded money; when there are no lines it is spread over the order's lines by amount. */
     amount: minor,
     at: instant,

@@ -124,6 +124,8 @@ export interface IdempotencyRepository {
    * `reuseBefore` has expired and is claimed afresh (permanent scopes pass null).
    */
   claim(storeId: string, scope: string, key: string, fingerprint: string, now: Date, reuseBefore: Date | null): Promise<StoredResponse | "claimed">;
+  /** Gives back keys claimed in this transaction for requests that were refused before any change. */
+  releaseMany(storeId: string, scope: string, keys: readonly string[]): Promise<void>;
   /** Forgets expired keys of one scope, at most `limit` of them; returns how many. */
   purge(scope: string, before: Date, limit: number): Promise<number>;
   complete(storeId: string, scope: string, key: string, statusCode: number, body: unknown): Promise<void>;

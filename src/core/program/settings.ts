@@ -1,12 +1,13 @@
 import { z } from "zod";
+import { isoInstant } from "../limits.ts";
 import { validitySchema } from "../expiry/validity.ts";
 
 /** A program-wide bonus window (e.g. double points on 11.11), optionally limited to events or rules. */
 export const campaignSchema = z
   .object({
     name: z.string().min(1).max(200),
-    from: z.iso.datetime({ offset: true }),
-    to: z.iso.datetime({ offset: true }),
+    from: isoInstant,
+    to: isoInstant,
     factor: z.number().positive().max(100),
     events: z.array(z.string().min(1)).min(1).optional(),
     rules: z.array(z.string().min(1)).min(1).optional(),

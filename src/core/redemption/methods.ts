@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { count, money, mulDivFloor, positiveCount, positiveMoney, positivePoints } from "../limits.ts";
 
 const common = {
   name: z.string().min(1).max(200),
@@ -12,11 +13,11 @@ export const catalogMethodSchema = z
   .object({
     type: z.literal("catalog"),
     ...common,
-    points: z.number().int().positive(),
+    points: positivePoints,
     grant: z
       .object({
         sku: z.string().min(1).max(200),
-        units: z.number().int().positive(),
+        units: positiveCount,
         validDays: z.number().int().positive().max(36_500).nullable().default(null),
       })
       .strict(),
@@ -28,14 +29,14 @@ export const cashbackMethodSchema = z
   .object({
     type: z.literal("cashback"),
     ...common,
-    points: z.number().int().positive(),
-    amount: z.number().int().positive(),
-    minSubtotal: z.number().int().nonnegative().optional(),
-    minBalance: z.number().int().nonnegative().optional(),
-    maxPointsPerOrder: z.number().int().positive().optional(),
+    points: positivePoints,
+    amount: positiveMoney,
+    minSubtotal: money.optional(),
+    minBalance: count.optional(),
+    maxPointsPerOrder: positivePoints.optional(),
     maxDiscount: z
       .discriminatedUnion("type", [
-        z.object({ type: z.literal("fixed"), amount: z.number().int().positive() }).strict(),
+        z.object({ type: z.literal("fixed"), amount: positiveMoney }).strict(),
         z.object({ type: z.literal("percent"), percent: z.number().positive().max(100) }).strict(),
       ])
       .optional(),
@@ -47,15 +48,15 @@ export const cashbackMethodSchema = z
 
 const discountSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("percent"), percent: z.number().positive().max(100) }).strict(),
-  z.object({ type: z.literal("fixed"), amount: z.number().int().positive() }).strict(),
-  z.object({ type: z.literal("free_shipping"), maxAmount: z.number().int().positive().optional() }).strict(),
+  z.object({ type: z.literal("fixed"), amount: positiveMoney }).strict(),
+  z.object({ type: z.literal("free_shipping"), maxAmount: positiveMoney.optional() }).strict(),
 ]);
 
 const couponCommon = {
   ...common,
-  points: z.number().int().positive(),
+  points: positivePoints,
   conditions: z
-    .object({ minSubtotal: z.number().int().nonnegative().optional(), minQuantity: z.number().int().positive().optional() })
+    .object({ minSubtotal: money.optional(), minQuantity: positiveCount.optional() })
     .strict()
     .default({}),
   usableBy: z.enum(["owner", "anyone"]).default("owner"),
@@ -84,5 +85,5 @@ export type CouponDiscount = z.infer<typeof discountSchema>;
 
 /** Discount for P points: floor(P × amount / points) minor units, never rounded up. */
 export function cashbackDiscount(method: Pick<CashbackMethod, "points" | "amount">, points: number): number {
-  return Math.floor((points * method.amount) / method.points);
+  return mulDivFloor(points, method.amount, method.points);
 }

@@ -1,3 +1,4 @@
+import { mulDivCeil, mulDivFloor } from "../limits.ts";
 import { cashbackDiscount, type CashbackMethod } from "./methods.ts";
 
 export interface CartLine {
@@ -48,7 +49,7 @@ export function cashbackQuote(method: CashbackMethod, cart: Cart, balance: numbe
   const subtotal = cart.lines.reduce((s, l) => s + l.amount, 0);
   const eligibleSubtotal = cart.lines.filter((l) => eligible(method, l)).reduce((s, l) => s + l.amount, 0);
   const reductions = cart.discounts + cart.credits;
-  const payable = subtotal === 0 ? 0 : Math.max(0, eligibleSubtotal - Math.ceil((reductions * eligibleSubtotal) / subtotal));
+  const payable = subtotal === 0 ? 0 : Math.max(0, eligibleSubtotal - mulDivCeil(reductions, eligibleSubtotal, subtotal));
   const zero = (code: QuoteReason, message: string): CashbackQuote => ({ maxPoints: 0, maxDiscount: 0, subtotal, eligibleSubtotal, payable, reason: { code, message } });
 
   if (method.minSubtotal !== undefined && subtotal < method.minSubtotal) return zero("below_min_subtotal", `the order subtotal must be at least ${method.minSubtotal}`);
@@ -61,8 +62,8 @@ export function cashbackQuote(method: CashbackMethod, cart: Cart, balance: numbe
 
   let cap = payable;
   if (method.maxDiscount?.type === "fixed") cap = Math.min(cap, method.maxDiscount.amount);
-  if (method.maxDiscount?.type === "percent") cap = Math.min(cap, Math.floor((payable * method.maxDiscount.percent) / 100));
-  const byMoney = Math.floor((cap * method.points) / method.amount);
+  if (method.maxDiscount?.type === "percent") cap = Math.min(cap, Math.floor((payable * method.maxDiscount.percent) / 100)); // payable ≤ 10^15: exact enough
+  const byMoney = mulDivFloor(cap, method.points, method.amount);
   const most = Math.min(balance, method.maxPointsPerOrder ?? Number.POSITIVE_INFINITY, byMoney);
   // Points are spent in steps of the method's rate (10 points = $1 → multiples of 10).
   const maxPoints = most - (most % method.points);

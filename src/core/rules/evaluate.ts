@@ -1,3 +1,4 @@
+import { clampPoints, mulDivFloor } from "../limits.ts";
 import { allConditionsHold } from "./conditions.ts";
 import { applyFactors } from "./multiply.ts";
 import { readPath } from "./paths.ts";
@@ -113,18 +114,18 @@ function evaluateRule(rv: RuleVersion, input: EvaluationInput, state: RuleState)
       raw = award.points;
       break;
     case "per_unit": {
+      // Values were checked before evaluation (unitFieldProblem): an event with a bad one is refused.
       const units = Number(readPath(input.subject, award.field));
-      if (!Number.isFinite(units) || units < 0) return { reason: `${award.field} is not a non-negative number` };
       const before = state.counter(memberId, rv.id, "lifetime").units;
       const after = before + units;
-      raw = award.points * (Math.floor(after / award.per) - Math.floor(before / award.per));
+      raw = clampPoints(award.points * (Math.floor(after / award.per) - Math.floor(before / award.per)));
       unitsSeen = units;
       Object.assign(inputs, { units, unitsBefore: before, unitsAfter: after, per: award.per });
       break;
     }
     case "per_amount": {
       if (base === null) return { reason: "per_amount needs an order" };
-      raw = award.rounding === "proportional" ? Math.floor((base * award.points) / award.per) : award.points * Math.floor(base / award.per);
+      raw = clampPoints(award.rounding === "proportional" ? mulDivFloor(base, award.points, award.per) : mulDivFloor(award.points, Math.floor(base / award.per), 1));
       Object.assign(inputs, { per: award.per, pointsPer: award.points, rounding: award.rounding });
       break;
     }
@@ -138,7 +139,7 @@ function evaluateRule(rv: RuleVersion, input: EvaluationInput, state: RuleState)
   }
 
   const factors = multipliersFor(rv, input);
-  const multiplied = applyFactors(raw, factors.map((f) => f.factor));
+  const multiplied = clampPoints(applyFactors(raw, factors.map((f) => f.factor)));
   let points = multiplied;
   const caps: Array<Record<string, unknown>> = [];
   const maxPoints = rule.limits.maxPoints ?? {};

@@ -1,10 +1,10 @@
 import { z } from "zod";
+import { isoInstant, MAX_VALUE, money, positivePoints } from "../limits.ts";
 import { validitySchema } from "../expiry/validity.ts";
 
 /** A dotted path into the event (`properties.count`) or the order (`order.tags`). */
 const fieldPath = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/, "a dotted path such as properties.count");
-const isoInstant = z.iso.datetime({ offset: true });
-const positiveInt = z.number().int().positive();
+const positiveInt = positivePoints;
 
 export const conditionSchema = z.discriminatedUnion("op", [
   z.object({ field: fieldPath, op: z.enum(["eq", "ne"]), value: z.union([z.string(), z.number(), z.boolean(), z.null()]) }).strict(),
@@ -24,7 +24,7 @@ export const audienceSchema = z
 
 export const awardSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("fixed"), points: positiveInt }).strict(),
-  z.object({ type: z.literal("per_unit"), points: positiveInt, per: z.number().positive(), field: fieldPath }).strict(),
+  z.object({ type: z.literal("per_unit"), points: positiveInt, per: z.number().positive().max(MAX_VALUE), field: fieldPath }).strict(),
   z
     .object({
       type: z.literal("per_amount"),
@@ -77,7 +77,7 @@ const ruleObject = z
     excludeGiftCards: z.boolean().optional(),
     excludeProducts: z.array(z.string()).optional(),
     eligibleProducts: z.array(z.string()).optional(),
-    minAmount: z.number().int().nonnegative().optional(),
+    minAmount: money.optional(),
     validity: validitySchema.optional(),
     multipliers: z.array(multiplierSchema).max(50).default([]),
     activeFrom: isoInstant.nullable().default(null),

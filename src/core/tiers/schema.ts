@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { positiveCount } from "../limits.ts";
 
 export const qualificationSchema = z
   .object({
     /** Points credited by events and orders, or money spent on orders (minor units, after refunds). */
     metric: z.enum(["points_earned", "amount_spent"]),
-    threshold: z.number().int().positive(),
+    threshold: positiveCount,
     window: z.discriminatedUnion("type", [
       z
         .object({ type: z.literal("rolling"), days: z.number().int().positive().max(3650).optional(), months: z.number().int().positive().max(120).optional() })

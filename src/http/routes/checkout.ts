@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
+import { money, positiveCount } from "../../core/limits.ts";
 import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
 import { route } from "../openapi.ts";
@@ -8,13 +9,13 @@ import { write } from "../write.ts";
 import { quoteCheckout } from "../../services/checkout.ts";
 import { checkCoupon, useCoupon } from "../../services/coupons.ts";
 
-const minor = z.number().int().nonnegative().max(1e13);
+const minor = money;
 
 export const cartSchema = z
   .object({
     // The same line shape as an order's, so a storefront can send its lines unchanged.
     lines: z.array(z.object({
-      sku: z.string().min(1).max(200), quantity: z.number().int().positive(), amount: minor,
+      sku: z.string().min(1).max(200), quantity: positiveCount, amount: minor,
       giftCard: z.boolean().optional(), pointsEligible: z.boolean().optional(), tags: z.array(z.string().max(100)).max(50).optional(),
     }).strict()).min(1).max(1_000),
     discounts: minor.default(0),
@@ -32,8 +33,8 @@ const quoteBody = cartSchema.extend({
 const codeParam = z.object({ code: z.string().min(1).max(100) });
 const couponQuery = z.object({
   memberId: z.string().min(1).max(200).optional(),
-  subtotal: z.coerce.number().int().nonnegative().optional(),
-  quantity: z.coerce.number().int().positive().optional(),
+  subtotal: z.coerce.number().pipe(money).optional(),
+  quantity: z.coerce.number().pipe(positiveCount).optional(),
   otherDiscounts: z.enum(["true", "false"]).optional(),
   /** The cart's SKUs, comma-separated: a coupon limited to products needs one of them. */
   skus: z.string().max(10_000).optional(),
@@ -41,8 +42,8 @@ const couponQuery = z.object({
 const useBody = z.object({
   orderId: z.string().min(1).max(200),
   memberId: z.string().min(1).max(200).optional(),
-  subtotal: z.number().int().nonnegative().optional(),
-  quantity: z.number().int().positive().optional(),
+  subtotal: money.optional(),
+  quantity: positiveCount.optional(),
   otherDiscounts: z.boolean().optional(),
   skus: z.array(z.string().min(1).max(200)).max(1_000).optional(),
 }).strict();

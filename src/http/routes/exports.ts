@@ -34,10 +34,22 @@ const COLUMNS: Record<ExportKind, Array<{ key: string; header: string }>> = {
   ],
 };
 
+const FORMULA_START = /^[=+\-@\t\r]/;
+const NUMBER = /^[+-]?\d+(\.\d+)?$/;
+
+/**
+ * A text cell that a spreadsheet would run as a formula (`=HYPERLINK(…)`, `@SUM(…)`) is prefixed
+ * with an apostrophe, so it shows as text; plain numbers such as -50 stay numbers.
+ */
+export function neutralise(text: string): string {
+  return FORMULA_START.test(text) && !NUMBER.test(text) ? `'${text}` : text;
+}
+
 /** Cell values as a spreadsheet expects them: ISO instants, tags joined, booleans as true/false. */
 function cell(value: unknown): unknown {
   if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value)) return value.join("|");
+  if (Array.isArray(value)) return neutralise(value.join("|"));
+  if (typeof value === "string") return neutralise(value);
   return value;
 }
 

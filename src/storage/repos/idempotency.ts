@@ -21,6 +21,10 @@ export function idempotencyRepository(sql: Sql): IdempotencyRepository {
       );
       return { fingerprint: row!.fingerprint, statusCode: row!.status_code, body: row!.response };
     },
+    async releaseMany(storeId, scope, keys) {
+      if (keys.length === 0) return;
+      await sql.query("DELETE FROM idempotency WHERE store_id = $1 AND scope = $2 AND key = ANY($3::text[])", [storeId, scope, keys]);
+    },
     async purge(scope, before, limit) {
       const rows = await sql.query(
         `DELETE FROM idempotency WHERE (store_id, scope, key) IN (

@@ -1,0 +1,126 @@
+import type { FastifyInstance } from "fastify";
+import { expect } from "vitest";
+import { call, createTestStore, type TestStore } from "../support/app.ts";
+
+/** A registered route as /openapi.json describes it: `GET /v1/members/{memberId}` and its role. */
+export interface RouteInfo {
+  method: string;
+  path: string;
+  role: string;
+  /** `METHOD path`, the key of the samples table. */
+  id: string;
+}
+
+export async function registeredRoutes(app: FastifyInstance): Promise<RouteInfo[]> {
+  const doc = (await app.inject({ method: "GET", url: "/openapi.json" })).json() as { paths: Record<string, Record<string, { "x-role"?: string }>> };
+  return Object.entries(doc.paths).flatMap(([path, ops]) =>
+    Object.entries(ops).map(([method, op]) => {
+      const m = method.toUpperCase();
+      return { method: m, path, role: op["x-role"] ?? "undeclared", id: `${m} ${path}` };
+    }),
+  );
+}
+
+/** One concrete request per route, naming the sample store's own resources, with a valid body. */
+export interface Sample {
+  url: string;
+  body?: unknown;
+}
+
+export interface SampleStore {
+  store: TestStore;
+  keys: { viewer: string; points_manager: string; admin: string };
+  /** Strings only this store's data holds: they must never show up in another store's answers. */
+  markers: string[];
+  samples: Record<string, Sample>;
+}
+
+async function ok(res: { statusCode: number; body: string }, what: string): Promise<any> {
+  expect(res.statusCode, `${what}: ${res.body}`).toBeLessThan(300);
+  return JSON.parse(res.body || "null");
+}
+
+/**
+ * A store holding one of everything a route can name (member, order, rule, methods, redemption,
+ * entitlement, coupon, tier, key), so every route has a real target. A route that is added to the
+ * API without a sample here makes the route tests fail until it gets one.
+ */
+export async function sampleStore(app: FastifyInstance, tag: string): Promise<SampleStore> {
+  const store = await createTestStore(app, { name: `Store ${tag}` });
+  const admin = store.adminKey;
+  const keys = { viewer: await store.key("viewer"), points_manager: await store.key("points_manager"), admin };
+  const post = (url: string, body: unknown) => call(app, "POST", url, { key: admin, body });
+  const member = `member-${tag}`;
+  const email = `secret-${tag}@example.com`;
+
+  await ok(await call(app, "PUT", `/v1/members/${member}`, { key: admin, body: { email } }), "member");
+  await ok(await post(`/v1/members/${member}/adjustments`, { points: 5000, reason: `funds ${tag}` }), "adjustment");
+  const rule = await ok(await post("/v1/earn-rules", { name: `Rule ${tag}`, event: "signed.up", award: { type: "fixed", points: 10 } }), "rule");
+  const cash = await ok(await post("/v1/redeem-methods", { type: "cashback", name: `Cash ${tag}`, points: 10, amount: 100, channels: ["online"] }), "cashback");
+  const pack = await ok(await post("/v1/redeem-methods", { type: "catalog", name: `Pack ${tag}`, points: 100, grant: { sku: "credits", units: 10 } }), "catalog");
+  const coupon = await ok(await post("/v1/redeem-methods", { type: "coupon", name: `Coupon ${tag}`, points: 100, discount: { type: "fixed", amount: 500 }, usableBy: "anyone" }), "coupon");
+  await ok(await post("/v1/tiers", { code: "gold", name: `Gold ${tag}`, rank: 1 }), "tier");
+  const order = `order-${tag}`;
+  const lines = [{ sku: "shirt", quantity: 1, amount: 5000 }];
+  await ok(await call(app, "PUT", `/v1/orders/${order}`, { key: admin, body: { memberId: member, placedAt: "2026-01-10T00:00:00Z", lines } }), "order");
+  const cart = { lines, discounts: 0, credits: 0, shipping: 0 };
+  const hold = await ok(await post("/v1/redemptions", { memberId: member, methodId: cash.id, points: 100, orderId: order, cart }), "hold");
+  const granted = await ok(await post("/v1/redemptions", { memberId: member, methodId: pack.id }), "entitlement");
+  const code = await ok(await post("/v1/redemptions", { memberId: member, methodId: coupon.id }), "code");
+  const entitlementId = granted.entitlement?.id ?? granted.entitlementId;
+  expect(entitlementId, JSON.stringify(granted)).toBeTruthy();
+  const spareKey = await ok(await post("/v1/keys", { name: `Spare ${tag}`, role: "viewer" }), "key");
+  const program = await ok(await call(app, "GET", "/v1/program/export", { key: admin }), "export");
+
+  const samples: Record<string, Sample> = {
+    "POST /v1/stores": { url: "/v1/stores", body: { name: "New", currency: "USD", timezone: "UTC" } },
+    "GET /v1/store": { url: "/v1/store" },
+    "POST /v1/keys": { url: "/v1/keys", body: { name: "k", role: "viewer" } },
+    "GET /v1/keys": { url: "/v1/keys" },
+    "DELETE /v1/keys/{id}": { url: `/v1/keys/${spareKey.id}` },
+    "GET /v1/program": { url: "/v1/program" },
+    "PATCH /v1/program": { url: "/v1/program", body: { pointsName: { en: "Stars" } } },
+    "PUT /v1/members/{memberId}": { url: `/v1/members/${member}`, body: { phone: "+15550100" } },
+    "GET /v1/members/{memberId}": { url: `/v1/members/${member}` },
+    "GET /v1/members/{memberId}/activity": { url: `/v1/members/${member}/activity` },
+    "POST /v1/members/{memberId}/adjustments": { url: `/v1/members/${member}/adjustments`, body: { points: 5, reason: "fuzz" } },
+    "POST /v1/adjustments/bulk": { url: "/v1/adjustments/bulk", body: { memberIds: [member], points: 1, reason: "bulk" } },
+    "GET /v1/redeem-methods": { url: "/v1/redeem-methods" },
+    "POST /v1/redeem-methods": { url: "/v1/redeem-methods", body: { type: "catalog", name: "Another", points: 50, grant: { sku: "x", units: 1 } } },
+    "GET /v1/redeem-methods/{id}": { url: `/v1/redeem-methods/${cash.id}` },
+    "PATCH /v1/redeem-methods/{id}": { url: `/v1/redeem-methods/${pack.id}`, body: { points: 120 } },
+    "DELETE /v1/redeem-methods/{id}": { url: `/v1/redeem-methods/${coupon.id}` },
+    "POST /v1/redemptions": { url: "/v1/redemptions", body: { memberId: member, methodId: pack.id } },
+    "GET /v1/redemptions/{id}": { url: `/v1/redemptions/${hold.id}` },
+    "POST /v1/redemptions/{id}/capture": { url: `/v1/redemptions/${hold.id}/capture` },
+    "POST /v1/redemptions/{id}/release": { url: `/v1/redemptions/${hold.id}/release` },
+    "GET /v1/members/{memberId}/entitlements": { url: `/v1/members/${member}/entitlements` },
+    "POST /v1/entitlements/{id}/consume": { url: `/v1/entitlements/${entitlementId}/consume`, body: { units: 1 } },
+    "GET /v1/program/export": { url: "/v1/program/export" },
+    "PUT /v1/program/import": { url: "/v1/program/import?dryRun=true", body: program },
+    "GET /v1/earn-rules": { url: "/v1/earn-rules" },
+    "POST /v1/earn-rules": { url: "/v1/earn-rules", body: { name: "More", event: "x", award: { type: "fixed", points: 1 } } },
+    "GET /v1/earn-rules/{id}": { url: `/v1/earn-rules/${rule.id}` },
+    "PATCH /v1/earn-rules/{id}": { url: `/v1/earn-rules/${rule.id}`, body: { award: { type: "fixed", points: 20 } } },
+    "DELETE /v1/earn-rules/{id}": { url: `/v1/earn-rules/${rule.id}` },
+    "POST /v1/events": { url: "/v1/events", body: { id: `evt-${tag}`, type: "signed.up", memberId: member } },
+    "POST /v1/events/batch": { url: "/v1/events/batch", body: { events: [{ id: `bevt-${tag}`, type: "signed.up", memberId: member }] } },
+    "PUT /v1/orders/{orderId}": { url: `/v1/orders/${order}`, body: { memberId: member, placedAt: "2026-01-10T00:00:00Z", paidAt: "2026-01-11T00:00:00Z", lines } },
+    "GET /v1/orders/{orderId}": { url: `/v1/orders/${order}` },
+    "POST /v1/checkout/quote": { url: "/v1/checkout/quote", body: { memberId: member, ...cart } },
+    "GET /v1/coupons/{code}": { url: `/v1/coupons/${code.code}` },
+    "POST /v1/coupons/{code}/use": { url: `/v1/coupons/${code.code}/use`, body: { orderId: order, subtotal: 5000 } },
+    "GET /v1/exports/members.csv": { url: "/v1/exports/members.csv" },
+    "GET /v1/exports/ledger.csv": { url: "/v1/exports/ledger.csv" },
+    "GET /v1/exports/orders.csv": { url: "/v1/exports/orders.csv" },
+    "GET /v1/tiers": { url: "/v1/tiers" },
+    "POST /v1/tiers": { url: "/v1/tiers", body: { code: "silver", name: "Silver", rank: 0 } },
+    "GET /v1/tiers/{code}": { url: "/v1/tiers/gold" },
+    "PATCH /v1/tiers/{code}": { url: "/v1/tiers/gold", body: { name: "Golden" } },
+    "DELETE /v1/tiers/{code}": { url: "/v1/tiers/gold" },
+    "POST /v1/tiers/{code}/members": { url: "/v1/tiers/gold/members", body: { memberIds: [member] } },
+    "GET /v1/audit-log": { url: "/v1/audit-log" },
+    "POST /v1/clock/advance": { url: "/v1/clock/advance", body: { to: "2026-01-16T00:00:00Z" } },
+  };
+  return { store, keys, markers: [store.id, email, rule.id, cash.id, pack.id, coupon.id, hold.id, code.code, `Gold ${tag}`], samples };
+}

@@ -3,7 +3,7 @@ import { notFound, DomainError } from "../core/errors.ts";
 import type { Repositories } from "../core/ports/repositories.ts";
 import type { StoreRecord } from "../core/ports/records.ts";
 import { saveBooks } from "./member-book.ts";
-import { recheckTiers } from "./tiers.ts";
+import { tierRecheck } from "./tiers.ts";
 import { storeNow, type Services } from "./context.ts";
 
 export interface DueWorkCounts {
@@ -13,67 +13,94 @@ export interface DueWorkCounts {
   reminded: number;
 }
 
-const BATCH = 200;
+export const noDueWork = (): DueWorkCounts => ({ matured: 0, released: 0, expired: 0, reminded: 0 });
+
+/** At most this many members (or lots) per chunk, so no transaction holds most of a store's locks. */
+export const CHUNK = 200;
 
 /**
- * Writes down everything due up to `now` for one store: pending lots maturing, holds timing out,
- * lots expiring, expiry reminders. Idempotent: the ledger's state says what is still due, so a run
+ * One bounded piece of a store's due work, done in the caller's transaction. `size` says how many
+ * members or lots it touched; `apply` records its progress and is called only once that
+ * transaction has committed, so a transaction retried or rolled back repeats the same chunk.
+ */
+export interface Chunk {
+  done: boolean;
+  size: number;
+  apply(): void;
+}
+
+/** Runs the next chunk of one kind of due work; call again until a chunk says `done`. */
+export type DueStep = (repos: Repositories) => Promise<Chunk>;
+
+/**
+ * Everything due up to `now` for one store, in order: pending lots maturing, holds timing out and
+ * lots expiring (per member, in time order), then expiry reminders, then the daily tier re-check.
+ * Progress adds up in `counts`. Idempotent: the ledger's state says what is still due, so a run
  * after downtime catches up and a second run finds nothing.
  */
+export function dueWorkSteps(store: StoreRecord, now: Date, counts: DueWorkCounts, limit = CHUNK): DueStep[] {
+  return [settleStep(store, now, counts, limit), remindStep(store, now, counts, limit), tierRecheck(store, now, limit)];
+}
+
+function settleStep(store: StoreRecord, now: Date, counts: DueWorkCounts, limit: number): DueStep {
+  let after: string | null = null;
+  return async (repos) => {
+    const memberIds = await repos.ledger.dueMembers(store.id, now, limit, after);
+    const work = noDueWork();
+    if (memberIds.length > 0) {
+      const loaded = await repos.members.lockBooks(store.id, memberIds);
+      const books: MemberBook[] = [];
+      for (const id of memberIds) {
+        const l = loaded.get(id);
+        if (!l) continue;
+        const book = new MemberBook(l.balance, l.lots, l.holds, store.program.clawback);
+        const w = book.settleDue(now);
+        work.matured += w.matured;
+        work.released += w.released;
+        work.expired += w.expired;
+        books.push(book);
+      }
+      await saveBooks(repos, store.id, books, now);
+    }
+    return {
+      done: memberIds.length < limit,
+      size: memberIds.length,
+      apply: () => {
+        after = memberIds.at(-1) ?? after;
+        counts.matured += work.matured;
+        counts.released += work.released;
+        counts.expired += work.expired;
+      },
+    };
+  };
+}
+
+function remindStep(store: StoreRecord, now: Date, counts: DueWorkCounts, limit: number): DueStep {
+  return async (repos) => {
+    const days = store.program.expiryReminderDays;
+    if (days === null || !store.program.notifications.expiryReminder) return { done: true, size: 0, apply: () => undefined };
+    // Claimed and announced in one transaction: a lot another run claimed is not ours to announce.
+    const lots = await repos.ledger.claimReminders(store.id, days, now, limit);
+    await repos.outbox.addMany(store.id, lots.map((lot) => ({
+      topic: "member.points_expiring",
+      memberId: lot.memberId,
+      payload: { memberId: lot.memberId, lotId: lot.id, points: lot.remaining, expiresAt: lot.expiresAt },
+    })));
+    return { done: lots.length < limit, size: lots.length, apply: () => void (counts.reminded += lots.length) };
+  };
+}
+
+/** All of a store's due work up to `now` in the caller's transaction (the sandbox clock). */
 export async function runDueWork(repos: Repositories, store: StoreRecord, now: Date): Promise<DueWorkCounts> {
-  const counts: DueWorkCounts = { matured: 0, released: 0, expired: 0, reminded: 0 };
-  for (;;) {
-    const memberIds = await repos.ledger.dueMembers(store.id, now, BATCH);
-    if (memberIds.length === 0) break;
-    const loaded = await repos.members.lockBooks(store.id, memberIds);
-    const books: MemberBook[] = [];
-    for (const id of memberIds) {
-      const l = loaded.get(id);
-      if (!l) continue;
-      const book = new MemberBook(l.balance, l.lots, l.holds, store.program.clawback);
-      const work = book.settleDue(now);
-      counts.matured += work.matured;
-      counts.released += work.released;
-      counts.expired += work.expired;
-      books.push(book);
+  const counts = noDueWork();
+  for (const step of dueWorkSteps(store, now, counts)) {
+    for (;;) {
+      const chunk = await step(repos);
+      chunk.apply();
+      if (chunk.done) break;
     }
-    await saveBooks(repos, store.id, books, now);
-    if (memberIds.length < BATCH) break;
   }
-  counts.reminded = await sendExpiryReminders(repos, store, now);
-  // Tier windows roll on with time too; the count is not part of the clock's `ran` contract.
-  await recheckTiers(repos, store, now);
   return counts;
-}
-
-async function sendExpiryReminders(repos: Repositories, store: StoreRecord, now: Date): Promise<number> {
-  const days = store.program.expiryReminderDays;
-  if (days === null || !store.program.notifications.expiryReminder) return 0;
-  let sent = 0;
-  for (;;) {
-    const lots = await repos.ledger.lotsToRemind(store.id, days, now, BATCH);
-    if (lots.length === 0) break;
-    for (const lot of lots) {
-      await repos.outbox.add(store.id, "member.points_expiring", lot.memberId, {
-        memberId: lot.memberId, lotId: lot.id, points: lot.remaining, expiresAt: lot.expiresAt,
-      });
-    }
-    await repos.ledger.markReminded(store.id, lots.map((l) => l.id), now);
-    sent += lots.length;
-    if (lots.length < BATCH) break;
-  }
-  return sent;
-}
-
-/** The scheduler's tick: due work for every store on wall time, one transaction per store. */
-export async function runScheduledWork(services: Services): Promise<DueWorkCounts> {
-  const total: DueWorkCounts = { matured: 0, released: 0, expired: 0, reminded: 0 };
-  const stores = await services.tx.run((repos) => repos.stores.list());
-  for (const s of stores.filter((x) => !x.sandbox)) {
-    const counts = await services.tx.run(async (repos) => runDueWork(repos, s, storeNow(s, services.clock)));
-    for (const k of Object.keys(total) as Array<keyof DueWorkCounts>) total[k] += counts[k];
-  }
-  return total;
 }
 
 /**

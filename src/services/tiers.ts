@@ -2,6 +2,7 @@ import { DateTime } from "luxon";
 import { DomainError, notFound } from "../core/errors.ts";
 import type { Repositories } from "../core/ports/repositories.ts";
 import type { StoreRecord } from "../core/ports/records.ts";
+import { sameJson } from "../core/program/document.ts";
 import { effectiveTier, type Qualification, type Tier } from "../core/tiers/schema.ts";
 import { recordChange } from "./audit.ts";
 import { requireStore, storeNow, type Actor, type Services } from "./context.ts";
@@ -60,25 +61,66 @@ export async function assignTier(repos: Repositories, services: Services, storeI
 /**
  * Qualification windows roll on: once per store-local day (and at once after tier definitions
  * change) every member holding a tier is re-checked, so members drop when their window no longer
- * qualifies them; after a definition change, every member is.
+ * qualifies them; after a definition change, every member is. Returned as a step the caller calls
+ * until done, one chunk of at most `limit` members per call (see `DueStep` in due-work.ts).
  */
-export async function recheckTiers(repos: Repositories, store: StoreRecord, now: Date): Promise<number> {
+export function tierRecheck(store: StoreRecord, now: Date, limit: number) {
+  let plan: RecheckPlan | null | undefined;
+  let after: string | null = null;
+  let finishing = false;
+  return async (repos: Repositories): Promise<{ done: boolean; size: number; apply(): void }> => {
+    const p = plan === undefined ? await recheckPlan(repos, store, now) : plan;
+    if (p === null) return { done: true, size: 0, apply: () => void (plan = null) };
+    if (finishing) {
+      await finishRecheck(repos, store, p, now);
+      return { done: true, size: 0, apply: () => undefined };
+    }
+    const ids = await repos.tiers.membersToCheck(store.id, p.last === null, after, limit);
+    if (ids.length === 0) await finishRecheck(repos, store, p, now);
+    else {
+      // Under the members' row locks, requalify re-reads their tiers: a second run of the same
+      // check (another process, a lease that ran out) waits here, then finds nothing to change.
+      await repos.members.lockBooks(store.id, ids);
+      await requalify(repos, store, ids, now, undefined, p.tiers);
+    }
+    return {
+      // The last chunk's member locks are released before the store row is locked to finish.
+      done: ids.length === 0,
+      size: ids.length,
+      apply: () => {
+        plan = p;
+        after = ids.at(-1) ?? after;
+        finishing = ids.length > 0 && ids.length < limit;
+      },
+    };
+  };
+}
+
+interface RecheckPlan {
+  tiers: Tier[];
+  /** The last check as it stood when this one began (null: everyone is to be checked). */
+  last: Date | null;
+}
+
+async function recheckPlan(repos: Repositories, store: StoreRecord, now: Date): Promise<RecheckPlan | null> {
   const tiers = await repos.tiers.list(store.id);
-  if (!tiers.some((t) => t.qualification !== null)) return 0;
+  if (!tiers.some((t) => t.qualification !== null)) return null;
   const last = await repos.tiers.lastCheck(store.id);
   const day = (d: Date) => DateTime.fromJSDate(d, { zone: store.timezone }).toISODate();
-  if (last !== null && day(last) === day(now) && last.getTime() <= now.getTime()) return 0;
-  let checked = 0;
-  let after: string | null = null;
-  for (;;) {
-    const ids = await repos.tiers.membersToCheck(store.id, last === null, after, 500);
-    if (ids.length === 0) break;
-    await requalify(repos, store, ids, now, undefined, tiers);
-    checked += ids.length;
-    after = ids[ids.length - 1]!;
-  }
+  if (last !== null && day(last) === day(now) && last.getTime() <= now.getTime()) return null;
+  return { tiers, last };
+}
+
+/**
+ * Records the check as done, unless definitions changed while its chunks ran (each in its own
+ * transaction): then the mark stays as the change left it and the next run checks everyone again.
+ */
+async function finishRecheck(repos: Repositories, store: StoreRecord, plan: RecheckPlan, now: Date): Promise<void> {
+  await repos.stores.lock(store.id);
+  const last = await repos.tiers.lastCheck(store.id);
+  if ((last?.getTime() ?? null) !== (plan.last?.getTime() ?? null)) return;
+  if (!sameJson(await repos.tiers.list(store.id), plan.tiers)) return;
   await repos.tiers.setLastCheck(store.id, now);
-  return checked;
 }
 
 function windowStart(q: Qualification, now: Date, zone: string): Date {

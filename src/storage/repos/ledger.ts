@@ -106,15 +106,19 @@ export function ledgerRepository(sql: Sql): LedgerRepository {
       return { data: page, nextCursor: rows.length > limit ? String(page[page.length - 1]!.seq) : null };
     },
 
-    async dueMembers(storeId, until, limit) {
+    async dueMembers(storeId, until, limit, after = null) {
+      // The keyset (`after`) lets a caller walk the store once even if a member's work stays due.
       const rows = await sql.query<{ member_id: string }>(
         `SELECT member_id FROM lots WHERE store_id = $1 AND status = 'pending' AND available_at <= $2
+           AND ($4::text IS NULL OR member_id > $4)
          UNION
          SELECT member_id FROM lots WHERE store_id = $1 AND status = 'available' AND remaining > 0 AND expires_at <= $2
+           AND ($4::text IS NULL OR member_id > $4)
          UNION
          SELECT member_id FROM holds WHERE store_id = $1 AND status = 'held' AND expires_at <= $2
+           AND ($4::text IS NULL OR member_id > $4)
          ORDER BY member_id LIMIT $3`,
-        [storeId, until, limit],
+        [storeId, until, limit, after],
       );
       return rows.map((r) => r.member_id);
     },
@@ -150,6 +154,24 @@ export function ledgerRepository(sql: Sql): LedgerRepository {
 
     async markReminded(storeId, lotIds, at) {
       await sql.query("UPDATE lots SET reminded_at = $3 WHERE store_id = $1 AND id = ANY($2::text[])", [storeId, [...lotIds], at]);
+    },
+
+    async claimReminders(storeId, reminderDays, now, limit) {
+      // SKIP LOCKED: lots another transaction is claiming (or spending) are left to it or to the next
+      // run, never waited on; a lot claimed and committed meanwhile fails the re-checked
+      // `reminded_at IS NULL`, so no two transactions both claim one.
+      const rows = await sql.query<LotRow>(
+        `UPDATE lots SET reminded_at = $2
+         WHERE store_id = $1 AND reminded_at IS NULL AND id IN (
+           SELECT id FROM lots WHERE store_id = $1 AND status = 'available' AND remaining > 0 AND reminded_at IS NULL
+             AND expires_at > $2 AND expires_at <= $2::timestamptz + make_interval(days => $3::int)
+           ORDER BY expires_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
+         RETURNING *`,
+        [storeId, now, reminderDays, limit],
+      );
+      // RETURNING has no order; reminders go out soonest expiry first, as they were picked.
+      const at = (l: { expiresAt: Date | null }) => l.expiresAt?.getTime() ?? 0;
+      return rows.map(toLot).sort((a, b) => at(a) - at(b) || (a.id < b.id ? -1 : 1));
     },
   };
 }

@@ -51,5 +51,29 @@ export function storeRepository(sql: Sql): StoreRepository {
     async list() {
       return (await sql.query<StoreRow>("SELECT * FROM stores ORDER BY id")).map(toStore);
     },
+    async claimDueWork(storeId, holder, ttlMs) {
+      // SKIP LOCKED: a lease row another process is renewing right now is theirs; skip, don't wait.
+      const renewed = await sql.query(
+        `UPDATE due_work_leases SET holder = $2, expires_at = clock_timestamp() + $3::double precision * interval '1 millisecond'
+         WHERE store_id = (SELECT store_id FROM due_work_leases WHERE store_id = $1
+           AND (holder = $2 OR expires_at <= clock_timestamp()) FOR UPDATE SKIP LOCKED)
+         RETURNING store_id`,
+        [storeId, holder, ttlMs],
+      );
+      if (renewed.length > 0) return true;
+      // No row yet (the store's first run): one inserter wins, the others see a conflict. NOT EXISTS
+      // keeps the insert from waiting on a row that exists and is being renewed.
+      const inserted = await sql.query(
+        `INSERT INTO due_work_leases (store_id, holder, expires_at)
+         SELECT $1, $2, clock_timestamp() + $3::double precision * interval '1 millisecond'
+         WHERE NOT EXISTS (SELECT 1 FROM due_work_leases WHERE store_id = $1)
+         ON CONFLICT (store_id) DO NOTHING RETURNING store_id`,
+        [storeId, holder, ttlMs],
+      );
+      return inserted.length > 0;
+    },
+    async releaseDueWork(storeId, holder) {
+      await sql.query("UPDATE due_work_leases SET expires_at = '-infinity' WHERE store_id = $1 AND holder = $2", [storeId, holder]);
+    },
   };
 }

@@ -3,13 +3,20 @@ import { buildApp } from "../http/app.ts";
 import { startScheduler } from "../jobs/scheduler.ts";
 import { openRuntime, operatorToken } from "../runtime.ts";
 import { ensureDemoStore } from "./demo.ts";
+import { ignoreOutputErrors, logDestination } from "./output.ts";
+
+/** How long a shutdown may take before the process exits anyway. */
+export const SHUTDOWN_GRACE_MS = 10_000;
 
 export async function serve(env: Env, options: { demo: boolean }): Promise<void> {
+  ignoreOutputErrors();
   const runtime = await openRuntime(env);
   const operator = operatorToken(env);
+  // Handed to Fastify's logger options as they are (pino's `stream`).
+  const logger = { level: env.LOG_LEVEL, stream: logDestination(process.stdout) };
   const app = await buildApp(
     { services: runtime.services, operatorToken: operator.token, ping: async () => void (await runtime.db.query("SELECT 1")) },
-    { logger: { level: env.LOG_LEVEL } },
+    { logger },
   );
   const scheduler = startScheduler(runtime.services, env.POINTBOOK_SCHEDULER_INTERVAL_MS, app.log);
   const address = await app.listen({ port: env.PORT, host: env.HOST });
@@ -28,13 +35,21 @@ export async function serve(env: Env, options: { demo: boolean }): Promise<void>
   }
   process.stdout.write(`${lines.join("\n")}\n\n`);
 
-  const shutdown = async (signal: string) => {
+  let closing = false;
+  const shutdown = (signal: string) => {
+    // A second signal means "now".
+    if (closing) process.exit(1);
+    closing = true;
+    // Not unref'd: whatever still holds the event loop (a stuck query, a full pipe), the process ends.
+    setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
     app.log.info({ signal }, "shutting down");
-    await scheduler.stop();
-    await app.close();
-    await runtime.close();
-    process.exit(0);
+    // Stop accepting and finish in-flight requests while the scheduler ends its current chunk;
+    // the database closes only when neither needs it any more.
+    void Promise.allSettled([scheduler.stop(), app.close()])
+      .then(() => runtime.close())
+      .then(() => process.exit(0), () => process.exit(1));
   };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
 }
+

@@ -15,7 +15,7 @@ export async function serve(env: Env, options: { demo: boolean }): Promise<void>
   // Handed to Fastify's logger options as they are (pino's `stream`).
   const logger = { level: env.LOG_LEVEL, stream: logDestination(process.stdout) };
   const app = await buildApp(
-    { services: runtime.services, operatorToken: operator.token, ping: async () => void (await runtime.db.query("SELECT 1")) },
+    { services: runtime.services, operatorToken: operator.token, ping: async () => void (await runtime.db.query("SELECT 1")), rateLimitPerSecond: env.POINTBOOK_RATE_LIMIT_PER_SECOND },
     { logger },
   );
   const scheduler = startScheduler(runtime.services, env.POINTBOOK_SCHEDULER_INTERVAL_MS, app.log);

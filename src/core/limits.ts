@@ -42,5 +42,6 @@ const LATEST = Date.parse("9999-12-31T23:59:59.999Z");
 /** An ISO 8601 instant with an offset or Z, between 1970-01-01 and 9999-12-31 (SPEC §4). */
 export const isoInstant = z.iso.datetime({ offset: true }).refine((s) => {
   const t = Date.parse(s);
-  return t >= EARLIEST && t <= LATEST;
+  // Text that is no instant at all is reported once, by the format check.
+  return Number.isNaN(t) || (t >= EARLIEST && t <= LATEST);
 }, { message: "must be between 1970-01-01 and 9999-12-31" });

@@ -114,8 +114,9 @@ function evaluateRule(rv: RuleVersion, input: EvaluationInput, state: RuleState)
       raw = award.points;
       break;
     case "per_unit": {
-      // Values were checked before evaluation (unitFieldProblem): an event with a bad one is refused.
+      // The API refuses such events up front (unitFieldProblem); evaluation stays safe on its own.
       const units = Number(readPath(input.subject, award.field));
+      if (!Number.isFinite(units) || units < 0) return { reason: `${award.field} is not a non-negative number` };
       const before = state.counter(memberId, rv.id, "lifetime").units;
       const after = before + units;
       raw = clampPoints(award.points * (Math.floor(after / award.per) - Math.floor(before / award.per)));

@@ -22,8 +22,8 @@ async function allPages<T>(fetch: (cursor: string | null) => Promise<{ data: T[]
   return out;
 }
 
-async function currentDocument(repos: Repositories, storeId: string) {
-  const store = await repos.stores.get(storeId);
+async function currentDocument(repos: Repositories, storeId: string, lock = false) {
+  const store = lock ? await repos.stores.lock(storeId) : await repos.stores.get(storeId);
   if (!store) throw notFound("store");
   const rules = await allPages((c) => repos.rules.list(storeId, 500, c));
   const methods = await allPages((c) => repos.redemptions.listMethods(storeId, 500, c));
@@ -67,7 +67,8 @@ const strip = <T extends { id?: string }>(x: T) => {
  */
 export async function importProgram(repos: Repositories, services: Services, storeId: string, raw: unknown, options: { dryRun: boolean }, actor: Actor): Promise<{ dryRun: boolean; diff: ProgramDiff }> {
   const doc = programDocumentSchema.parse(raw);
-  const { store, document: before } = await currentDocument(repos, storeId);
+  // The store row is written back whole: locked, so a clock advance committing meanwhile is not undone.
+  const { store, document: before } = await currentDocument(repos, storeId, !options.dryRun);
   const byIdOrName = <X extends { id?: string; name: string }, Y extends { id: string; name: string }>(w: X, current: Y[]) =>
     current.find((c) => c.id === w.id) ?? (w.id === undefined ? current.find((c) => c.name === w.name) : undefined);
 

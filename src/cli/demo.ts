@@ -2,7 +2,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Services } from "../services/context.ts";
-import { createStore } from "../services/stores.ts";
+import { insertStore } from "../services/stores.ts";
 import { importProgram } from "../services/program-document.ts";
 
 export interface Demo {
@@ -24,10 +24,15 @@ export async function ensureDemoStore(services: Services, dataDir: string): Prom
     if (exists) return demo;
   }
   const actor = { id: "demo-setup", role: "operator" as const };
-  const { store, apiKey } = await createStore(services, { name: "Demo store", currency: "USD", timezone: "America/New_York", sandbox: true }, actor);
   const preset = JSON.parse(readFileSync(PRESET, "utf8")) as unknown;
-  await services.tx.run((repos) => importProgram(repos, services, store.id, preset, { dryRun: false }, actor));
-  const demo = { storeId: store.id, apiKey };
-  writeFileSync(file, JSON.stringify(demo, null, 2), { mode: 0o600 });
-  return demo;
+  // One transaction, so a crash never leaves a demo store without its program. The file is written
+  // before the commit: if the commit fails it names a store that does not exist, and the next start
+  // makes one, rather than a committed store nobody has the key of.
+  return services.tx.run(async (repos) => {
+    const { store, apiKey } = await insertStore(repos, services, { name: "Demo store", currency: "USD", timezone: "America/New_York", sandbox: true }, actor);
+    await importProgram(repos, services, store.id, preset, { dryRun: false }, actor);
+    const demo = { storeId: store.id, apiKey };
+    writeFileSync(file, JSON.stringify(demo, null, 2), { mode: 0o600 });
+    return demo;
+  });
 }

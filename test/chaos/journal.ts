@@ -58,6 +58,12 @@ export class Journal {
   adjustments: AdjustmentWrite[] = [];
   orders: OrderWrite[] = [];
   holds: HoldWrite[] = [];
+  /** Retries answered with the stored outcome of an earlier attempt (the replay path was exercised). */
+  replays = 0;
+  /** Writes whose first answer the client threw away and then asked again (see RetryingClient.unreliable). */
+  lostAnswers = 0;
+  /** Of those, the ones whose retry said something else than the answer thrown away. */
+  lostAnswerMismatches: string[] = [];
   /** Requests still unanswered when their client gave up. */
   unanswered: string[] = [];
   /** Answers outside what the request may get (e.g. a 409 for a first capture, a 422 for an event). */

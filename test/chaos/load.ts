@@ -21,6 +21,32 @@ const int = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo
 const pick = <T>(items: readonly T[]): T => items[Math.floor(Math.random() * items.length)]!;
 const now = () => new Date().toISOString();
 
+/** JSON with sorted keys: a stored answer comes back from jsonb with its keys in another order. */
+function canonical(value: unknown): string {
+  const sort = (v: unknown): unknown => Array.isArray(v) ? v.map(sort)
+    : v !== null && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]))
+      : v;
+  return JSON.stringify(sort(value));
+}
+
+/**
+ * Notes an answer that came from an earlier attempt's stored outcome, and, when the client threw
+ * the first answer away, that the retry said the same: the same status (an event replay answers
+ * 200 where the first answer was 201) and the same body (`compare` picks what must match).
+ */
+function noteRetry(ctx: LoadContext, what: string, answer: Answer, opts: { event?: boolean; compare?: (body: any) => unknown } = {}): void {
+  if (answer.replayed || (opts.event && answer.status === 200)) ctx.journal.replays++;
+  const lost = answer.lost;
+  // A 422 is a validation failure, which is not stored: the retry runs afresh and may succeed.
+  if (!lost || lost.status === 422) return;
+  ctx.journal.lostAnswers++;
+  const pickOf = opts.compare ?? ((body: unknown) => body);
+  const statusOk = answer.status === lost.status || (opts.event === true && lost.status === 201 && answer.status === 200);
+  if (!statusOk || canonical(pickOf(answer.body)) !== canonical(pickOf(lost.body))) {
+    ctx.journal.lostAnswerMismatches.push(`${what}: first ${lost.status} ${canonical(lost.body).slice(0, 200)}, retry ${answer.status} ${canonical(answer.body).slice(0, 200)}`);
+  }
+}
+
 function unexpected(ctx: LoadContext, what: string, answer: Answer): void {
   ctx.journal.unexpected.push(`${what} → ${answer.status} ${JSON.stringify(answer.body).slice(0, 300)}`);
 }
@@ -37,6 +63,8 @@ async function sendEvent(ctx: LoadContext, tag: string): Promise<void> {
   const units = int(1, 15);
   const body = { id, type: TICK_EVENT, memberId, occurredAt: now(), properties: { units } };
   const answer = await ctx.client.send("POST", "/v1/events", { token: ctx.store.token, body });
+  // An event id is its own idempotency key: a replay answers 200 instead of 201.
+  noteRetry(ctx, `POST /v1/events ${id}`, answer, { event: true });
   // 201 the first time; 200 when a retry finds that an earlier attempt was recorded after all.
   if ((answer.status === 201 || answer.status === 200) && answer.body?.eventId === id && Array.isArray(answer.body.awards)) {
     const awards = (answer.body.awards as Array<{ ruleId: string; points: number }>).map((a) => ({ ruleId: a.ruleId, points: a.points }));
@@ -56,6 +84,7 @@ async function sendAdjustment(ctx: LoadContext, tag: string, memberId = pick(ctx
   const answer = await ctx.client.send("POST", `/v1/members/${memberId}/adjustments`, {
     token: ctx.store.token, body: { points: p, reason }, idempotencyKey: key,
   });
+  noteRetry(ctx, `POST adjustment ${key}`, answer);
   if (answer.status === 201 && typeof answer.body?.id === "string" && answer.body.points === p) {
     ctx.journal.adjustments.push({ key, memberId, points: p, reason, outcome: { applied: true, entryId: answer.body.id } });
     return;
@@ -93,6 +122,8 @@ async function sendOrder(ctx: LoadContext, tag: string): Promise<void> {
     for (const [change, body] of changes) {
       // PUT sets the whole order, so it is idempotent without a key: a retry sets the same state.
       const answer = await ctx.client.send("PUT", `/v1/orders/${id}`, { token: ctx.store.token, body });
+      // The same whole order again must reconcile to the same points, without a second award.
+      noteRetry(ctx, `PUT /v1/orders/${id} (${change})`, answer, { compare: (b) => b?.points });
       if (answer.status !== 200 || answer.body?.id !== id || typeof answer.body.points !== "object") {
         unexpected(ctx, `PUT /v1/orders/${id} (${change})`, answer);
         return;
@@ -115,6 +146,7 @@ async function sendHold(ctx: LoadContext, tag: string): Promise<void> {
     cart: { lines: [{ sku: "chaos-item", quantity: 1, amount: 50_000 }], shipping: 500 },
   };
   const answer = await ctx.client.send("POST", "/v1/redemptions", { token: ctx.store.token, body, idempotencyKey: key });
+  noteRetry(ctx, `POST /v1/redemptions ${key}`, answer);
   const hold: HoldWrite = { key, memberId, orderId, points, outcome: { applied: false, code: "" }, finishes: [] };
   if (answer.status === 201 && answer.body?.status === "held" && typeof answer.body.id === "string" && answer.body.points === points) {
     hold.outcome = { applied: true, redemptionId: answer.body.id };
@@ -141,6 +173,7 @@ async function finish(ctx: LoadContext, hold: HoldWrite, action: "capture" | "re
   if (!hold.outcome.applied) return;
   const id = hold.outcome.redemptionId;
   const answer = await ctx.client.send("POST", `/v1/redemptions/${id}/${action}`, { token: ctx.store.token, body: {}, idempotencyKey: key });
+  noteRetry(ctx, `POST /v1/redemptions/${id}/${action} ${key}`, answer);
   const status = action === "capture" ? "completed" : "released";
   if (first && answer.status === 200 && answer.body?.status === status) {
     hold.finishes.push({ key, action, outcome: { applied: true, status } });

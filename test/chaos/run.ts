@@ -1,8 +1,14 @@
 /**
  * `npm run chaos`: the real server under concurrent writes, killed with SIGKILL at random moments
- * and restarted on the same PostgreSQL database while its clients keep retrying. Afterwards every
- * acknowledged write must be in the ledger exactly once, nothing refused may have left a trace, and
- * `pointbook verify` must find no discrepancy.
+ * and restarted on the same PostgreSQL database while its clients keep retrying (and, to retry
+ * applied writes in every run, the clients also lose some answers on purpose). Afterwards every
+ * acknowledged write must be in the ledger exactly once, nothing refused may have left a trace, a
+ * retry after a lost answer must have got the same answer, and `pointbook verify` must find no
+ * discrepancy.
+ *
+ * Modules: server.ts (the child process), database.ts (the scratch database), http.ts (the
+ * retrying client), setup.ts (the store), load.ts (the client loops), journal.ts (what they were
+ * told), checks.ts (the ledger checks and `pointbook verify`).
  *
  * Environment: DATABASE_URL (a loopback PostgreSQL; default postgres://postgres@127.0.0.1:5432/test;
  * the run works in a database of its own, pb_chaos_<pid>, dropped at the end), CHAOS_SECONDS (load

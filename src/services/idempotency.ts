@@ -49,7 +49,7 @@ export async function runIdempotent(
     try {
       result = await repos.savepoint(() => work(repos));
     } catch (error) {
-      if (!(error instanceof DomainError) || error.code === "validation_failed") throw error;
+      if (!(error instanceof DomainError)) throw error;
       result = toStoredError(error);
     }
     // A secret shown once (a new API key) is never stored: a replay gets the response without it.

@@ -42,6 +42,26 @@ describe("Idempotency-Key", () => {
     expect(retry.headers["idempotent-replayed"]).toBe("true");
   });
 
+  it("stores a validation refusal found while applying the request, so its retry is refused the same way", async () => {
+    await call(t.app, "POST", "/v1/redeem-methods", { key: store.adminKey, body: { type: "cashback", name: "Cash 2", points: 10, amount: 100, channels: ["online"] } });
+    const methods = (await call(t.app, "GET", "/v1/redeem-methods", { key: store.adminKey })).json().data as Array<{ id: string; name: string }>;
+    const cash = methods.find((m) => m.name === "Cash 2")!;
+    await adjust("fund-m6", { points: 50, reason: "funds" }, "m6");
+    const hold = () => call(t.app, "POST", "/v1/redemptions", {
+      key: store.adminKey,
+      headers: { "idempotency-key": "hold-m6" },
+      body: { memberId: "m6", methodId: cash.id, points: 100, orderId: "o-6", cart: { lines: [{ sku: "a", quantity: 1, amount: 5000 }], discounts: 0, credits: 0, shipping: 0 } },
+    });
+    const refused = await hold();
+    expect(refused.statusCode).toBeGreaterThanOrEqual(400);
+    expect(refused.statusCode).toBeLessThan(500);
+    await adjust("fund-m6-more", { points: 500, reason: "funds" }, "m6");
+    const retry = await hold();
+    expect(retry.statusCode).toBe(refused.statusCode);
+    expect(retry.json()).toEqual(refused.json());
+    expect(retry.headers["idempotent-replayed"]).toBe("true");
+  });
+
   it("keeps keys 24 hours by default, then lets them be used again", async () => {
     expect((await adjust("daily-1", { points: 1, reason: "day one" }, "m4")).statusCode).toBe(201);
     t.clock.advanceMinutes(23 * 60);

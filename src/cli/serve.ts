@@ -1,6 +1,7 @@
 import type { Env } from "../config/env.ts";
 import { buildApp } from "../http/app.ts";
 import { startScheduler } from "../jobs/scheduler.ts";
+import { createMetrics } from "../metrics.ts";
 import { openRuntime, operatorToken } from "../runtime.ts";
 import { ensureDemoStore } from "./demo.ts";
 import { ignoreOutputErrors, logDestination } from "./output.ts";
@@ -12,13 +13,18 @@ export async function serve(env: Env, options: { demo: boolean }): Promise<void>
   ignoreOutputErrors();
   const runtime = await openRuntime(env);
   const operator = operatorToken(env);
-  // Handed to Fastify's logger options as they are (pino's `stream`).
   const logger = { level: env.LOG_LEVEL, stream: logDestination(process.stdout) };
+  const metrics = createMetrics();
   const app = await buildApp(
-    { services: runtime.services, operatorToken: operator.token, ping: async () => void (await runtime.db.query("SELECT 1")), rateLimitPerSecond: env.POINTBOOK_RATE_LIMIT_PER_SECOND },
+    { services: runtime.services, operatorToken: operator.token, ping: async () => void (await runtime.db.query("SELECT 1")), rateLimitPerSecond: env.POINTBOOK_RATE_LIMIT_PER_SECOND, metrics },
     { logger },
   );
-  const scheduler = startScheduler(runtime.services, env.POINTBOOK_SCHEDULER_INTERVAL_MS, app.log);
+  const scheduler = startScheduler(runtime.services, env.POINTBOOK_SCHEDULER_INTERVAL_MS, app.log, {
+    onTick: ({ seconds, report }) => {
+      metrics.dueWorkSeconds.observe(seconds);
+      metrics.dueWorkFailures.inc(report ? report.failed.length : 1);
+    },
+  });
   const address = await app.listen({ port: env.PORT, host: env.HOST });
   const base = address.replace("[::1]", "localhost");
 

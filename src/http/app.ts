@@ -8,6 +8,7 @@ import { registerAuthentication } from "./auth.ts";
 import type { HttpContext } from "./context.ts";
 import { registerJsonBody } from "./json-body.ts";
 import { cachedKeyAuthenticator } from "./key-cache.ts";
+import { createMetrics } from "../metrics.ts";
 import { frameworkError, registerErrorHandling } from "./errors.ts";
 import { registerAdjustmentRoutes } from "./routes/adjustments.ts";
 import { registerAuditRoutes } from "./routes/audit-log.ts";
@@ -28,11 +29,12 @@ import { registerRedemptionRoutes } from "./routes/redemptions.ts";
 import { registerStoreRoutes } from "./routes/stores.ts";
 
 export interface AppOptions {
-  logger?: boolean | { level: string };
+  /** Fastify's logger options: a level, and optionally where lines go (a pino destination). */
+  logger?: boolean | { level: string; stream?: { write(line: string): unknown } };
 }
 
 /** What the app needs from its host; key look-ups and the rate limit have defaults. */
-export type AppContext = Omit<HttpContext, "keys" | "rateLimitPerSecond"> & Partial<Pick<HttpContext, "keys" | "rateLimitPerSecond">>;
+export type AppContext = Omit<HttpContext, "keys" | "rateLimitPerSecond" | "metrics"> & Partial<Pick<HttpContext, "keys" | "rateLimitPerSecond" | "metrics">>;
 
 /** Requests are counted per key (a hash of it, never the key itself), or per address without one. */
 function rateKey(request: { headers: { authorization?: string }; ip: string }): string {
@@ -41,7 +43,12 @@ function rateKey(request: { headers: { authorization?: string }; ip: string }): 
 }
 
 export async function buildApp(appCtx: AppContext, options: AppOptions = {}): Promise<FastifyInstance> {
-  const ctx: HttpContext = { ...appCtx, keys: appCtx.keys ?? cachedKeyAuthenticator(appCtx.services), rateLimitPerSecond: appCtx.rateLimitPerSecond ?? 1000 };
+  const ctx: HttpContext = {
+    ...appCtx,
+    keys: appCtx.keys ?? cachedKeyAuthenticator(appCtx.services),
+    rateLimitPerSecond: appCtx.rateLimitPerSecond ?? 1000,
+    metrics: appCtx.metrics ?? createMetrics(),
+  };
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: 1024 * 1024,

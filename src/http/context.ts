@@ -1,4 +1,5 @@
 import type { Services } from "../services/context.ts";
+import type { Metrics } from "../metrics.ts";
 import type { KeyAuthenticator } from "./key-cache.ts";
 
 export interface HttpContext {
@@ -8,6 +9,8 @@ export interface HttpContext {
   ping: () => Promise<void>;
   /** Store keys, looked up and remembered briefly; built by the app when not given. */
   keys: KeyAuthenticator;
+  /** The process's Prometheus registry and the metrics the HTTP layer feeds. */
+  metrics: Metrics;
   /** Requests per second per key (0 = no limit). */
   rateLimitPerSecond: number;
 }

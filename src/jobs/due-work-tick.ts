@@ -1,5 +1,6 @@
 import type { Services } from "../services/context.ts";
 import { noDueWork, type DueWorkCounts } from "../services/due-work.ts";
+import { forgetExpiredKeys } from "../services/idempotency.ts";
 import { runStoreDueWork, type LeaseOptions } from "./store-due-work.ts";
 
 export interface TickReport {
@@ -10,6 +11,8 @@ export interface TickReport {
   skipped: number;
   /** Stores whose run threw; the others went on. */
   failed: Array<{ storeId: string; error: unknown }>;
+  /** Expired Idempotency-Keys forgotten this tick. */
+  forgottenKeys: number;
 }
 
 /**
@@ -18,7 +21,7 @@ export interface TickReport {
  * nothing is lost or done twice.
  */
 export async function runScheduledWork(services: Services, options: LeaseOptions): Promise<TickReport> {
-  const report: TickReport = { counts: noDueWork(), done: 0, skipped: 0, failed: [] };
+  const report: TickReport = { counts: noDueWork(), done: 0, skipped: 0, failed: [], forgottenKeys: 0 };
   const stores = (await services.tx.run((repos) => repos.stores.list())).filter((s) => !s.sandbox);
   // Each process starts at a different store, so processes ticking together mostly work apart.
   const start = Math.floor(Math.random() * stores.length);
@@ -34,5 +37,6 @@ export async function runScheduledWork(services: Services, options: LeaseOptions
       report.failed.push({ storeId: store.id, error });
     }
   }
+  if (!options.stopping?.()) report.forgottenKeys = await forgetExpiredKeys(services);
   return report;
 }

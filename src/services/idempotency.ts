@@ -57,3 +57,12 @@ export async function runIdempotent(
     return { statusCode: result.statusCode, body: result.body, replayed: false };
   });
 }
+
+/**
+ * Forgets request keys past their time, a bounded number per call so one call stays short; the
+ * scheduler calls it every tick. A key past its time is reusable even before it is forgotten.
+ */
+export async function forgetExpiredKeys(services: Services, limit = 5_000): Promise<number> {
+  const before = new Date(services.clock.now().getTime() - (services.idempotencyTtlMs ?? DEFAULT_IDEMPOTENCY_TTL_MS));
+  return services.tx.run((repos) => repos.idempotency.purge(REQUEST_KEY_SCOPE, before, limit));
+}

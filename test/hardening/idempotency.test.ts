@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, createTestStore, startTestApp, type TestApp, type TestStore } from "../support/app.ts";
 import { expectProblem, rawCall } from "../support/http.ts";
+import { runScheduledWork } from "../../src/jobs/due-work-tick.ts";
 
 /** SPEC §4 Idempotency, through the public API. */
 describe("Idempotency-Key", () => {
@@ -71,6 +72,16 @@ describe("Idempotency-Key", () => {
     expect(reused.statusCode).toBe(201);
     expect(reused.headers["idempotent-replayed"]).toBeUndefined();
     expect((await call(t.app, "GET", "/v1/members/m4", { key: store.adminKey })).json().balance).toBe(3);
+  });
+
+  it("the scheduler's tick forgets keys past their time, so the table does not grow forever", async () => {
+    expect((await adjust("old-1", { points: 1, reason: "old" }, "m7")).statusCode).toBe(201);
+    const count = () => t.db.query<{ n: string }>("SELECT count(*) AS n FROM idempotency WHERE scope = 'request' AND key = 'old-1'");
+    expect(Number((await count())[0]!.n)).toBe(1);
+    t.clock.advanceMinutes(25 * 60);
+    const report = await runScheduledWork(t.services, { holder: "test", ttlMs: 30_000 });
+    expect(report.forgottenKeys).toBeGreaterThanOrEqual(1);
+    expect(Number((await count())[0]!.n)).toBe(0);
   });
 
   it("keys of one store do not collide with another store's", async () => {

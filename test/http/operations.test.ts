@@ -60,7 +60,7 @@ describe("operations: health, metrics, OpenAPI, docs, unknown routes", () => {
   });
 
   describe("metrics", () => {
-    it("GET /metrics is Prometheus text with the request duration histogram by route and status", async () => {
+    it("GET /metrics is Prometheus text with requests by route and status and their duration by route", async () => {
       await call(t.app, "GET", "/healthz");
       const store = await createTestStore(t.app);
       await call(t.app, "GET", "/v1/members/nobody", { key: store.adminKey });
@@ -68,9 +68,11 @@ describe("operations: health, metrics, OpenAPI, docs, unknown routes", () => {
       expect(res.statusCode).toBe(200);
       expect(res.headers["content-type"]).toMatch(/^text\/plain/);
       expect(res.body).toContain("# TYPE pointbook_http_request_duration_seconds histogram");
-      expect(res.body).toMatch(/pointbook_http_request_duration_seconds_count\{method="GET",route="\/healthz",status="200"\} [1-9]/);
-      expect(res.body).toMatch(/pointbook_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/v1\/members\/:memberId",status="404"\} [1-9]/);
-      expect(res.body).toMatch(/pointbook_http_request_duration_seconds_count\{method="POST",route="\/v1\/stores",status="201"\} [1-9]/);
+      expect(res.body).toMatch(/pointbook_http_request_duration_seconds_count\{method="GET",route="\/healthz"\} [1-9]/);
+      expect(res.body).toMatch(/pointbook_http_request_duration_seconds_bucket\{le="\+Inf",method="GET",route="\/v1\/members\/:memberId"\} [1-9]/);
+      expect(res.body).toMatch(/pointbook_http_requests_total\{method="GET",route="\/v1\/members\/:memberId",status="404"\} [1-9]/);
+      expect(res.body).toMatch(/pointbook_http_requests_total\{method="POST",route="\/v1\/stores",status="201"\} [1-9]/);
+      expect(res.body).toContain("# TYPE pointbook_due_work_seconds histogram");
       // Labels are route patterns, never raw URLs with ids in them.
       expect(res.body).not.toContain("nobody");
       expect(res.body).toContain("process_cpu_seconds_total");

@@ -20,7 +20,8 @@ export type ErrorCode =
   | "invalid_json"
   | "body_too_large"
   | "unsupported_media_type"
-  | "rate_limited";
+  | "rate_limited"
+  | "exceeds_order_limit";
 
 export interface FieldError {
   path: string;

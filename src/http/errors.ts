@@ -23,6 +23,7 @@ const STATUS: Record<ErrorCode, number> = {
   body_too_large: 413,
   unsupported_media_type: 415,
   rate_limited: 429,
+  exceeds_order_limit: 409,
 };
 
 /** Fastify's own 4xx errors, named with our codes. */
@@ -40,6 +41,7 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   body_too_large: "The body is too large",
   unsupported_media_type: "Unsupported content type",
   rate_limited: "Too many requests",
+  exceeds_order_limit: "Past the order's limit for points",
 };
 
 export interface Problem {

@@ -1,13 +1,15 @@
 import { MemberBook } from "../core/ledger/book.ts";
 import { invalid } from "../core/errors.ts";
-import { redeemMethodSchema, type CashbackMethod } from "../core/redemption/methods.ts";
-import { cashbackQuote, type Cart } from "../core/redemption/quote.ts";
+import { cashbackDiscount, redeemMethodSchema, type CashbackMethod } from "../core/redemption/methods.ts";
+import { cashbackQuote, orderCashbackAllowance, type Cart } from "../core/redemption/quote.ts";
 import { requireStore, storeNow, type Services } from "./context.ts";
 
 export interface QuoteInput extends Cart {
   memberId: string;
   channel?: string;
   methodId?: string;
+  /** The order the cart belongs to: cashback already held or captured on it counts against its limits. */
+  orderId?: string;
 }
 
 export interface QuoteView {
@@ -62,7 +64,18 @@ export async function quoteCheckout(services: Services, storeId: string, input: 
     if (!store.program.enabled) return { ...empty, reasonCode: "program_disabled", reason: "the points program is disabled" };
     if (!cashback) return { ...empty, reasonCode: "no_method", reason: `no cashback method is offered on channel ${channel}` };
     if (!loaded) return { ...empty, reasonCode: "no_points", reason: "the member has no points yet" };
-    const q = cashbackQuote(cashback.method, input, balance);
+    let q = cashbackQuote(cashback.method, input, balance);
+    if (input.orderId !== undefined && q.maxPoints > 0) {
+      const live = (await repos.redemptions.redemptionsForOrder(storeId, input.orderId, false)).filter((r) => r.type === "cashback" && (r.status === "completed" || r.status === "held"));
+      const used = {
+        points: live.filter((r) => r.methodId === cashback.id).reduce((sum, r) => sum + r.points, 0),
+        otherDiscount: live.filter((r) => r.methodId !== cashback.id).reduce((sum, r) => sum + (r.discount ?? 0), 0),
+      };
+      const allowance = orderCashbackAllowance(cashback.method, input, used);
+      if (allowance.maxPoints < q.maxPoints) {
+        q = { ...q, maxPoints: allowance.maxPoints, maxDiscount: cashbackDiscount(cashback.method, allowance.maxPoints), ...(allowance.reason ? { reason: allowance.reason } : {}) };
+      }
+    }
     return {
       balance,
       maxPoints: q.maxPoints,

@@ -2,9 +2,9 @@ import { newId } from "../core/ids.ts";
 import { DomainError, invalid, notFound } from "../core/errors.ts";
 import type { CouponRecord, EntitlementRecord, Page, RedemptionRecord, StoreRecord } from "../core/ports/records.ts";
 import type { Repositories } from "../core/ports/repositories.ts";
-import { addLocalDays, addMinutes } from "../core/time/zone.ts";
+import { addLocalDays, addLocalMonths, addMinutes } from "../core/time/zone.ts";
 import { cashbackDiscount, redeemMethodSchema, type CashbackMethod, type CatalogMethod, type CouponMethod, type ProductMethod } from "../core/redemption/methods.ts";
-import { cashbackQuote, type Cart } from "../core/redemption/quote.ts";
+import { orderCashbackAllowance, type Cart, type OrderCashbackUse } from "../core/redemption/quote.ts";
 import { newCouponCode } from "../core/redemption/coupon-code.ts";
 import { couponView } from "./coupons.ts";
 import { upsertOrder } from "./orders.ts";
@@ -122,6 +122,12 @@ async function redeemCoupon(repos: Repositories, store: StoreRecord, method: Cou
   return { ...redemptionView(redemption), coupon: couponView(coupon) };
 }
 
+/** Calendar months or days from the redemption, in the store's zone; never when neither is set. */
+function entitlementExpiry(grant: CatalogMethod["grant"], now: Date, timezone: string): Date | null {
+  if (grant.validMonths !== undefined) return addLocalMonths(now, grant.validMonths, timezone);
+  return grant.validDays === null ? null : addLocalDays(now, grant.validDays, timezone);
+}
+
 async function redeemCatalog(repos: Repositories, store: StoreRecord, method: CatalogMethod, methodId: string, input: RedeemInput, actor: Actor, now: Date) {
   if (input.points !== undefined && input.points !== method.points) {
     throw invalid("points", `this catalogue item costs exactly ${method.points} points`);
@@ -137,7 +143,7 @@ async function redeemCatalog(repos: Repositories, store: StoreRecord, method: Ca
   const entitlement: EntitlementRecord = {
     id: newId("etl"), memberId: input.memberId, redemptionId, sku: method.grant.sku, units: method.grant.units,
     unitsRemaining: method.grant.units,
-    expiresAt: method.grant.validDays === null ? null : addLocalDays(now, method.grant.validDays, store.timezone),
+    expiresAt: entitlementExpiry(method.grant, now, store.timezone),
     createdAt: now,
   };
   const redemption: RedemptionRecord = {
@@ -150,37 +156,48 @@ async function redeemCatalog(repos: Repositories, store: StoreRecord, method: Ca
   return redemptionView(redemption, entitlement);
 }
 
+/** The order as Pointbook knows it, as a cart: its lines, discounts, credits and shipping. */
+async function cartOfOrder(repos: Repositories, storeId: string, orderId: string): Promise<Cart | null> {
+  const record = await repos.orders.get(storeId, orderId);
+  if (!record) return null;
+  const { lines, discounts, credits, shipping } = record.order;
+  return { lines, discounts, credits, shipping };
+}
+
+/**
+ * Cashback already live on the order: captured, or held and not yet timed out (this member's
+ * holds are judged by their book, which has settled what timed out; another member's by status).
+ */
+async function cashbackUsedOnOrder(repos: Repositories, storeId: string, orderId: string, methodId: string, memberId: string, book: MemberBook): Promise<OrderCashbackUse> {
+  const live = (await repos.redemptions.redemptionsForOrder(storeId, orderId)).filter((r) => r.type === "cashback" && (r.status === "completed"
+    || (r.status === "held" && (r.memberId !== memberId || book.hold(r.holdId!)?.status === "held"))));
+  return {
+    points: live.filter((r) => r.methodId === methodId).reduce((sum, r) => sum + r.points, 0),
+    otherDiscount: live.filter((r) => r.methodId !== methodId).reduce((sum, r) => sum + (r.discount ?? 0), 0),
+  };
+}
+
 async function holdCashback(repos: Repositories, store: StoreRecord, method: CashbackMethod, methodId: string, input: RedeemInput, actor: Actor, now: Date) {
   const points = input.points;
   if (points === undefined) throw invalid("points", "cashback needs the number of points to spend");
   if (points % method.points !== 0) throw invalid("points", `spend cashback points in steps of ${method.points}`);
-  if (method.maxPointsPerOrder !== undefined && points > method.maxPointsPerOrder) {
-    throw invalid("points", `at most ${method.maxPointsPerOrder} points per order`);
-  }
+  if (input.orderId === undefined) throw invalid("orderId", "cashback is spent on an order: name its orderId");
+  const orderId = input.orderId;
+  const cart = input.cart ?? (await cartOfOrder(repos, store.id, orderId));
+  if (!cart) throw invalid("cart", "send the cart, or record the order first (PUT /v1/orders/{orderId}), so the order's limits can be checked");
   const redemptionId = newId("red");
   const hold = await withMemberBook(repos, store, input.memberId, now, async (book: MemberBook) => {
     if (method.minBalance !== undefined && book.balance.balance < method.minBalance) {
       throw new DomainError("insufficient_points", `cashback needs a balance of at least ${method.minBalance} points`, { available: book.balance.balance });
     }
-    if (input.orderId !== undefined && method.maxPointsPerOrder !== undefined) {
-      // The per-order limit counts every live spend of this method on the order, not only this one.
-      const used = (await repos.redemptions.redemptionsForOrder(store.id, input.orderId))
-        .filter((r) => r.methodId === methodId && (r.status === "completed"
-          || (r.status === "held" && (r.memberId !== input.memberId || book.hold(r.holdId!)?.status === "held"))))
-        .reduce((sum, r) => sum + r.points, 0);
-      if (used + points > method.maxPointsPerOrder) {
-        throw invalid("points", `at most ${method.maxPointsPerOrder} points per order; ${used} already used on this order`);
-      }
-    }
-    if (input.cart) {
-      // With the cart, the same caps as the checkout quote hold: thresholds, eligible products, max discount.
-      const quote = cashbackQuote(method, input.cart, book.balance.balance);
-      if (points > quote.maxPoints) {
-        throw new DomainError("validation_failed", `at most ${quote.maxPoints} points can be used on this cart${quote.reason ? `: ${quote.reason.message}` : ""}`, {
-          errors: [{ path: "points", message: `at most ${quote.maxPoints} points on this cart` }],
-          ...(quote.reason ? { reason: quote.reason.code } : {}),
-        });
-      }
+    // Holds on one order wait for each other, so two at once can never pass a limit together.
+    await repos.ruleState.lockKeys(store.id, [`cashback-order:${orderId}`]);
+    const allowance = orderCashbackAllowance(method, cart, await cashbackUsedOnOrder(repos, store.id, orderId, methodId, input.memberId, book));
+    if (points > allowance.maxPoints) {
+      throw new DomainError("exceeds_order_limit", `at most ${allowance.maxPoints} more points can be used on order ${orderId}${allowance.reason ? `: ${allowance.reason.message}` : ""}`, {
+        maxPoints: allowance.maxPoints,
+        ...(allowance.reason ? { reason: allowance.reason.code } : {}),
+      });
     }
     const result = book.placeHold({
       points, expiresAt: addMinutes(now, store.program.holdTtlMinutes), at: now, actor: actor.id,

@@ -4,6 +4,7 @@ import type { EarnRule } from "../rules/schema.ts";
 import type { RuleState } from "../rules/state.ts";
 import type { Tier } from "../tiers/schema.ts";
 import type { Order } from "../orders/order.ts";
+import type { OrderEligibility } from "../orders/eligibility.ts";
 import type {
   ApiKeyRecord,
   AuditRecord,
@@ -93,7 +94,8 @@ export interface RedemptionRepository {
   getRedemption(storeId: string, id: string, lock: boolean): Promise<RedemptionRecord | null>;
   updateRedemption(storeId: string, redemption: RedemptionRecord): Promise<void>;
   redemptionsByHold(storeId: string, holdIds: readonly string[]): Promise<RedemptionRecord[]>;
-  redemptionsForOrder(storeId: string, orderId: string): Promise<RedemptionRecord[]>;
+  /** Locked for update unless `lock` is false (a read-only quote). */
+  redemptionsForOrder(storeId: string, orderId: string, lock?: boolean): Promise<RedemptionRecord[]>;
   insertCoupon(storeId: string, coupon: CouponRecord): Promise<void>;
   getCoupon(storeId: string, code: string, lock: boolean): Promise<CouponRecord | null>;
   markCouponUsed(storeId: string, code: string, orderId: string, by: string, at: Date): Promise<void>;
@@ -213,6 +215,8 @@ export interface OrderRecord {
   id: string;
   memberId: string | null;
   order: Order;
+  /** Who the member was when the order was first recorded for them; null before it names one. */
+  eligibility: OrderEligibility | null;
   createdAt: Date;
   updatedAt: Date;
 }

@@ -18,9 +18,12 @@ export const catalogMethodSchema = z
       .object({
         sku: z.string().min(1).max(200),
         units: positiveCount,
+        /** Calendar months in the store's zone ("valid for 1 year" = 12: 2027-03-01 → 2028-03-01). */
+        validMonths: z.number().int().positive().max(1_200).optional(),
         validDays: z.number().int().positive().max(36_500).nullable().default(null),
       })
-      .strict(),
+      .strict()
+      .refine((g) => g.validMonths === undefined || g.validDays === null, { message: "give validMonths or validDays, not both", path: ["validMonths"] }),
   })
   .strict();
 

@@ -22,7 +22,8 @@ export type QuoteReason =
   | "no_points"
   | "not_stackable_with_discounts"
   | "no_eligible_products"
-  | "nothing_to_pay";
+  | "nothing_to_pay"
+  | "order_limit_reached";
 
 export interface CashbackQuote {
   maxPoints: number;
@@ -69,4 +70,26 @@ export function cashbackQuote(method: CashbackMethod, cart: Cart, balance: numbe
   const maxPoints = most - (most % method.points);
   if (maxPoints === 0) return zero("nothing_to_pay", "the discount cap allows less than one point's worth");
   return { maxPoints, maxDiscount: cashbackDiscount(method, maxPoints), subtotal, eligibleSubtotal, payable };
+}
+
+/** What the order's live cashback (held or captured) has already taken. */
+export interface OrderCashbackUse {
+  /** Points of this method already held or captured on the order. */
+  points: number;
+  /** Discount already given on the order by other cashback methods (paid before this one, like credits). */
+  otherDiscount: number;
+}
+
+/**
+ * The points of this method still allowed on an order, for all its cashback together: the
+ * method's per-order maximum, its money cap and its minimum order hold for the order as a whole,
+ * so splitting a spend into several redemptions never beats them. The member's balance is not
+ * part of it (a spend beyond the balance is refused as insufficient_points).
+ */
+export function orderCashbackAllowance(method: CashbackMethod, cart: Cart, used: OrderCashbackUse): { maxPoints: number; reason?: CashbackQuote["reason"] } {
+  const whole = cashbackQuote(method, { ...cart, credits: cart.credits + used.otherDiscount }, Number.MAX_SAFE_INTEGER);
+  const left = Math.max(0, whole.maxPoints - used.points);
+  const maxPoints = left - (left % method.points);
+  if (maxPoints > 0) return { maxPoints };
+  return { maxPoints, reason: whole.reason ?? { code: "order_limit_reached", message: `the order already uses the most points this method allows (${used.points})` } };
 }

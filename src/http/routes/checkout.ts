@@ -28,6 +28,7 @@ const quoteBody = cartSchema.extend({
   memberId: z.string().min(1).max(200),
   channel: z.string().min(1).max(50).optional(),
   methodId: z.string().min(1).max(200).optional(),
+  orderId: z.string().min(1).max(200).optional(),
 }).strict();
 
 const codeParam = z.object({ code: z.string().min(1).max(100) });

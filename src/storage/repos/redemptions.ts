@@ -85,9 +85,9 @@ export function redemptionRepository(sql: Sql): RedemptionRepository {
         "SELECT * FROM redemptions WHERE store_id = $1 AND hold_id = ANY($2::text[])", [storeId, [...holdIds]]);
       return rows.map(toRedemption);
     },
-    async redemptionsForOrder(storeId, orderId) {
+    async redemptionsForOrder(storeId, orderId, lock = true) {
       const rows = await sql.query<RedemptionRow>(
-        "SELECT * FROM redemptions WHERE store_id = $1 AND order_id = $2 ORDER BY created_at, id FOR UPDATE", [storeId, orderId]);
+        `SELECT * FROM redemptions WHERE store_id = $1 AND order_id = $2 ORDER BY created_at, id${lock ? " FOR UPDATE" : ""}`, [storeId, orderId]);
       return rows.map(toRedemption);
     },
     async insertCoupon(storeId, c) {

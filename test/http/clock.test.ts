@@ -57,7 +57,7 @@ describe("POST /v1/clock/advance", () => {
       // c: never-expiring points, then a cashback hold that times out after 30 minutes
       await call(t.app, "POST", "/v1/members/c/adjustments", { key, body: { points: 100, reason: "x" } });
       const method = (await call(t.app, "POST", "/v1/redeem-methods", { key, body: { type: "cashback", name: "cb", points: 10, amount: 100 } })).json().id;
-      const hold = (await call(t.app, "POST", "/v1/redemptions", { key, body: { memberId: "c", methodId: method, points: 50 } })).json();
+      const hold = (await call(t.app, "POST", "/v1/redemptions", { key, body: { memberId: "c", methodId: method, points: 50, orderId: "o-c", cart: { lines: [{ sku: "tee", quantity: 1, amount: 500 }] } } })).json();
       // b: 50 points valid 1 day; r: 30 points valid 9 days with a 7-day reminder
       await call(t.app, "PATCH", "/v1/program", { key, body: { validity: { type: "rolling", days: 1 } } });
       await call(t.app, "POST", "/v1/members/b/adjustments", { key, body: { points: 50, reason: "x" } });

@@ -24,6 +24,12 @@ describe("redemptions: POST /v1/redemptions, capture, release", () => {
     return { store, key, manager, catalog, cashback };
   }
   const redeem = (key: string, body: unknown, headers?: Record<string, string>) => call(t.app, "POST", "/v1/redemptions", { key, body, headers });
+  /** A checkout cart of one line: $100 leaves room for the method's 500 points per order. */
+  const cart = (amount = 10_000) => ({ lines: [{ sku: "tee", quantity: 1, amount }] });
+  let orders = 0;
+  /** A cashback hold on an order of its own, carrying its cart (SPEC §3). */
+  const hold = (key: string, methodId: string, points: number, headers?: Record<string, string>) =>
+    redeem(key, { memberId: "m", methodId, points, orderId: `ord-h${++orders}`, cart: cart() }, headers);
   const member = async (key: string, id = "m") => (await call(t.app, "GET", `/v1/members/${id}`, { key })).json();
 
   describe("catalogue", () => {
@@ -61,7 +67,7 @@ describe("redemptions: POST /v1/redemptions, capture, release", () => {
   describe("cashback", () => {
     it("holds, then capture completes it", async () => {
       const s = await setup(1000);
-      const held = await redeem(s.manager, { memberId: "m", methodId: s.cashback, points: 150, orderId: "ord-2" });
+      const held = await redeem(s.manager, { memberId: "m", methodId: s.cashback, points: 150, orderId: "ord-2", cart: cart() });
       expect(held.statusCode).toBe(201);
       expect(held.json()).toEqual({
         id: expect.stringMatching(/^red_/), memberId: "m", methodId: s.cashback, type: "cashback", status: "held",
@@ -87,7 +93,7 @@ describe("redemptions: POST /v1/redemptions, capture, release", () => {
 
     it("release returns the points; capture after release is 409 invalid_state", async () => {
       const s = await setup(1000);
-      const held = (await redeem(s.manager, { memberId: "m", methodId: s.cashback, points: 300 })).json();
+      const held = (await hold(s.manager, s.cashback, 300)).json();
       expect(await member(s.key)).toMatchObject({ balance: 700, held: 300 });
       const released = await call(t.app, "POST", `/v1/redemptions/${held.id}/release`, { key: s.manager });
       expect(released.statusCode).toBe(200);
@@ -103,7 +109,7 @@ describe("redemptions: POST /v1/redemptions, capture, release", () => {
 
     it("an unpaid hold is released automatically after holdTtlMinutes when the clock passes it", async () => {
       const s = await setup(1000, { holdTtlMinutes: 45 });
-      const held = (await redeem(s.manager, { memberId: "m", methodId: s.cashback, points: 200 })).json();
+      const held = (await hold(s.manager, s.cashback, 200)).json();
 
       const early = await call(t.app, "POST", "/v1/clock/advance", { key: s.key, body: { to: "2026-01-15T12:44:59Z" } });
       expect(early.json()).toEqual({ now: "2026-01-15T12:44:59.000Z", ran: { matured: 0, released: 0, expired: 0, reminded: 0 } });
@@ -125,7 +131,7 @@ describe("redemptions: POST /v1/redemptions, capture, release", () => {
 
     it("the default hold time is 30 minutes", async () => {
       const s = await setup(1000);
-      const held = (await redeem(s.manager, { memberId: "m", methodId: s.cashback, points: 100 })).json();
+      const held = (await hold(s.manager, s.cashback, 100)).json();
       const res = await call(t.app, "POST", "/v1/clock/advance", { key: s.key, body: { to: "2026-01-15T12:31:00Z" } });
       expect(res.json().ran.released).toBe(1);
       expect((await call(t.app, "GET", `/v1/redemptions/${held.id}`, { key: s.key })).json().status).toBe("released");
@@ -133,19 +139,59 @@ describe("redemptions: POST /v1/redemptions, capture, release", () => {
 
     it("validates points: required, in steps of the method's points, within maxPointsPerOrder", async () => {
       const s = await setup(10_000);
-      expectFieldErrors(await redeem(s.manager, { memberId: "m", methodId: s.cashback }), [{ path: "points", message: "cashback needs the number of points to spend" }]);
-      expectFieldErrors(await redeem(s.manager, { memberId: "m", methodId: s.cashback, points: 15 }), [{ path: "points", message: "spend cashback points in steps of 10" }]);
-      expectFieldErrors(await redeem(s.manager, { memberId: "m", methodId: s.cashback, points: 510 }), [{ path: "points", message: "at most 500 points per order" }]);
-      expectFieldErrors(await redeem(s.manager, { memberId: "m", methodId: s.cashback, points: 0 }), ["points"]);
-      expectFieldErrors(await redeem(s.manager, { memberId: "m", methodId: s.cashback, points: -10 }), ["points"]);
+      const on = { memberId: "m", methodId: s.cashback, orderId: "ord-v", cart: cart() };
+      expectFieldErrors(await redeem(s.manager, on), [{ path: "points", message: "cashback needs the number of points to spend" }]);
+      expectFieldErrors(await redeem(s.manager, { ...on, points: 15 }), [{ path: "points", message: "spend cashback points in steps of 10" }]);
+      expectFieldErrors(await redeem(s.manager, { ...on, points: 0 }), ["points"]);
+      expectFieldErrors(await redeem(s.manager, { ...on, points: -10 }), ["points"]);
+      // Past the order's cap: refused with the points still allowed on that order.
+      const past = expectProblem(await redeem(s.manager, { ...on, points: 510 }), 409, "exceeds_order_limit");
+      expect(past.maxPoints).toBe(500);
+      expect(past.reason).toBeUndefined();
       expect(await member(s.key)).toMatchObject({ balance: 10_000, held: 0 });
+    });
+
+    it("names the order and carries its cart, or refers to an order already recorded (SPEC §3)", async () => {
+      const s = await setup(10_000);
+      const base = { memberId: "m", methodId: s.cashback, points: 100 };
+      expectFieldErrors(await redeem(s.manager, base), [{ path: "orderId", message: "cashback is spent on an order: name its orderId" }]);
+      expectFieldErrors(await redeem(s.manager, { ...base, cart: cart() }), ["orderId"]);
+      expectFieldErrors(await redeem(s.manager, { ...base, orderId: "ord-unknown" }), ["cart"]);
+      expect(await member(s.key)).toMatchObject({ balance: 10_000, held: 0 });
+      expect(await t.db.query("SELECT id FROM redemptions WHERE store_id = $1", [s.store.id])).toHaveLength(0);
+
+      // An order recorded first: its lines are the cart ($30 → at most 300 points).
+      const put = await call(t.app, "PUT", "/v1/orders/ord-known", { key: s.key, body: { memberId: "m", lines: [{ sku: "tee", quantity: 1, amount: 3_000 }], placedAt: T0 } });
+      expect(put.statusCode).toBe(200);
+      expect(expectProblem(await redeem(s.manager, { ...base, points: 310, orderId: "ord-known" }), 409, "exceeds_order_limit").maxPoints).toBe(300);
+      const held = await redeem(s.manager, { ...base, orderId: "ord-known" });
+      expect(held.statusCode).toBe(201);
+      expect(held.json()).toMatchObject({ status: "held", points: 100, discount: 1000, orderId: "ord-known" });
+      expect(await member(s.key)).toMatchObject({ balance: 9_900, held: 100 });
+    });
+
+    it("the limits hold for all the order's cashback together, held and captured", async () => {
+      const s = await setup(10_000);
+      const on = (orderId: string, points: number) => redeem(s.manager, { memberId: "m", methodId: s.cashback, points, orderId, cart: cart() });
+      const first = await on("ord-split", 300);
+      expect(first.statusCode).toBe(201);
+      expect((await call(t.app, "POST", `/v1/redemptions/${first.json().id}/capture`, { key: s.manager })).statusCode).toBe(200);
+      expect((await on("ord-split", 150)).statusCode).toBe(201);
+      // 300 captured + 150 held: 50 of the 500 per order are left.
+      expect(expectProblem(await on("ord-split", 100), 409, "exceeds_order_limit").maxPoints).toBe(50);
+      expect((await on("ord-split", 50)).statusCode).toBe(201);
+      const full = expectProblem(await on("ord-split", 10), 409, "exceeds_order_limit");
+      expect(full).toMatchObject({ maxPoints: 0, reason: "order_limit_reached" });
+      // Another order has its own limit.
+      expect((await on("ord-other", 500)).statusCode).toBe(201);
+      expect(await member(s.key)).toMatchObject({ balance: 9_000, held: 700 });
     });
   });
 
   describe("refusals", () => {
     it("a disabled program refuses with 409 program_disabled and moves no points", async () => {
       const s = await setup(1000, { enabled: false });
-      for (const body of [{ memberId: "m", methodId: s.catalog }, { memberId: "m", methodId: s.cashback, points: 100 }]) {
+      for (const body of [{ memberId: "m", methodId: s.catalog }, { memberId: "m", methodId: s.cashback, points: 100, orderId: "ord-off", cart: cart() }]) {
         const res = await redeem(s.manager, body);
         const problem = expectProblem(res, 409, "program_disabled");
         expect(problem.title).toBe("The points program is disabled");
@@ -160,11 +206,11 @@ describe("redemptions: POST /v1/redemptions, capture, release", () => {
       const s = await setup(199);
       const cat = expectProblem(await redeem(s.manager, { memberId: "m", methodId: s.catalog }), 409, "insufficient_points");
       expect(cat).toMatchObject({ available: 199, title: "Not enough points" });
-      const cash = expectProblem(await redeem(s.manager, { memberId: "m", methodId: s.cashback, points: 200 }), 409, "insufficient_points");
+      const cash = expectProblem(await hold(s.manager, s.cashback, 200), 409, "insufficient_points");
       expect(cash.available).toBe(199);
       // Held points are not spendable.
-      expect((await redeem(s.manager, { memberId: "m", methodId: s.cashback, points: 190 })).statusCode).toBe(201);
-      expect(expectProblem(await redeem(s.manager, { memberId: "m", methodId: s.cashback, points: 10 }), 409, "insufficient_points").available).toBe(9);
+      expect((await hold(s.manager, s.cashback, 190)).statusCode).toBe(201);
+      expect(expectProblem(await hold(s.manager, s.cashback, 10), 409, "insufficient_points").available).toBe(9);
       expect(await member(s.key)).toMatchObject({ balance: 9, held: 190 });
       const redemptions = await t.db.query("SELECT id FROM redemptions WHERE store_id = $1", [s.store.id]);
       expect(redemptions).toHaveLength(1);
@@ -173,7 +219,7 @@ describe("redemptions: POST /v1/redemptions, capture, release", () => {
     it("cashback minBalance is a threshold on the balance", async () => {
       const s = await setup(400);
       const id = (await call(t.app, "POST", "/v1/redeem-methods", { key: s.key, body: { type: "cashback", name: "Min", points: 10, amount: 100, minBalance: 500 } })).json().id;
-      const res = await redeem(s.manager, { memberId: "m", methodId: id, points: 100 });
+      const res = await hold(s.manager, id, 100);
       expect(expectProblem(res, 409, "insufficient_points").detail).toBe("cashback needs a balance of at least 500 points");
     });
 
@@ -182,7 +228,7 @@ describe("redemptions: POST /v1/redemptions, capture, release", () => {
       expectFieldErrors(await redeem(s.manager, { memberId: "m", methodId: "rm_unknown" }), [{ path: "methodId", message: "no such redeem method" }]);
       await call(t.app, "PATCH", `/v1/redeem-methods/${s.catalog}`, { key: s.key, body: { enabled: false } });
       expectFieldErrors(await redeem(s.manager, { memberId: "m", methodId: s.catalog }), [{ path: "methodId", message: "this redeem method is disabled" }]);
-      expectFieldErrors(await redeem(s.manager, { memberId: "m", methodId: s.cashback, points: 10, channel: "pos" }), [{ path: "channel", message: "this redeem method is not offered on channel pos" }]);
+      expectFieldErrors(await redeem(s.manager, { memberId: "m", methodId: s.cashback, points: 10, orderId: "ord-pos", cart: cart(), channel: "pos" }), [{ path: "channel", message: "this redeem method is not offered on channel pos" }]);
       expectFieldErrors(await redeem(s.manager, { methodId: s.cashback, points: 10 }), [{ path: "memberId", message: "is required" }]);
       expectFieldErrors(await redeem(s.manager, { memberId: "m", methodId: s.cashback, points: 10, coupon: "X" }), ["body"]);
       expect(await member(s.key)).toMatchObject({ balance: 1000, held: 0 });
@@ -207,10 +253,10 @@ describe("redemptions: POST /v1/redemptions, capture, release", () => {
       expect(second.headers["idempotent-replayed"]).toBe("true");
       expect(second.json()).toEqual(first.json());
       expect(await member(s.key)).toMatchObject({ balance: 800 });
-      expectProblem(await redeem(s.manager, { memberId: "m", methodId: s.cashback, points: 10 }, headers), 409, "idempotency_conflict");
+      expectProblem(await hold(s.manager, s.cashback, 10, headers), 409, "idempotency_conflict");
 
       // capture with a key: the replay does not fail as "already completed"
-      const held = (await redeem(s.manager, { memberId: "m", methodId: s.cashback, points: 10 })).json();
+      const held = (await hold(s.manager, s.cashback, 10)).json();
       const h = { "idempotency-key": "capture-1" };
       const c1 = await call(t.app, "POST", `/v1/redemptions/${held.id}/capture`, { key: s.manager, headers: h });
       const c2 = await call(t.app, "POST", `/v1/redemptions/${held.id}/capture`, { key: s.manager, headers: h });
@@ -224,7 +270,7 @@ describe("redemptions: POST /v1/redemptions, capture, release", () => {
   describe("security", () => {
     it("without a valid key: 401 unauthorized", async () => {
       const s = await setup(1000);
-      const held = (await redeem(s.manager, { memberId: "m", methodId: s.cashback, points: 100 })).json();
+      const held = (await hold(s.manager, s.cashback, 100)).json();
       await expectUnauthenticated(t.app, { method: "POST", url: "/v1/redemptions", body: { memberId: "m", methodId: s.catalog } }, OPERATOR_TOKEN);
       await expectUnauthenticated(t.app, { method: "GET", url: `/v1/redemptions/${held.id}` }, OPERATOR_TOKEN);
       await expectUnauthenticated(t.app, { method: "POST", url: `/v1/redemptions/${held.id}/capture` }, OPERATOR_TOKEN);
@@ -235,7 +281,7 @@ describe("redemptions: POST /v1/redemptions, capture, release", () => {
     it("a viewer may read a redemption but gets 403 on redeem, capture and release", async () => {
       const s = await setup(1000);
       const viewer = await s.store.key("viewer");
-      const held = (await redeem(s.manager, { memberId: "m", methodId: s.cashback, points: 100 })).json();
+      const held = (await hold(s.manager, s.cashback, 100)).json();
       expect((await call(t.app, "GET", `/v1/redemptions/${held.id}`, { key: viewer })).json().status).toBe("held");
       await expectForbidden(t.app, { method: "POST", url: "/v1/redemptions", body: { memberId: "m", methodId: s.catalog } }, viewer, "points_manager");
       await expectForbidden(t.app, { method: "POST", url: `/v1/redemptions/${held.id}/capture` }, viewer, "points_manager");
@@ -246,7 +292,7 @@ describe("redemptions: POST /v1/redemptions, capture, release", () => {
     it("another store's key gets 404 for this store's redemptions and cannot capture or release them", async () => {
       const a = await setup(1000);
       const b = await setup(1000);
-      const held = (await redeem(a.manager, { memberId: "m", methodId: a.cashback, points: 100 })).json();
+      const held = (await hold(a.manager, a.cashback, 100)).json();
       for (const [method, url] of [["GET", `/v1/redemptions/${held.id}`], ["POST", `/v1/redemptions/${held.id}/capture`], ["POST", `/v1/redemptions/${held.id}/release`]] as const) {
         const res = await call(t.app, method, url, { key: b.key });
         expectProblem(res, 404, "not_found");

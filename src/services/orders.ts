@@ -2,6 +2,7 @@ import { computeExpiresAt } from "../core/expiry/validity.ts";
 import { MemberBook } from "../core/ledger/book.ts";
 import { DomainError, notFound } from "../core/errors.ts";
 import { orderBase, refundedPerLine } from "../core/orders/base.ts";
+import { orderEligibility } from "../core/orders/eligibility.ts";
 import { partsToReturn } from "../core/ledger/spending-order.ts";
 import type { Hold } from "../core/ledger/types.ts";
 import { awardTimestamp, type Order } from "../core/orders/order.ts";
@@ -54,13 +55,19 @@ export async function upsertOrder(repos: Repositories, services: Services, store
   const stale = !created && order.updatedAt && record.order.updatedAt && Date.parse(order.updatedAt) < Date.parse(record.order.updatedAt);
   if (stale) return orderView(repos, store, record, now);
 
-  const next: OrderRecord = { ...record, memberId: order.memberId, order, updatedAt: now };
-  await repos.orders.save(storeId, next);
+  // A member first seen on a guest checkout is created as a guest, not a registered member.
+  if (order.memberId && order.guest && (await repos.members.ensure(storeId, order.memberId, now))) {
+    await repos.members.upsert(storeId, order.memberId, { isMember: false }, now);
+  }
+  let next: OrderRecord = { ...record, memberId: order.memberId, order, updatedAt: now };
   const awards = await repos.orders.awards(storeId, orderId);
   const spent = (await repos.redemptions.redemptionsForOrder(storeId, orderId)).filter((r) => r.type === "cashback" && r.holdId !== null);
   const spentHolds = await repos.ledger.holdsByIds(storeId, spent.map((r) => r.holdId!));
   const memberIds = [...new Set([...(order.memberId ? [order.memberId] : []), ...awards.map((a) => a.memberId), ...spent.map((r) => r.memberId)])];
-  if (memberIds.length === 0) return orderView(repos, store, next, now);
+  if (memberIds.length === 0) {
+    await repos.orders.save(storeId, next);
+    return orderView(repos, store, next, now);
+  }
 
   await repos.members.ensureMany(storeId, memberIds, now);
   const loaded = await repos.members.lockBooks(storeId, memberIds, [...awards.flatMap((a) => a.lotIds), ...spentHolds.flatMap((h) => h.allocations.map((p) => p.lotId))]);
@@ -70,6 +77,10 @@ export async function upsertOrder(repos: Repositories, services: Services, store
     book.settleDue(now);
     books.set(id, book);
   }
+  // Audiences see the member as they were when the order was first recorded, not as they are now.
+  const eligibility = orderEligibility(record.eligibility, order, order.memberId ? loaded.get(order.memberId)?.member : undefined);
+  next = { ...next, eligibility };
+  await repos.orders.save(storeId, next);
 
   const canceled = Boolean(order.canceledAt);
   const versions = await repos.rules.versionsFor(storeId, [ORDER_EVENT]);
@@ -143,7 +154,7 @@ export async function upsertOrder(repos: Repositories, services: Services, store
 
   // New awards for rules whose moment has come.
   const member = order.memberId ? loaded.get(order.memberId)?.member : undefined;
-  if (member && !canceled) {
+  if (member && eligibility && !canceled) {
     const book = books.get(member.memberId)!;
     for (const rv of rules) {
       if (awards.some((a) => a.ruleId === rv.id && a.memberId === member.memberId)) continue;
@@ -152,8 +163,8 @@ export async function upsertOrder(repos: Repositories, services: Services, store
       const unitsBefore = state.counter(member.memberId, rv.id, "lifetime").units;
       const { awards: made, skipped } = evaluateRules([rv], {
         eventType: ORDER_EVENT, occurredAt: at, channel: order.channel, subject,
-        member: { memberId: member.memberId, tier: member.tier, isMember: member.isMember },
-        tierMultiplier: (member.tier && multipliers.get(member.tier)) || 1, campaigns: store.program.campaigns,
+        member: { memberId: member.memberId, tier: eligibility.tier, isMember: eligibility.isMember },
+        tierMultiplier: (eligibility.tier && multipliers.get(eligibility.tier)) || 1, campaigns: store.program.campaigns,
         timezone: store.timezone, orderBase: base,
       }, state);
       const a = made[0];
@@ -276,9 +287,11 @@ async function orderView(repos: Repositories, store: StoreRecord, record: OrderR
     reversed += a.reversed;
   }
   const { updatedAt: _sourceVersion, ...order } = record.order;
+  const e = record.eligibility;
   return {
     id: record.id,
     ...order,
+    eligibility: e ? { isMember: e.isMember, tier: e.tier, guest: e.guest } : null,
     points: { earned, pending, reversed, redeemed },
     // Zero awards only mark an order as counted by a rule; they never earned anything.
     awards: awards.filter((a) => a.lotIds.length > 0).map((a) => ({

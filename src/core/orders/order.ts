@@ -29,6 +29,8 @@ export const refundSchema = z
 export const orderSchema = z
   .object({
     memberId: z.string().min(1).max(200).nullable().default(null),
+    /** A guest checkout ("become a member" ticked, not signed in): earns as a non-member's order. */
+    guest: z.boolean().optional(),
     channel: z.string().min(1).max(50).default("online"),
     currency: z.string().regex(/^[A-Z]{3}$/).optional(),
     lines: z.array(orderLineSchema).max(1_000).default([]),

@@ -1,9 +1,12 @@
 import type { OrderAward, OrderRecord, OrderRepository } from "../../core/ports/repositories.ts";
 import type { Order } from "../../core/orders/order.ts";
+import type { OrderEligibility } from "../../core/orders/eligibility.ts";
 import { json, type Sql } from "../sql.ts";
 
-interface OrderRow { id: string; member_id: string | null; body: Order; created_at: Date; updated_at: Date }
-const toOrder = (r: OrderRow): OrderRecord => ({ id: r.id, memberId: r.member_id, order: r.body, createdAt: r.created_at, updatedAt: r.updated_at });
+interface OrderRow { id: string; member_id: string | null; body: Order; eligibility: OrderEligibility | null; created_at: Date; updated_at: Date }
+const toOrder = (r: OrderRow): OrderRecord => ({
+  id: r.id, memberId: r.member_id, order: r.body, eligibility: r.eligibility, createdAt: r.created_at, updatedAt: r.updated_at,
+});
 
 interface AwardRow {
   order_id: string; rule_id: string; rule_version: number; member_id: string; lot_ids: string[]; initial: number; awarded: number;
@@ -27,9 +30,11 @@ export function orderRepository(sql: Sql): OrderRepository {
     },
     async save(storeId, r) {
       await sql.query(
-        `UPDATE orders SET member_id = $3, channel = $4, body = $5::jsonb, placed_at = $6, source_updated_at = $7, updated_at = $8
+        `UPDATE orders SET member_id = $3, channel = $4, body = $5::jsonb, placed_at = $6, source_updated_at = $7, updated_at = $8,
+           eligibility = $9::jsonb
          WHERE store_id = $1 AND id = $2`,
-        [storeId, r.id, r.memberId, r.order.channel, json(r.order), r.order.placedAt, r.order.updatedAt ?? null, r.updatedAt]);
+        [storeId, r.id, r.memberId, r.order.channel, json(r.order), r.order.placedAt, r.order.updatedAt ?? null, r.updatedAt,
+          json(r.eligibility)]);
     },
     async get(storeId, orderId, lock = false) {
       const [row] = await sql.query<OrderRow>(`SELECT * FROM orders WHERE store_id = $1 AND id = $2${lock ? " FOR UPDATE" : ""}`, [storeId, orderId]);

@@ -24,15 +24,17 @@ interface Row {
   credits?: number;
   shipping?: number;
   want: { maxPoints: number; maxDiscount: number; reasonCode?: string; pointsPerUnit?: number; payable?: number; eligibleSubtotal?: number; subtotal?: number };
+  /** The member's balance, not the order, is what stops maxPoints: one step more is insufficient_points rather than past the order's limit. */
+  byBalance?: true;
 }
 
 const ROWS: Row[] = [
-  { name: "10 pts = $1, limited by the balance", method: TEN_PER_DOLLAR, member: "m1000", lines: [["a", 30_000]], want: { maxPoints: 1_000, maxDiscount: 10_000, pointsPerUnit: 10, payable: 30_000 } },
+  { name: "10 pts = $1, limited by the balance", method: TEN_PER_DOLLAR, member: "m1000", lines: [["a", 30_000]], byBalance: true, want: { maxPoints: 1_000, maxDiscount: 10_000, pointsPerUnit: 10, payable: 30_000 } },
   { name: "10 pts = $1, limited by the cart, in steps of 10", method: TEN_PER_DOLLAR, member: "m1000", lines: [["a", 4_550]], want: { maxPoints: 450, maxDiscount: 4_500, pointsPerUnit: 10 } },
   { name: "1 pt = 1 cent", method: CENT, member: "m1000", lines: [["a", 500]], want: { maxPoints: 500, maxDiscount: 500, pointsPerUnit: 100 } },
   { name: "3 pts = 1 cent, limited by the cart", method: THREE_PER_CENT, member: "m1000", lines: [["a", 100]], want: { maxPoints: 300, maxDiscount: 100, pointsPerUnit: 300 } },
-  { name: "3 pts = 1 cent, limited by the balance, in steps of 3", method: THREE_PER_CENT, member: "m1000", lines: [["a", 1_000]], want: { maxPoints: 999, maxDiscount: 333 } },
-  { name: "minSubtotal: equal passes", method: { ...TEN_PER_DOLLAR, minSubtotal: 20_000 }, member: "m1000", lines: [["a", 20_000]], want: { maxPoints: 1_000, maxDiscount: 10_000 } },
+  { name: "3 pts = 1 cent, limited by the balance, in steps of 3", method: THREE_PER_CENT, member: "m1000", lines: [["a", 1_000]], byBalance: true, want: { maxPoints: 999, maxDiscount: 333 } },
+  { name: "minSubtotal: equal passes", method: { ...TEN_PER_DOLLAR, minSubtotal: 20_000 }, member: "m1000", lines: [["a", 20_000]], byBalance: true, want: { maxPoints: 1_000, maxDiscount: 10_000 } },
   { name: "minSubtotal: a cent below refuses", method: { ...TEN_PER_DOLLAR, minSubtotal: 20_000 }, member: "m1000", lines: [["a", 19_999]], want: { maxPoints: 0, maxDiscount: 0, reasonCode: "below_min_subtotal" } },
   { name: "minSubtotal counts every line, before discounts", method: { ...TEN_PER_DOLLAR, minSubtotal: 20_000, eligibleProducts: ["a"] }, member: "m1000", lines: [["a", 5_000], ["b", 15_000]], discounts: 1_000, want: { maxPoints: 470, maxDiscount: 4_700, payable: 4_750 } },
   { name: "minBalance: equal passes", method: { ...TEN_PER_DOLLAR, minBalance: 1_000 }, member: "m1000", lines: [["a", 5_000]], want: { maxPoints: 500, maxDiscount: 5_000 } },
@@ -57,7 +59,7 @@ const ROWS: Row[] = [
   },
   { name: "discounts and credits already cover the cart", method: TEN_PER_DOLLAR, member: "m1000", lines: [["a", 5_000]], discounts: 2_000, credits: 3_000, want: { maxPoints: 0, maxDiscount: 0, reasonCode: "nothing_to_pay", payable: 0 } },
   { name: "shipping is never paid with points", method: TEN_PER_DOLLAR, member: "m1000", lines: [["a", 1_000]], shipping: 5_000, want: { maxPoints: 100, maxDiscount: 1_000, payable: 1_000 } },
-  { name: "a balance lower than the cap", method: TEN_PER_DOLLAR, member: "m57", lines: [["a", 100_000]], want: { maxPoints: 50, maxDiscount: 500 } },
+  { name: "a balance lower than the cap", method: TEN_PER_DOLLAR, member: "m57", lines: [["a", 100_000]], byBalance: true, want: { maxPoints: 50, maxDiscount: 500 } },
   { name: "a balance lower than one step", method: TEN_PER_DOLLAR, member: "m5", lines: [["a", 100_000]], want: { maxPoints: 0, maxDiscount: 0, reasonCode: "no_points" } },
   { name: "a member never seen", method: TEN_PER_DOLLAR, member: "stranger", lines: [["a", 100_000]], want: { maxPoints: 0, maxDiscount: 0, reasonCode: "no_points" } },
 ];
@@ -75,6 +77,7 @@ describe("checkout quote", () => {
     c = s.c;
     stores.push(c.store.id);
     for (const [m, points] of Object.entries(BALANCES)) await c.adjust(m, points);
+    await c.adjust("other", 100_000);
     for (const row of ROWS) {
       const res = await c.post("/v1/redeem-methods", { type: "cashback", name: row.name, ...row.method });
       expect(res.statusCode, res.body).toBe(201);
@@ -114,17 +117,31 @@ describe("checkout quote", () => {
   }
 
   describe("a hold with the same cart obeys the quote", () => {
+    let orders = 0;
+    /** Every hold is on an order of its own unless it names one. */
+    const nextOrder = () => `quote-order-${++orders}`;
+
     for (const row of ROWS.filter((r) => r.want.maxPoints > 0)) {
       it(`refuses more than maxPoints: ${row.name}`, async () => {
         const methodId = methodIds.get(row.name)!;
         const step = (row.method as { points: number }).points;
         const cart = cartOf(row);
-        const over = await c.post("/v1/redemptions", { memberId: row.member, methodId, points: row.want.maxPoints + step, cart });
-        const problem = expectProblem(over, 422, "validation_failed");
-        expect(problem.errors.map((e: { path: string }) => e.path)).toEqual(["points"]);
-        const ok = await c.post("/v1/redemptions", { memberId: row.member, methodId, points: row.want.maxPoints, cart });
+        const orderId = nextOrder();
+        const over = await c.post("/v1/redemptions", { memberId: row.member, methodId, points: row.want.maxPoints + step, orderId, cart });
+        if (row.byBalance) {
+          // The order would allow more; the member's spendable points do not.
+          expect(expectProblem(over, 409, "insufficient_points").available).toBe(BALANCES[row.member as keyof typeof BALANCES]);
+        } else {
+          expect(expectProblem(over, 409, "exceeds_order_limit").maxPoints).toBe(row.want.maxPoints);
+        }
+        const ok = await c.post("/v1/redemptions", { memberId: row.member, methodId, points: row.want.maxPoints, orderId, cart });
         expect(ok.statusCode, ok.body).toBe(201);
-        expect(ok.json()).toMatchObject({ status: "held", points: row.want.maxPoints, discount: row.want.maxDiscount });
+        expect(ok.json()).toMatchObject({ status: "held", points: row.want.maxPoints, discount: row.want.maxDiscount, orderId });
+        if (!row.byBalance) {
+          // The order is now used up: one more step on it is past its limit, whoever asks.
+          const more = expectProblem(await c.post("/v1/redemptions", { memberId: "other", methodId, points: step, orderId, cart }), 409, "exceeds_order_limit");
+          expect(more).toMatchObject({ maxPoints: 0, reason: "order_limit_reached" });
+        }
         expect((await c.post(`/v1/redemptions/${ok.json().id}/release`)).json().status).toBe("released");
       });
     }
@@ -132,23 +149,33 @@ describe("checkout quote", () => {
     it("refuses any points on a cart the quote says zero for, with the quote's reason", async () => {
       for (const name of ["minSubtotal: a cent below refuses", "stackWithDiscounts false with a discount", "no eligible product in the cart", "discounts and credits already cover the cart"]) {
         const row = ROWS.find((r) => r.name === name)!;
-        const res = await c.post("/v1/redemptions", { memberId: row.member, methodId: methodIds.get(name), points: 10, cart: cartOf(row) });
-        const problem = expectProblem(res, 422, "validation_failed");
+        const res = await c.post("/v1/redemptions", { memberId: row.member, methodId: methodIds.get(name), points: 10, orderId: nextOrder(), cart: cartOf(row) });
+        const problem = expectProblem(res, 409, "exceeds_order_limit");
+        expect(problem.maxPoints, name).toBe(0);
         expect(problem.reason, name).toBe(row.want.reasonCode);
       }
       // minBalance is refused whatever the cart.
-      const res = await c.post("/v1/redemptions", { memberId: "m999", methodId: methodIds.get("minBalance: one point below refuses"), points: 10 });
+      const row = ROWS.find((r) => r.name === "minBalance: one point below refuses")!;
+      const res = await c.post("/v1/redemptions", { memberId: "m999", methodId: methodIds.get(row.name), points: 10, orderId: nextOrder(), cart: cartOf(row) });
       expectProblem(res, 409, "insufficient_points");
       expect(await c.member("m1000")).toMatchObject({ balance: 1_000, held: 0 });
+      expect(await c.member("m999")).toMatchObject({ balance: 999, held: 0 });
     });
 
-    it("the quote counts points already held as spent", async () => {
+    it("the quote counts points already held as spent, and with its orderId what the order already uses", async () => {
       const methodId = methodIds.get("10 pts = $1, limited by the balance")!;
-      const held = await c.post("/v1/redemptions", { memberId: "m1000", methodId, points: 300 });
+      const lines = [{ sku: "a", quantity: 1, amount: 5_000 }];
+      const orderId = nextOrder();
+      const held = await c.post("/v1/redemptions", { memberId: "m1000", methodId, points: 300, orderId, cart: { lines } });
       expect(held.statusCode).toBe(201);
-      const q = (await c.post("/v1/checkout/quote", { memberId: "m1000", methodId, lines: [{ sku: "a", quantity: 1, amount: 30_000 }] })).json();
-      expect(q).toMatchObject({ balance: 700, maxPoints: 700, maxDiscount: 7_000 });
+      // Another order: $50 allows 500 points and the member has 700 left.
+      expect((await c.post("/v1/checkout/quote", { memberId: "m1000", methodId, lines })).json()).toMatchObject({ balance: 700, maxPoints: 500, maxDiscount: 5_000 });
+      // The same order: 300 of its 500 points are already held.
+      expect((await c.post("/v1/checkout/quote", { memberId: "m1000", methodId, orderId, lines })).json()).toMatchObject({ balance: 700, maxPoints: 200, maxDiscount: 2_000 });
+      expect((await c.post("/v1/checkout/quote", { memberId: "m1000", methodId, orderId: nextOrder(), lines })).json()).toMatchObject({ maxPoints: 500 });
       await c.post(`/v1/redemptions/${held.json().id}/release`);
+      // Released, the order has its whole allowance again.
+      expect((await c.post("/v1/checkout/quote", { memberId: "m1000", methodId, orderId, lines })).json()).toMatchObject({ balance: 1_000, maxPoints: 500, maxDiscount: 5_000 });
     });
   });
 
@@ -185,7 +212,7 @@ describe("checkout quote", () => {
       expect((await s.patch("/v1/program", { enabled: false })).statusCode).toBe(200);
       const q = (await s.post("/v1/checkout/quote", { memberId: "m", lines: [{ sku: "a", quantity: 1, amount: 10_000 }] })).json();
       expect(q).toMatchObject({ maxPoints: 0, maxDiscount: 0, reasonCode: "program_disabled" });
-      expectProblem(await s.post("/v1/redemptions", { memberId: "m", methodId: ids[0], points: 10 }), 409, "program_disabled");
+      expectProblem(await s.post("/v1/redemptions", { memberId: "m", methodId: ids[0], points: 10, orderId: "o-off", cart: { lines: [{ sku: "a", quantity: 1, amount: 10_000 }] } }), 409, "program_disabled");
     });
 
     it("a store without any cashback method says so", async () => {

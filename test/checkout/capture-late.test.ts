@@ -17,7 +17,7 @@ describe("capturing cashback after the order changed", () => {
   it("refuses to capture on a canceled order, and the hold can still be released", async () => {
     const { c, methodIds } = await setupStore(t, { methods: [{ type: "cashback", name: "Cash", points: 1, amount: 1 }] });
     await c.adjust("amy", 1_000);
-    const hold = (await c.post("/v1/redemptions", { memberId: "amy", methodId: methodIds[0], points: 400, orderId: "x1" })).json();
+    const hold = (await c.post("/v1/redemptions", { memberId: "amy", methodId: methodIds[0], points: 400, orderId: "x1", cart: { lines } })).json();
     await c.order("x1", order({ canceledAt: "2026-03-01T00:00:00Z" }));
     // Canceling the order already released the hold.
     expect(await c.json(`/v1/redemptions/${hold.id}`)).toMatchObject({ status: "released" });
@@ -30,7 +30,7 @@ describe("capturing cashback after the order changed", () => {
   it("gives back the refunded share at once when the capture comes after a refund", async () => {
     const { c, methodIds } = await setupStore(t, { methods: [{ type: "cashback", name: "Cash", points: 1, amount: 1 }] });
     await c.adjust("amy", 1_000);
-    const hold = (await c.post("/v1/redemptions", { memberId: "amy", methodId: methodIds[0], points: 400, orderId: "x2" })).json();
+    const hold = (await c.post("/v1/redemptions", { memberId: "amy", methodId: methodIds[0], points: 400, orderId: "x2", cart: { lines } })).json();
     const refund = { id: "r1", lines: [{ sku: "b", quantity: 1, amount: 10_000 }], amount: 10_000, at: "2026-03-01T00:00:00Z" };
     await c.order("x2", order({ refunds: [refund] }));
     const captured = await c.post(`/v1/redemptions/${hold.id}/capture`);

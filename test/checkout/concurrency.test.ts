@@ -27,10 +27,13 @@ for (const kind of kindsUnderTest()) {
       await t.close();
     });
 
+    /** A $10 cart: room for 1,000 points at 1 point = 1 cent. */
+    const cart = { lines: [{ sku: "a", quantity: 1, amount: 1_000 }] };
+
     it("40 concurrent cashback holds on one member never overdraw", async () => {
       await c.adjust("amy", 1_000);
       const results = await Promise.all(
-        Array.from({ length: 40 }, (_, i) => c.post("/v1/redemptions", { memberId: "amy", methodId: cash, points: 70, orderId: `h${i}` })),
+        Array.from({ length: 40 }, (_, i) => c.post("/v1/redemptions", { memberId: "amy", methodId: cash, points: 70, orderId: `h${i}`, cart })),
       );
       const ok = results.filter((r) => r.statusCode === 201);
       const refused = results.filter((r) => r.statusCode !== 201);
@@ -49,10 +52,33 @@ for (const kind of kindsUnderTest()) {
       const members = ["b1", "b2", "b3", "b4"];
       for (const m of members) await c.adjust(m, 100);
       const results = await Promise.all(
-        members.flatMap((m) => Array.from({ length: 8 }, () => c.post("/v1/redemptions", { memberId: m, methodId: cash, points: 30 }))),
+        members.flatMap((m) => Array.from({ length: 8 }, (_, i) => c.post("/v1/redemptions", { memberId: m, methodId: cash, points: 30, orderId: `${m}-${i}`, cart }))),
       );
       expect(results.filter((r) => r.statusCode === 201)).toHaveLength(members.length * 3);
+      for (const r of results.filter((r) => r.statusCode !== 201)) expectProblem(r, 409, "insufficient_points");
       for (const m of members) expect(await c.member(m)).toMatchObject({ balance: 10, held: 90 });
+      await expectLedgerClean(t, stores);
+    });
+
+    it("concurrent holds on one order, by several members, never pass the order's limit together", async () => {
+      const members = ["s1", "s2", "s3", "s4", "s5"];
+      for (const m of members) await c.adjust(m, 1_000);
+      // A $3 cart: 300 points for the whole order, whoever spends them.
+      const small = { lines: [{ sku: "a", quantity: 1, amount: 300 }] };
+      const results = await Promise.all(
+        members.flatMap((m) => Array.from({ length: 4 }, () => c.post("/v1/redemptions", { memberId: m, methodId: cash, points: 40, orderId: "shared", cart: small }))),
+      );
+      const ok = results.filter((r) => r.statusCode === 201);
+      expect(ok).toHaveLength(7);
+      for (const r of results.filter((r) => r.statusCode !== 201)) {
+        // Seven holds of 40 take 280 of the 300: 20 are left for anyone else.
+        expect(expectProblem(r, 409, "exceeds_order_limit").maxPoints).toBe(20);
+      }
+      const held = await Promise.all(members.map(async (m) => (await c.member(m)).held as number));
+      expect(held.reduce((a, b) => a + b, 0)).toBe(280);
+      // Released, the order's points are free again.
+      await Promise.all(ok.map((r) => c.post(`/v1/redemptions/${r.json().id}/release`)));
+      expect((await c.post("/v1/redemptions", { memberId: "s1", methodId: cash, points: 300, orderId: "shared", cart: small })).statusCode).toBe(201);
       await expectLedgerClean(t, stores);
     });
 
@@ -60,7 +86,7 @@ for (const kind of kindsUnderTest()) {
       await c.adjust("cat", 2_000);
       let captured = 0;
       for (let round = 0; round < 8; round++) {
-        const hold = await c.post("/v1/redemptions", { memberId: "cat", methodId: cash, points: 100 });
+        const hold = await c.post("/v1/redemptions", { memberId: "cat", methodId: cash, points: 100, orderId: `cat-${round}`, cart });
         expect(hold.statusCode).toBe(201);
         const id = hold.json().id;
         const actions = round % 2 === 0 ? ["capture", "release"] : ["release", "capture"];
@@ -76,7 +102,7 @@ for (const kind of kindsUnderTest()) {
         else expect(status).toBe("released");
       }
       // Two captures at once: one succeeds.
-      const hold = (await c.post("/v1/redemptions", { memberId: "cat", methodId: cash, points: 100 })).json();
+      const hold = (await c.post("/v1/redemptions", { memberId: "cat", methodId: cash, points: 100, orderId: "cat-twice", cart })).json();
       const twice = await Promise.all([c.post(`/v1/redemptions/${hold.id}/capture`), c.post(`/v1/redemptions/${hold.id}/capture`)]);
       expect(twice.map((r) => r.statusCode).sort()).toEqual([200, 409]);
       captured += 100;
@@ -123,7 +149,7 @@ for (const kind of kindsUnderTest()) {
       for (let round = 0; round < 6; round++) {
         const orderId = `cc-${round}`;
         const body = { memberId: "eve", lines: [{ sku: "a", quantity: 1, amount: 1_000 }], placedAt: "2026-02-27T10:00:00Z" };
-        const hold = (await c.post("/v1/redemptions", { memberId: "eve", methodId: cash, points: 200, orderId })).json();
+        const hold = (await c.post("/v1/redemptions", { memberId: "eve", methodId: cash, points: 200, orderId, cart: { lines: body.lines } })).json();
         await c.order(orderId, body);
         const [put, capture] = await Promise.all([
           c.put(`/v1/orders/${orderId}`, { ...body, canceledAt: "2026-02-27T11:00:00Z" }),

@@ -88,9 +88,10 @@ describe("CSV exports", () => {
     const { c: s, methodIds } = await setupStore(t, { rules: [orderRule()], methods: [{ type: "cashback", name: "Cash", points: 1, amount: 1 }] });
     stores.push(s.store.id);
     await s.adjust("m", 1_000);
-    const held = (await s.post("/v1/redemptions", { memberId: "m", methodId: methodIds[0], points: 400, orderId: "x" })).json();
-    await s.post(`/v1/redemptions/${held.id}/capture`);
     const order = { memberId: "m", lines: [{ sku: "a", quantity: 1, amount: 10_000 }, { sku: "b", quantity: 1, amount: 10_000 }], placedAt: "2026-02-28T00:00:00Z", paidAt: "2026-02-28T00:10:00Z" };
+    const held = (await s.post("/v1/redemptions", { memberId: "m", methodId: methodIds[0], points: 400, orderId: "x", cart: { lines: order.lines } })).json();
+    expect(held.status).toBe("held");
+    await s.post(`/v1/redemptions/${held.id}/capture`);
     await s.order("x", { ...order, refunds: [{ id: "r", lines: [{ sku: "b", quantity: 1, amount: 10_000 }], amount: 10_000, at: "2026-02-28T01:00:00Z" }] });
     expect(await download("/v1/exports/orders.csv", s.store.adminKey)).toBe(csv(ORDERS_HEADER, [
       csvRow(["x", "m", "online", "2026-02-28T00:00:00.000Z", "2026-02-28T00:10:00.000Z", null, null, null, 20_000, 0, 100, 0, 200]),

@@ -190,15 +190,16 @@ describe("orders", () => {
       expect(rest).toMatchObject({ type: "reverse", points: -130, balanceAfter: -100 });
 
       expectProblem(await c.post("/v1/redemptions", { memberId: "amy", methodId: methodIds[0] }), 409, "insufficient_points");
-      expectProblem(await c.post("/v1/redemptions", { memberId: "amy", methodId: methodIds[1], points: 1 }), 409, "insufficient_points");
-      const quote = await c.post("/v1/checkout/quote", { memberId: "amy", methodId: methodIds[1], lines: [{ sku: "a", quantity: 1, amount: 10_000 }] });
+      const cart = { lines: [{ sku: "a", quantity: 1, amount: 10_000 }] };
+      expectProblem(await c.post("/v1/redemptions", { memberId: "amy", methodId: methodIds[1], points: 1, orderId: "o2", cart }), 409, "insufficient_points");
+      const quote = await c.post("/v1/checkout/quote", { memberId: "amy", methodId: methodIds[1], ...cart });
       expect(quote.json()).toMatchObject({ balance: -100, maxPoints: 0, maxDiscount: 0, reasonCode: "no_points" });
 
       // New credits repay the debt first.
       expect(await c.adjust("amy", 120)).toMatchObject({ type: "adjust", points: 120, balanceAfter: 20 });
       expect(await c.member("amy")).toMatchObject({ balance: 20, debt: 0 });
       expectProblem(await c.post("/v1/members/amy/adjustments", { points: -21, reason: "too much" }), 409, "insufficient_points");
-      expect((await c.post("/v1/redemptions", { memberId: "amy", methodId: methodIds[1], points: 20 })).statusCode).toBe(201);
+      expect((await c.post("/v1/redemptions", { memberId: "amy", methodId: methodIds[1], points: 20, orderId: "o2", cart })).statusCode).toBe(201);
     });
 
     it("floor_zero: the shortfall is written off and recorded", async () => {
@@ -290,7 +291,7 @@ describe("orders", () => {
       await c.adjust("amy", 100);
       expect((await c.member("amy")).expiring).toEqual([{ expiresAt: LOT1, points: 100 }, { expiresAt: LOT2, points: 100 }]);
 
-      const held = await c.post("/v1/redemptions", { memberId: "amy", methodId: methodIds[0], points: 150, orderId: "o1" });
+      const held = await c.post("/v1/redemptions", { memberId: "amy", methodId: methodIds[0], points: 150, orderId: "o1", cart: { lines: [{ sku: "a", quantity: 1, amount: 30_000 }] } });
       expect(held.json()).toMatchObject({ status: "held", points: 150, discount: 150, orderId: "o1" });
       // Nearest expiry first: all of lot 1, half of lot 2.
       expect(await c.member("amy")).toMatchObject({ balance: 50, held: 150, expiring: [{ expiresAt: LOT2, points: 50 }] });
@@ -341,7 +342,7 @@ describe("orders", () => {
       await c.adjust("ben", 50);
       const before = (await c.member("ben")).expiring;
       expect(before).toEqual([{ expiresAt: "2026-04-30T00:00:00.000Z", points: 70 }, { expiresAt: "2026-05-04T00:00:00.000Z", points: 50 }]);
-      const held = (await c.post("/v1/redemptions", { memberId: "ben", methodId: methodIds[0], points: 100, orderId: "o2" })).json();
+      const held = (await c.post("/v1/redemptions", { memberId: "ben", methodId: methodIds[0], points: 100, orderId: "o2", cart: { lines: [{ sku: "a", quantity: 1, amount: 5_000 }] } })).json();
       expect(held).toMatchObject({ status: "held", points: 100, discount: 1_000 });
       await c.post(`/v1/redemptions/${held.id}/capture`);
       expect((await c.member("ben")).expiring).toEqual([{ expiresAt: "2026-05-04T00:00:00.000Z", points: 20 }]);
@@ -354,7 +355,10 @@ describe("orders", () => {
     it("a cashback still held when the order is canceled is released", async () => {
       const { c, methodIds } = await store({ methods: [{ type: "cashback", name: "Cash", points: 1, amount: 1 }] });
       await c.adjust("cy", 100);
+      // The order is recorded first: the hold names it and its lines are the cart.
+      expect((await c.order("o3", { memberId: "cy", lines: [{ sku: "a", quantity: 1, amount: 1_000 }], placedAt: "2026-02-28T00:00:00Z" })).points).toEqual(ZERO);
       const held = (await c.post("/v1/redemptions", { memberId: "cy", methodId: methodIds[0], points: 60, orderId: "o3" })).json();
+      expect(held).toMatchObject({ status: "held", points: 60, orderId: "o3" });
       expect((await c.order("o3", { memberId: "cy", lines: [{ sku: "a", quantity: 1, amount: 1_000 }], placedAt: "2026-02-28T00:00:00Z" })).points).toEqual({ ...ZERO, redeemed: 60 });
       const o = await c.order("o3", { memberId: "cy", lines: [{ sku: "a", quantity: 1, amount: 1_000 }], placedAt: "2026-02-28T00:00:00Z", canceledAt: "2026-02-28T01:00:00Z" });
       expect(o.points).toEqual(ZERO);
@@ -482,7 +486,7 @@ describe("orders", () => {
       expect(o.points).toEqual({ earned: 90, pending: 0, reversed: 0, redeemed: 0 });
 
       await c.adjust("ben", 2_000);
-      const held = (await c.post("/v1/redemptions", { memberId: "ben", methodId: methodIds[0], points: 1_000, orderId: "n3" })).json();
+      const held = (await c.post("/v1/redemptions", { memberId: "ben", methodId: methodIds[0], points: 1_000, orderId: "n3", cart: { lines: two } })).json();
       await c.post(`/v1/redemptions/${held.id}/capture`);
       o = await c.order("n3", order("ben", { lines: two }));
       expect(o.points).toEqual({ earned: 190, pending: 0, reversed: 0, redeemed: 1_000 });
@@ -493,7 +497,7 @@ describe("orders", () => {
       expect(await c.member("ben")).toMatchObject({ balance: 2_000 - 1_000 + 500 + 95 });
 
       // A hold counts while it is held; once released it is no longer spent on the order.
-      const hold = (await c.post("/v1/redemptions", { memberId: "ben", methodId: methodIds[0], points: 500, orderId: "n4" })).json();
+      const hold = (await c.post("/v1/redemptions", { memberId: "ben", methodId: methodIds[0], points: 500, orderId: "n4", cart: { lines: two } })).json();
       o = await c.order("n4", order("ben", { lines: two }));
       expect(o.points).toEqual({ earned: 195, pending: 0, reversed: 0, redeemed: 500 });
       await c.post(`/v1/redemptions/${hold.id}/release`);

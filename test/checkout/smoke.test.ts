@@ -24,7 +24,8 @@ describe("checkout end to end", () => {
     expect(small.json()).toMatchObject({ maxPoints: 0, reasonCode: "below_min_subtotal" });
 
     const over = await post("/v1/redemptions", { memberId: "m", methodId: method.id, points: 600, orderId: "o1", cart });
-    expect(over.statusCode).toBe(422);
+    expect(over.statusCode).toBe(409);
+    expect(over.json()).toMatchObject({ code: "exceeds_order_limit", maxPoints: 500 });
     const held = await post("/v1/redemptions", { memberId: "m", methodId: method.id, points: 500, orderId: "o1", cart });
     expect(held.json()).toMatchObject({ status: "held", points: 500, discount: 5_000 });
     await post(`/v1/redemptions/${held.json().id}/capture`, {});

@@ -21,7 +21,8 @@ export type ErrorCode =
   | "body_too_large"
   | "unsupported_media_type"
   | "rate_limited"
-  | "exceeds_order_limit";
+  | "exceeds_order_limit"
+  | "coupon_conditions_not_met";
 
 export interface FieldError {
   path: string;

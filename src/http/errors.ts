@@ -24,6 +24,7 @@ const STATUS: Record<ErrorCode, number> = {
   unsupported_media_type: 415,
   rate_limited: 429,
   exceeds_order_limit: 409,
+  coupon_conditions_not_met: 409,
 };
 
 /** Fastify's own 4xx errors, named with our codes. */
@@ -42,6 +43,7 @@ const TITLES: Partial<Record<ErrorCode, string>> = {
   unsupported_media_type: "Unsupported content type",
   rate_limited: "Too many requests",
   exceeds_order_limit: "Past the order's limit for points",
+  coupon_conditions_not_met: "The cart does not meet the code's conditions",
 };
 
 export interface Problem {

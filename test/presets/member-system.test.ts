@@ -570,14 +570,17 @@ describe("preset member-system", () => {
       expect(await check(s, r.code, { memberId: "dan", subtotal: 4_999 })).toMatchObject({ valid: false, reason: { code: "below_min_subtotal", message: "needs a subtotal of at least 5000" } });
       // Not combinable with automatic discounts or other codes.
       expect(await check(s, r.code, { memberId: "dan", subtotal: 6_000, otherDiscounts: true })).toMatchObject({ valid: false, reason: { code: "not_stackable", message: "cannot be combined with other discounts" } });
-      expect(expectProblem(await use(s, r.code, { orderId: "friend-1", memberId: "dan", subtotal: 6_000, otherDiscounts: true }), 409, "invalid_state")).toMatchObject({ reason: "not_stackable" });
-      expect(expectProblem(await use(s, r.code, { orderId: "friend-1", memberId: "dan", subtotal: 4_999 }), 409, "invalid_state")).toMatchObject({ reason: "below_min_subtotal" });
+      expect(expectProblem(await use(s, r.code, { orderId: "friend-1", memberId: "dan", subtotal: 6_000, products: ["tee"], otherDiscounts: true }), 409, "invalid_state")).toMatchObject({ reason: "not_stackable" });
+      // The conditions need the cart's subtotal and products; a cart below them leaves the code unused.
+      expectFieldErrors(await use(s, r.code, { orderId: "friend-1", memberId: "dan" }), ["subtotal", "products"]);
+      expect(expectProblem(await use(s, r.code, { orderId: "friend-1", memberId: "dan", subtotal: 4_999, products: ["tee"] }), 409, "coupon_conditions_not_met")).toMatchObject({ reason: "below_min_subtotal" });
+      expect(expectProblem(await use(s, r.code, { orderId: "friend-1", memberId: "dan", subtotal: 6_000, products: ["mug"] }), 409, "coupon_conditions_not_met")).toMatchObject({ reason: "no_eligible_products" });
 
-      const used = await use(s, r.code, { orderId: "friend-1", memberId: "dan", subtotal: 6_000, quantity: 2, otherDiscounts: false });
+      const used = await use(s, r.code, { orderId: "friend-1", memberId: "dan", subtotal: 6_000, quantity: 2, products: ["mug", "hoodie"], otherDiscounts: false });
       expect(used.statusCode, used.body).toBe(200);
       expect(used.json()).toMatchObject({ code: r.code, used: true, usedOrderId: "friend-1", usedAt: "2026-03-02T15:00:00.000Z", valid: false });
       expect(await check(s, r.code, { memberId: "cara", subtotal: 6_000 })).toMatchObject({ used: true, valid: false, reason: { code: "used", message: "already used on order friend-1" } });
-      expect(expectProblem(await use(s, r.code, { orderId: "friend-2", memberId: "dan", subtotal: 6_000 }), 409, "invalid_state")).toMatchObject({ reason: "used" });
+      expect(expectProblem(await use(s, r.code, { orderId: "friend-2", memberId: "dan", subtotal: 6_000, products: ["tee"] }), 409, "invalid_state")).toMatchObject({ reason: "used" });
       expectProblem(await s.get("/v1/coupons/2222-3333-4444-5555"), 404, "not_found");
     });
 
@@ -600,7 +603,8 @@ describe("preset member-system", () => {
       expect(await check(s, first.code, { memberId: "cara", quantity: 1 })).toMatchObject({ valid: false, reason: { code: "below_min_quantity", message: "needs at least 2 items" } });
       expect(await check(s, first.code, { memberId: "dan", quantity: 3 })).toMatchObject({ valid: false, reason: { code: "not_owner", message: "only the member who redeemed it can use this code" } });
       expect(expectProblem(await use(s, first.code, { orderId: "o-dan", memberId: "dan", quantity: 3 }), 409, "invalid_state")).toMatchObject({ reason: "not_owner" });
-      expect(expectProblem(await use(s, first.code, { orderId: "o-cara", memberId: "cara", quantity: 1 }), 409, "invalid_state")).toMatchObject({ reason: "below_min_quantity" });
+      expect(expectProblem(await use(s, first.code, { orderId: "o-cara", memberId: "cara", quantity: 1 }), 409, "coupon_conditions_not_met")).toMatchObject({ reason: "below_min_quantity" });
+      expectFieldErrors(await use(s, first.code, { orderId: "o-cara", memberId: "cara" }), ["quantity"]);
       expect((await use(s, first.code, { orderId: "o-cara", memberId: "cara", quantity: 2, otherDiscounts: true })).json()).toMatchObject({ used: true, usedOrderId: "o-cara" });
       expectProblem(await use(s, first.code, { orderId: "o-cara-2", memberId: "cara", quantity: 2 }), 409, "invalid_state");
 

@@ -38,16 +38,29 @@ const couponQuery = z.object({
   quantity: z.coerce.number().pipe(positiveCount).optional(),
   otherDiscounts: z.enum(["true", "false"]).optional(),
   /** The cart's SKUs, comma-separated: a coupon limited to products needs one of them. */
+  products: z.string().max(10_000).optional(),
+  /** The former name of `products`. */
   skus: z.string().max(10_000).optional(),
 });
+const cartSkus = z.array(z.string().min(1).max(200)).max(1_000);
+/** Using a code: the fields its conditions need are required (SPEC §3 coupon). */
 const useBody = z.object({
   orderId: z.string().min(1).max(200),
   memberId: z.string().min(1).max(200).optional(),
   subtotal: money.optional(),
   quantity: positiveCount.optional(),
   otherDiscounts: z.boolean().optional(),
-  skus: z.array(z.string().min(1).max(200)).max(1_000).optional(),
+  /** The cart's SKUs: a code limited to products needs one of them. */
+  products: cartSkus.optional(),
+  /** The former name of `products`. */
+  skus: cartSkus.optional(),
 }).strict();
+
+/** `skus` is the former name of `products`; what either lists is in the cart. */
+function cartProducts(products: string[] | undefined, skus: string[] | undefined): { products?: string[] } {
+  return products === undefined && skus === undefined ? {} : { products: [...(products ?? []), ...(skus ?? [])] };
+}
+const splitList = (list: string | undefined) => list?.split(",").map((s) => s.trim()).filter((s) => s !== "");
 
 export function registerCheckoutRoutes(app: FastifyInstance, ctx: HttpContext): void {
   app.post("/v1/checkout/quote", { ...route({ summary: "The most points (and discount) a member may use on a cart, and why when zero", tags: ["checkout"], role: "points_manager", body: quoteBody }) }, async (request) => {
@@ -59,21 +72,21 @@ export function registerCheckoutRoutes(app: FastifyInstance, ctx: HttpContext): 
     const caller = callerOf(request);
     const { code } = parse(codeParam, request.params);
     const q = parse(couponQuery, request.query);
-    const { skus, otherDiscounts, ...rest } = q;
+    const { products, skus, otherDiscounts, ...rest } = q;
     return checkCoupon(ctx.services, caller.storeId, code, {
       ...rest,
       ...(otherDiscounts === undefined ? {} : { otherDiscounts: otherDiscounts === "true" }),
-      ...(skus === undefined ? {} : { skus: skus.split(",").map((s) => s.trim()).filter((s) => s !== "") }),
+      ...cartProducts(splitList(products), splitList(skus)),
     });
   });
 
-  app.post("/v1/coupons/:code/use", { ...route({ summary: "Mark a coupon code used on an order (once)", tags: ["checkout"], role: "points_manager", body: useBody }) }, async (request, reply) => {
+  app.post("/v1/coupons/:code/use", { ...route({ summary: "Mark a coupon code used on an order (once), if the cart meets its conditions", tags: ["checkout"], role: "points_manager", body: useBody }) }, async (request, reply) => {
     const caller = callerOf(request);
     const { code } = parse(codeParam, request.params);
-    const body = parse(useBody, request.body);
+    const { products, skus, ...body } = parse(useBody, request.body);
     return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
       statusCode: 200,
-      body: await useCoupon(repos, ctx.services, caller.storeId, code, body, caller.actor),
+      body: await useCoupon(repos, ctx.services, caller.storeId, code, { ...body, ...cartProducts(products, skus) }, caller.actor),
     }));
   });
 }

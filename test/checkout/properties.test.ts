@@ -12,6 +12,12 @@ import { orderRule, setupStore, type Client } from "./helpers.ts";
  * points, and each order's points, equal what SPEC says they should be given the orders' final
  * states and the redemptions' outcomes.
  *
+ * Every hold names its order and carries the cart (the order's lines as the model has them), or,
+ * once the order was sent, may leave the cart out so that Pointbook uses the order's lines. The
+ * order's cashback, held and captured together, never passes what its cart allows: a hold that
+ * would is 409 exceeds_order_limit with the points still allowed; one within the order but past
+ * the balance is 409 insufficient_points.
+ *
  * The program: $1 = 1 point on the subtotal when paid, available a day later; 250 points when
  * delivered if the subtotal (after refunds) is at least $50, available at once; cashback 1 point = 1 cent; holds
  * time out after 30 minutes; points never expire; clawback allow_negative.
@@ -26,13 +32,14 @@ type Action =
   | { kind: "edit"; order: number; amounts: number[] }
   | { kind: "refundLine"; order: number; line: number }
   | { kind: "refundAmount"; order: number; amount: number }
-  | { kind: "hold"; order: number; points: number; capture: boolean }
+  | { kind: "hold"; order: number; points: number; capture: boolean; cart: boolean }
   | { kind: "capture"; which: number }
   | { kind: "release"; which: number }
   | { kind: "advance"; minutes: number };
 
 const orderIndex = fc.integer({ min: 0, max: 1 });
-const amounts = fc.array(fc.integer({ min: 0, max: 12_000 }), { minLength: 1, maxLength: 3 });
+// Small lines too, so that an order's cart, not only the balance, limits its cashback.
+const amounts = fc.array(fc.oneof(fc.integer({ min: 0, max: 12_000 }), fc.integer({ min: 0, max: 600 })), { minLength: 1, maxLength: 3 });
 const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant("create" as const), order: orderIndex }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant("pay" as const), order: orderIndex }), weight: 3 },
@@ -42,8 +49,9 @@ const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant("refundAmount" as const), order: orderIndex, amount: fc.integer({ min: 1, max: 15_000 }) }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant("cancel" as const), order: orderIndex }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant("resend" as const), order: orderIndex }), weight: 1 },
-  // A hold at checkout, often captured at once (the order is paid right away).
-  { arbitrary: fc.record({ kind: fc.constant("hold" as const), order: orderIndex, points: fc.integer({ min: 1, max: 900 }), capture: fc.boolean() }), weight: 5 },
+  // A hold at checkout, often captured at once (the order is paid right away); with the cart, or
+  // (when the order is already recorded) without it.
+  { arbitrary: fc.record({ kind: fc.constant("hold" as const), order: orderIndex, points: fc.integer({ min: 1, max: 900 }), capture: fc.boolean(), cart: fc.boolean() }), weight: 5 },
   { arbitrary: fc.record({ kind: fc.constant("capture" as const), which: fc.nat({ max: 5 }) }), weight: 4 },
   { arbitrary: fc.record({ kind: fc.constant("release" as const), which: fc.nat({ max: 5 }) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant("advance" as const), minutes: fc.oneof(fc.integer({ min: 1, max: 90 }), fc.integer({ min: 600, max: 3 * 1_440 })) }), weight: 2 },
@@ -131,6 +139,15 @@ for (const kind of kindsUnderTest()) {
     }
 
     const live = (r: ModelRedemption) => r.status === "held" && now < r.expiresAt;
+
+    /**
+     * What SPEC lets a new hold take on the order (1 point = 1 cent, no other cap): the cart's
+     * lines, less the points of the order's cashback that is live or captured.
+     */
+    function orderAllowance(cartTotal: number, redemptions: readonly ModelRedemption[], order: number): number {
+      const used = redemptions.filter((red) => red.order === order && (live(red) || red.status === "completed")).reduce((sum, red) => sum + red.points, 0);
+      return Math.max(0, cartTotal - used);
+    }
 
     /** Applies an order update to the model; false when it does not apply to the order's state. */
     function applyUpdate(o: ModelOrder, a: Exclude<Action, { kind: "hold" | "capture" | "release" | "advance" }>): boolean {
@@ -265,8 +282,20 @@ for (const kind of kindsUnderTest()) {
             switch (a.kind) {
               case "hold": {
                 if (o?.canceledAt != null) continue;
-                const res = await c.post("/v1/redemptions", { memberId, methodId: cash, points: a.points, orderId });
-                if (model().balance >= a.points) {
+                // The cart is the order as the model has it; an order not sent yet starts with its first lines.
+                const cartLines = o ? o.lines : lines[a.order]!.map((amount, i) => ({ sku: `s${i}`, amount }));
+                const withCart = a.cart || !o?.sent;
+                const cart = { lines: cartLines.map((l) => ({ sku: l.sku, quantity: 1, amount: l.amount })) };
+                const res = await c.post("/v1/redemptions", { memberId, methodId: cash, points: a.points, orderId, ...(withCart ? { cart } : {}) });
+                const cartTotal = cartLines.reduce((sum, l) => sum + l.amount, 0);
+                const allowed = orderAllowance(cartTotal, redemptions, a.order);
+                if (a.points > allowed) {
+                  expect(res.statusCode, `${log.join("; ")} → ${res.body}`).toBe(409);
+                  expect(res.json(), log.join("; ")).toMatchObject({
+                    code: "exceeds_order_limit", maxPoints: allowed,
+                    ...(allowed === 0 ? { reason: cartTotal === 0 ? "no_eligible_products" : "order_limit_reached" } : {}),
+                  });
+                } else if (model().balance >= a.points) {
                   expect(res.statusCode, `${log.join("; ")} → ${res.body}`).toBe(201);
                   const red: ModelRedemption = { id: res.json().id, order: a.order, points: a.points, status: "held", expiresAt: now + HOLD_TTL_MS };
                   redemptions.push(red);

@@ -1,9 +1,11 @@
 import { z } from "zod";
 import { count, money, mulDivFloor, positiveCount, positiveMoney, positivePoints } from "../limits.ts";
+import { iconSchema } from "../icon.ts";
 
 const common = {
   name: z.string().min(1).max(200),
   description: z.string().max(2_000).optional(),
+  icon: iconSchema.optional(),
   channels: z.array(z.string().min(1).max(50)).min(1).default(["online"]),
   enabled: z.boolean().default(true),
 };

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isoInstant, MAX_VALUE, money, positivePoints } from "../limits.ts";
 import { validitySchema } from "../expiry/validity.ts";
+import { iconSchema } from "../icon.ts";
 
 /** A dotted path into the event (`properties.count`) or the order (`order.tags`). */
 const fieldPath = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$/, "a dotted path such as properties.count");
@@ -63,6 +64,8 @@ const ruleObject = z
   .object({
     name: z.string().min(1).max(200),
     description: z.string().max(2_000).optional(),
+    /** Shown to members beside the rule in the member centre. */
+    icon: iconSchema.optional(),
     event: z.string().min(1).max(100),
     channels: z.array(z.string().min(1).max(50)).min(1).optional(),
     conditions: z.array(conditionSchema).max(50).default([]),

@@ -177,7 +177,7 @@ describe("preset marketplace", () => {
     const s = await setup();
     const o = paidOrder("dan", [line("tent", 10_000)]);
     expect((await s.order("x-1", o)).points.earned).toBe(100);
-    const held = (await s.post("/v1/redemptions", { memberId: "dan", methodId: s.methods.get("Points at checkout"), points: 100, orderId: "x-2" })).json();
+    const held = (await s.post("/v1/redemptions", { memberId: "dan", methodId: s.methods.get("Points at checkout"), points: 100, orderId: "x-2", cart: { lines: [line("lamp", 1_000)] } })).json();
     expect(held).toMatchObject({ status: "held", points: 100, discount: 100 });
     expect((await s.post(`/v1/redemptions/${held.id}/capture`)).json().status).toBe("completed");
     expect(await s.member("dan")).toMatchObject({ balance: 0 });
@@ -192,7 +192,8 @@ describe("preset marketplace", () => {
     const checkout = s.methods.get("Points at checkout")!;
     await s.post("/v1/members/cy/adjustments", { points: 2_000, reason: "welcome gift" });
     // $100 cart with a $15 coupon; 1,000 points = $10 held at checkout, captured once paid.
-    const held = await s.post("/v1/redemptions", { memberId: "cy", methodId: checkout, points: 1_000, orderId: "c-1" });
+    const cart = { lines: [line("backpack", 10_000)], discounts: 1_500 };
+    const held = await s.post("/v1/redemptions", { memberId: "cy", methodId: checkout, points: 1_000, orderId: "c-1", cart });
     expect(held.statusCode).toBe(201);
     expect(held.json()).toMatchObject({ status: "held", points: 1_000, discount: 1_000, orderId: "c-1" });
     expect(await s.member("cy")).toMatchObject({ balance: 1_000, held: 1_000 });

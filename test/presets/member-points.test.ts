@@ -149,14 +149,16 @@ describe("preset member-points", () => {
 
       // At checkout the member can only enter up to 500 points on this cart.
       const cart = { lines: [line(30_000)] };
-      expectFieldErrors(await s.redeem({ memberId: "amy", points: 510, orderId: "o-cap", cart }), [{ path: "points", message: "at most 500 points on this cart" }]);
+      expect(expectProblem(await s.redeem({ memberId: "amy", points: 510, orderId: "o-cap", cart }), 409, "exceeds_order_limit").maxPoints).toBe(500);
       expectFieldErrors(await s.redeem({ memberId: "amy", points: 505, orderId: "o-cap", cart }), [{ path: "points", message: "spend cashback points in steps of 10" }]);
       const below = await s.redeem({ memberId: "amy", points: 10, orderId: "o-small", cart: { lines: [line(19_999)] } });
-      expect(expectFieldErrors(below, [{ path: "points", message: "at most 0 points on this cart" }]).reason).toBe("below_min_subtotal");
+      expect(expectProblem(below, 409, "exceeds_order_limit")).toMatchObject({ maxPoints: 0, reason: "below_min_subtotal" });
       const held = await s.redeem({ memberId: "amy", points: 500, orderId: "o-cap", cart });
       expect(held.statusCode, held.body).toBe(201);
       expect(held.json()).toMatchObject({ status: "held", points: 500, discount: 5_000, orderId: "o-cap", type: "cashback" });
       expect(await s.member("amy")).toMatchObject({ balance: 1_500, held: 500 });
+      // The $50 is for the whole order: split into several holds it is the same.
+      expect(expectProblem(await s.redeem({ memberId: "amy", points: 10, orderId: "o-cap", cart }), 409, "exceeds_order_limit")).toMatchObject({ maxPoints: 0, reason: "order_limit_reached" });
     });
 
     it("discounts → applied credits → applied points: the cap is taken on what is left after discounts and credits; shipping never counts", async () => {
@@ -181,7 +183,7 @@ describe("preset member-points", () => {
 
       // A hold with the cart follows the same order of application.
       const cart = { lines, discounts: 3_000, credits: 18_544, shipping: 10_000 };
-      expectFieldErrors(await s.redeem({ memberId: "amy", points: 350, orderId: "o-dc", cart }), [{ path: "points", message: "at most 340 points on this cart" }]);
+      expect(expectProblem(await s.redeem({ memberId: "amy", points: 350, orderId: "o-dc", cart }), 409, "exceeds_order_limit").maxPoints).toBe(340);
       expect((await s.redeem({ memberId: "amy", points: 340, orderId: "o-dc", cart })).json()).toMatchObject({ status: "held", points: 340, discount: 3_400 });
     });
 

@@ -325,7 +325,7 @@ describe("preset member-system", () => {
     const offOrder = await s.order("off-1", { memberId: "pat", lines: [tee(5_000)], placedAt: T0, paidAt: T0 });
     expect(offOrder.points).toEqual({ earned: 0, pending: 0, reversed: 0, redeemed: 0 });
     expect((await s.get("/v1/orders/off-1")).json()).toMatchObject({ memberId: "pat", paidAt: T0 });
-    const refused = await s.redeem({ memberId: "pat", methodId: s.methods.get("Cashback (online)"), points: 100 });
+    const refused = await s.redeem({ memberId: "pat", methodId: s.methods.get("Cashback (online)"), points: 100, orderId: "off-2", cart: { lines: [tee(5_000)] } });
     expectProblem(refused, 409, "program_disabled");
 
     const on = await s.patch("/v1/program", { enabled: true });
@@ -360,12 +360,16 @@ describe("preset member-system", () => {
       const s = await setup();
       const cashback = s.methods.get("Cashback (online)")!;
       await s.post("/v1/members/cara/adjustments", { points: 400, reason: "opening balance" });
+      // At checkout the order is recorded (placed, not yet paid): the holds name it and its lines are the cart.
+      // $100 of tees: 30% = $30, but at most 2,000 points per order.
+      const lines = [tee(10_000)];
+      await s.order("c-1", { memberId: "cara", lines, placedAt: T0 });
       // Below the accumulated-points threshold.
-      const low = await s.redeem({ memberId: "cara", methodId: cashback, points: 100, orderId: "c-0" });
+      const low = await s.redeem({ memberId: "cara", methodId: cashback, points: 100, orderId: "c-1" });
       expect(expectProblem(low, 409, "insufficient_points").detail).toBe("cashback needs a balance of at least 500 points");
       await s.post("/v1/members/cara/adjustments", { points: 2_600, reason: "top up" });
 
-      expectFieldErrors(await s.redeem({ memberId: "cara", methodId: cashback, points: 2_100, orderId: "c-1" }), [{ path: "points", message: "at most 2000 points per order" }]);
+      expect(expectProblem(await s.redeem({ memberId: "cara", methodId: cashback, points: 2_100, orderId: "c-1" }), 409, "exceeds_order_limit").maxPoints).toBe(2_000);
       expectFieldErrors(await s.redeem({ memberId: "cara", methodId: cashback, points: 150, orderId: "c-1" }), [{ path: "points", message: "spend cashback points in steps of 100" }]);
 
       const held = await s.redeem({ memberId: "cara", methodId: cashback, points: 1_500, orderId: "c-1" });
@@ -373,29 +377,30 @@ describe("preset member-system", () => {
       expect(held.json()).toMatchObject({ status: "held", points: 1_500, discount: 1_500, orderId: "c-1", type: "cashback" });
       expect(await s.member("cara")).toMatchObject({ balance: 1_500, held: 1_500 });
       // The per-order limit counts every hold on the order: 1,500 + 600 > 2,000, 1,500 + 500 is fine.
-      expectFieldErrors(await s.redeem({ memberId: "cara", methodId: cashback, points: 600, orderId: "c-1" }), [{ path: "points", message: "at most 2000 points per order; 1500 already used on this order" }]);
+      expect(expectProblem(await s.redeem({ memberId: "cara", methodId: cashback, points: 600, orderId: "c-1" }), 409, "exceeds_order_limit").maxPoints).toBe(500);
       const topUp = await s.redeem({ memberId: "cara", methodId: cashback, points: 500, orderId: "c-1" });
       expect(topUp.statusCode).toBe(201);
+      expect(expectProblem(await s.redeem({ memberId: "cara", methodId: cashback, points: 100, orderId: "c-1" }), 409, "exceeds_order_limit")).toMatchObject({ maxPoints: 0, reason: "order_limit_reached" });
 
       for (const r of [held, topUp]) {
         const captured = await s.post(`/v1/redemptions/${r.json().id}/capture`);
         expect(captured.json()).toMatchObject({ status: "completed" });
       }
       expect(await s.member("cara")).toMatchObject({ balance: 1_000, held: 0 });
-      const order = await s.order("c-1", { memberId: "cara", lines: [tee(6_000)], placedAt: T0, paidAt: T0 });
-      expect(order.points).toEqual({ earned: 60, pending: 0, reversed: 0, redeemed: 2_000 });
+      const order = await s.order("c-1", { memberId: "cara", lines, placedAt: T0, paidAt: T0 });
+      expect(order.points).toEqual({ earned: 100, pending: 0, reversed: 0, redeemed: 2_000 });
     });
 
     it("a canceled order releases the hold; an unpaid one is released automatically after 60 minutes", async () => {
       const s = await setup();
       const cashback = s.methods.get("Cashback (online)")!;
       await s.post("/v1/members/cara/adjustments", { points: 2_000, reason: "opening balance" });
-      const canceled = (await s.redeem({ memberId: "cara", methodId: cashback, points: 1_000, orderId: "c-2" })).json();
+      const canceled = (await s.redeem({ memberId: "cara", methodId: cashback, points: 1_000, orderId: "c-2", cart: { lines: [tee(5_000)] } })).json();
       expect(await s.member("cara")).toMatchObject({ balance: 1_000, held: 1_000 });
       expect((await s.post(`/v1/redemptions/${canceled.id}/release`)).json()).toMatchObject({ status: "released" });
       expect(await s.member("cara")).toMatchObject({ balance: 2_000, held: 0 });
 
-      const unpaid = (await s.redeem({ memberId: "cara", methodId: cashback, points: 800, orderId: "c-3" })).json();
+      const unpaid = (await s.redeem({ memberId: "cara", methodId: cashback, points: 800, orderId: "c-3", cart: { lines: [tee(5_000)] } })).json();
       expect((await s.advance("2026-03-02T15:59:59Z")).ran.released).toBe(0);
       expect((await s.get(`/v1/redemptions/${unpaid.id}`)).json().status).toBe("held");
       expect((await s.advance("2026-03-02T16:00:00Z")).ran.released).toBe(1);
@@ -409,10 +414,12 @@ describe("preset member-system", () => {
       const pos = s.methods.get("Cashback (POS)")!;
       const online = s.methods.get("Cashback (online)")!;
       await s.post("/v1/members/cara/adjustments", { points: 3_000, reason: "opening balance" });
-      expectFieldErrors(await s.redeem({ memberId: "cara", methodId: pos, points: 500 }), [{ path: "channel", message: "this redeem method is not offered on channel online" }]);
-      expectFieldErrors(await s.redeem({ memberId: "cara", methodId: online, points: 500, channel: "pos" }), [{ path: "channel", message: "this redeem method is not offered on channel pos" }]);
-      expectFieldErrors(await s.redeem({ memberId: "cara", methodId: pos, points: 1_100, channel: "pos" }), [{ path: "points", message: "at most 1000 points per order" }]);
-      const held = await s.redeem({ memberId: "cara", methodId: pos, points: 1_000, channel: "pos", orderId: "pos-9" });
+      // $20 of house tea: room for 2,000 points but for the per-order limit.
+      const cart = { lines: [{ sku: "tea-classic", quantity: 1, amount: 2_000 }] };
+      expectFieldErrors(await s.redeem({ memberId: "cara", methodId: pos, points: 500, orderId: "pos-8", cart }), [{ path: "channel", message: "this redeem method is not offered on channel online" }]);
+      expectFieldErrors(await s.redeem({ memberId: "cara", methodId: online, points: 500, channel: "pos", orderId: "pos-8", cart }), [{ path: "channel", message: "this redeem method is not offered on channel pos" }]);
+      expect(expectProblem(await s.redeem({ memberId: "cara", methodId: pos, points: 1_100, channel: "pos", orderId: "pos-9", cart }), 409, "exceeds_order_limit").maxPoints).toBe(1_000);
+      const held = await s.redeem({ memberId: "cara", methodId: pos, points: 1_000, channel: "pos", orderId: "pos-9", cart });
       expect(held.json()).toMatchObject({ status: "held", points: 1_000, discount: 1_000 });
       // The method keeps its eligible products and stacking settings (applied by the checkout quote).
       expect((await s.get(`/v1/redeem-methods/${pos}`)).json()).toMatchObject({ eligibleProducts: ["tea-classic", "tea-oolong"], stackWithDiscounts: false });
@@ -500,15 +507,15 @@ describe("preset member-system", () => {
       const quote = await quoteOf(s, { memberId: "quinn", ...cart });
       expect(quote).toMatchObject({ maxPoints: 1_500, maxDiscount: 1_500 });
 
-      const over = await s.redeem({ memberId: "quinn", methodId: online, points: 1_600, orderId: "h-1", cart });
-      expect(expectFieldErrors(over, [{ path: "points", message: "at most 1500 points on this cart" }]).detail).toBe("at most 1500 points can be used on this cart");
+      const over = expectProblem(await s.redeem({ memberId: "quinn", methodId: online, points: 1_600, orderId: "h-1", cart }), 409, "exceeds_order_limit");
+      expect(over.maxPoints).toBe(1_500);
+      expect(over.reason).toBeUndefined();
       const below = await s.redeem({ memberId: "quinn", methodId: online, points: 100, orderId: "h-0", cart: { lines: [tee(1_500)] } });
-      expect(expectFieldErrors(below, [{ path: "points", message: "at most 0 points on this cart" }])).toMatchObject({
-        reason: "below_min_subtotal", detail: "at most 0 points can be used on this cart: the order subtotal must be at least 2000",
-      });
+      expect(expectProblem(below, 409, "exceeds_order_limit")).toMatchObject({ maxPoints: 0, reason: "below_min_subtotal" });
+      expect(below.json().detail).toContain("the order subtotal must be at least 2000");
       // Gift card in the cart, with a discount: at most 800 (see the quote above); 900 is refused.
       const mixed = { lines: [tee(3_000), giftCardLine(5_000)], discounts: 800 };
-      expectFieldErrors(await s.redeem({ memberId: "quinn", methodId: online, points: 900, orderId: "h-2", cart: mixed }), [{ path: "points", message: "at most 800 points on this cart" }]);
+      expect(expectProblem(await s.redeem({ memberId: "quinn", methodId: online, points: 900, orderId: "h-2", cart: mixed }), 409, "exceeds_order_limit").maxPoints).toBe(800);
       expect(await s.member("quinn")).toMatchObject({ balance: 5_000, held: 0 });
 
       const held = await s.redeem({ memberId: "quinn", methodId: online, points: 1_500, orderId: "h-1", cart });
@@ -524,7 +531,9 @@ describe("preset member-system", () => {
       expect(paid.points).toEqual({ earned: 50, pending: 0, reversed: 0, redeemed: 1_500 });
       expect(await s.member("quinn")).toMatchObject({ balance: 3_550, held: 0 });
       // The per-order limit still counts the captured 1,500 on h-1: only 500 more there.
-      expectFieldErrors(await s.redeem({ memberId: "quinn", methodId: online, points: 600, orderId: "h-1", cart: { lines: [tee(10_000)] } }), [{ path: "points", message: "at most 2000 points per order; 1500 already used on this order" }]);
+      expect(expectProblem(await s.redeem({ memberId: "quinn", methodId: online, points: 600, orderId: "h-1", cart: { lines: [tee(10_000)] } }), 409, "exceeds_order_limit").maxPoints).toBe(500);
+      // The quote for h-1 says the same.
+      expect(await quoteOf(s, { memberId: "quinn", orderId: "h-1", lines: [tee(10_000)] })).toMatchObject({ balance: 3_550, maxPoints: 500, maxDiscount: 500 });
     });
   });
 

@@ -168,7 +168,10 @@ for (const kind of kindsUnderTest()) {
     it("cashback holds, captures and releases racing each other never overdraw", async () => {
       expect((await adjust("cash", 1000)).statusCode).toBe(201);
       const methodId = await method({ type: "cashback", name: "Cashback", points: 10, amount: 100 });
-      const hold = () => call(t.app, "POST", "/v1/redemptions", { key, body: { memberId: "cash", methodId, points: 100 } });
+      // Each hold on an order of its own, whose $10 cart allows exactly its 100 points.
+      let orders = 0;
+      const cart = { lines: [{ sku: "a", quantity: 1, amount: 1_000 }] };
+      const hold = () => call(t.app, "POST", "/v1/redemptions", { key, body: { memberId: "cash", methodId, points: 100, orderId: `cash-${++orders}`, cart } });
 
       // 30 holds of 100 on 1000 points: exactly 10 are placed.
       const first = await Promise.all(Array.from({ length: 30 }, hold));

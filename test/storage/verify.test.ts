@@ -45,8 +45,8 @@ for (const kind of kindsUnderTest()) {
       const catalog = await tx.run((repos) => createMethod(repos, services, storeId, { type: "catalog", name: "Pack", points: 120, channels: ["online"], enabled: true, grant: { sku: "pack", units: 1, validDays: null } }, STAFF));
       const cashback = await tx.run((repos) => createMethod(repos, services, storeId, { type: "cashback", name: "Cashback", points: 10, amount: 100, channels: ["online"], enabled: true, stackWithDiscounts: true }, STAFF));
       await tx.run((repos) => redeem(repos, services, storeId, { memberId: "healthy", methodId: catalog.id }, STAFF));
-      const captured = await tx.run((repos) => redeem(repos, services, storeId, { memberId: "healthy", methodId: cashback.id, points: 100 }, STAFF));
-      const released = await tx.run((repos) => redeem(repos, services, storeId, { memberId: "healthy", methodId: cashback.id, points: 50 }, STAFF));
+      const captured = await tx.run((repos) => redeem(repos, services, storeId, { memberId: "healthy", methodId: cashback.id, points: 100, orderId: "o-captured", cart: { lines: [{ sku: "a", quantity: 1, amount: 10_000 }], discounts: 0, credits: 0, shipping: 0 } }, STAFF));
+      const released = await tx.run((repos) => redeem(repos, services, storeId, { memberId: "healthy", methodId: cashback.id, points: 50, orderId: "o-released", cart: { lines: [{ sku: "a", quantity: 1, amount: 10_000 }], discounts: 0, credits: 0, shipping: 0 } }, STAFF));
       await tx.run((repos) => finishRedemption(repos, services, storeId, captured.id, "capture", STAFF));
       await tx.run((repos) => finishRedemption(repos, services, storeId, released.id, "release", STAFF));
 
@@ -54,7 +54,7 @@ for (const kind of kindsUnderTest()) {
       await tx.run((repos) => reversePoints(repos, services, storeId, { memberId: "debtor", points: 100, lotId: award.lotId ?? undefined, source: { type: "order", ref: "ord_1" }, reason: "refund" }, STAFF));
       // The 70 pending points mature on the 18th; the 280 left of the welcome lot expire on the 25th.
       await advanceClock(services, storeId, new Date("2026-01-30T12:00:00Z"));
-      await tx.run((repos) => redeem(repos, services, storeId, { memberId: "healthy", methodId: cashback.id, points: 30 }, STAFF)); // left open
+      await tx.run((repos) => redeem(repos, services, storeId, { memberId: "healthy", methodId: cashback.id, points: 30, orderId: "o-open", cart: { lines: [{ sku: "a", quantity: 1, amount: 10_000 }], discounts: 0, credits: 0, shipping: 0 } }, STAFF)); // left open
     });
     afterAll(async () => db.close());
 

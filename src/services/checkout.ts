@@ -3,6 +3,7 @@ import { invalid } from "../core/errors.ts";
 import { cashbackDiscount, redeemMethodSchema, type CashbackMethod } from "../core/redemption/methods.ts";
 import { cashbackQuote, orderCashbackAllowance, type Cart } from "../core/redemption/quote.ts";
 import { requireStore, storeNow, type Services } from "./context.ts";
+import { cartForOrder, cashbackUsedOnOrder } from "./order-cashback.ts";
 
 export interface QuoteInput extends Cart {
   memberId: string;
@@ -46,8 +47,9 @@ export async function quoteCheckout(services: Services, storeId: string, input: 
     const channel = input.channel ?? "online";
     const loaded = await repos.members.readBook(storeId, input.memberId);
     let balance = 0;
+    let book: MemberBook | null = null;
     if (loaded) {
-      const book = new MemberBook(loaded.balance, loaded.lots, loaded.holds, store.program.clawback);
+      book = new MemberBook(loaded.balance, loaded.lots, loaded.holds, store.program.clawback);
       book.settleDue(now);
       balance = book.balance.balance;
     }
@@ -66,12 +68,8 @@ export async function quoteCheckout(services: Services, storeId: string, input: 
     if (!loaded) return { ...empty, reasonCode: "no_points", reason: "the member has no points yet" };
     let q = cashbackQuote(cashback.method, input, balance);
     if (input.orderId !== undefined && q.maxPoints > 0) {
-      const live = (await repos.redemptions.redemptionsForOrder(storeId, input.orderId, false)).filter((r) => r.type === "cashback" && (r.status === "completed" || r.status === "held"));
-      const used = {
-        points: live.filter((r) => r.methodId === cashback.id).reduce((sum, r) => sum + r.points, 0),
-        otherDiscount: live.filter((r) => r.methodId !== cashback.id).reduce((sum, r) => sum + (r.discount ?? 0), 0),
-      };
-      const allowance = orderCashbackAllowance(cashback.method, input, used);
+      const used = await cashbackUsedOnOrder(repos, storeId, input.orderId, cashback.id, { id: input.memberId, book }, false);
+      const allowance = orderCashbackAllowance(cashback.method, (await cartForOrder(repos, storeId, input.orderId, input))!, used);
       if (allowance.maxPoints < q.maxPoints) {
         q = { ...q, maxPoints: allowance.maxPoints, maxDiscount: cashbackDiscount(cashback.method, allowance.maxPoints), ...(allowance.reason ? { reason: allowance.reason } : {}) };
       }

@@ -4,7 +4,8 @@ import type { CouponRecord, EntitlementRecord, Page, RedemptionRecord, StoreReco
 import type { Repositories } from "../core/ports/repositories.ts";
 import { addLocalDays, addLocalMonths, addMinutes } from "../core/time/zone.ts";
 import { cashbackDiscount, redeemMethodSchema, type CashbackMethod, type CatalogMethod, type CouponMethod, type ProductMethod } from "../core/redemption/methods.ts";
-import { orderCashbackAllowance, type Cart, type OrderCashbackUse } from "../core/redemption/quote.ts";
+import { orderCashbackAllowance, type Cart } from "../core/redemption/quote.ts";
+import { cartForOrder, cashbackUsedOnOrder } from "./order-cashback.ts";
 import { newCouponCode } from "../core/redemption/coupon-code.ts";
 import { couponView } from "./coupons.ts";
 import { upsertOrder } from "./orders.ts";
@@ -156,34 +157,13 @@ async function redeemCatalog(repos: Repositories, store: StoreRecord, method: Ca
   return redemptionView(redemption, entitlement);
 }
 
-/** The order as Pointbook knows it, as a cart: its lines, discounts, credits and shipping. */
-async function cartOfOrder(repos: Repositories, storeId: string, orderId: string): Promise<Cart | null> {
-  const record = await repos.orders.get(storeId, orderId);
-  if (!record) return null;
-  const { lines, discounts, credits, shipping } = record.order;
-  return { lines, discounts, credits, shipping };
-}
-
-/**
- * Cashback already live on the order: captured, or held and not yet timed out (this member's
- * holds are judged by their book, which has settled what timed out; another member's by status).
- */
-async function cashbackUsedOnOrder(repos: Repositories, storeId: string, orderId: string, methodId: string, memberId: string, book: MemberBook): Promise<OrderCashbackUse> {
-  const live = (await repos.redemptions.redemptionsForOrder(storeId, orderId)).filter((r) => r.type === "cashback" && (r.status === "completed"
-    || (r.status === "held" && (r.memberId !== memberId || book.hold(r.holdId!)?.status === "held"))));
-  return {
-    points: live.filter((r) => r.methodId === methodId).reduce((sum, r) => sum + r.points, 0),
-    otherDiscount: live.filter((r) => r.methodId !== methodId).reduce((sum, r) => sum + (r.discount ?? 0), 0),
-  };
-}
-
 async function holdCashback(repos: Repositories, store: StoreRecord, method: CashbackMethod, methodId: string, input: RedeemInput, actor: Actor, now: Date) {
   const points = input.points;
   if (points === undefined) throw invalid("points", "cashback needs the number of points to spend");
   if (points % method.points !== 0) throw invalid("points", `spend cashback points in steps of ${method.points}`);
   if (input.orderId === undefined) throw invalid("orderId", "cashback is spent on an order: name its orderId");
   const orderId = input.orderId;
-  const cart = input.cart ?? (await cartOfOrder(repos, store.id, orderId));
+  const cart = await cartForOrder(repos, store.id, orderId, input.cart);
   if (!cart) throw invalid("cart", "send the cart, or record the order first (PUT /v1/orders/{orderId}), so the order's limits can be checked");
   const redemptionId = newId("red");
   const hold = await withMemberBook(repos, store, input.memberId, now, async (book: MemberBook) => {
@@ -192,7 +172,7 @@ async function holdCashback(repos: Repositories, store: StoreRecord, method: Cas
     }
     // Holds on one order wait for each other, so two at once can never pass a limit together.
     await repos.ruleState.lockKeys(store.id, [`cashback-order:${orderId}`]);
-    const allowance = orderCashbackAllowance(method, cart, await cashbackUsedOnOrder(repos, store.id, orderId, methodId, input.memberId, book));
+    const allowance = orderCashbackAllowance(method, cart, await cashbackUsedOnOrder(repos, store.id, orderId, methodId, { id: input.memberId, book }, true));
     if (points > allowance.maxPoints) {
       throw new DomainError("exceeds_order_limit", `at most ${allowance.maxPoints} more points can be used on order ${orderId}${allowance.reason ? `: ${allowance.reason.message}` : ""}`, {
         maxPoints: allowance.maxPoints,

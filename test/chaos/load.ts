@@ -37,7 +37,7 @@ function canonical(value: unknown): string {
 function noteRetry(ctx: LoadContext, what: string, answer: Answer, opts: { event?: boolean; compare?: (body: any) => unknown } = {}): void {
   if (answer.replayed || (opts.event && answer.status === 200)) ctx.journal.replays++;
   const lost = answer.lost;
-  // A 422 is a validation failure, which is not stored: the retry runs afresh and may succeed.
+  // A 422 refused before anything was applied (an event's id is then released): a retry runs afresh.
   if (!lost || lost.status === 422) return;
   ctx.journal.lostAnswers++;
   const pickOf = opts.compare ?? ((body: unknown) => body);
@@ -151,9 +151,8 @@ async function sendHold(ctx: LoadContext, tag: string): Promise<void> {
   if (answer.status === 201 && answer.body?.status === "held" && typeof answer.body.id === "string" && answer.body.points === points) {
     hold.outcome = { applied: true, redemptionId: answer.body.id };
   } else {
-    // Not enough points: 409, or 422 on `points` when the cart's cap (which counts the balance) is lower.
-    const code = refusal(answer, 409, ["insufficient_points"])
-      ?? (answer.status === 422 && (answer.body?.errors as Array<{ path: string }> | undefined)?.some((e) => e.path === "points") ? "points_over_cart_cap" : null);
+    // Not enough points, or past what the order allows for all its cashback together.
+    const code = refusal(answer, 409, ["insufficient_points", "exceeds_order_limit"]);
     if (!code) return unexpected(ctx, `POST /v1/redemptions ${key}`, answer);
     hold.outcome = { applied: false, code };
   }

@@ -98,20 +98,20 @@ describe("coupons and product codes", () => {
     expect(refused.reason).toBe("not_owner");
     const anyone = (await redeem("fixed")).code;
     expect(await check(anyone, "?memberId=ben&quantity=3")).toMatchObject({ valid: true, owner: "amy" });
-    expect((await c.post(`/v1/coupons/${anyone}/use`, { orderId: "o2", memberId: "ben", quantity: 3 })).statusCode).toBe(200);
+    expect((await c.post(`/v1/coupons/${anyone}/use`, { orderId: "o2", memberId: "ben", quantity: 3, products: ["a"] })).statusCode).toBe(200);
   });
 
   it("minimum subtotal and quantity: equal passes, below refuses", async () => {
     const percent = (await redeem("percent")).code;
     expect(await check(percent, "?memberId=amy&subtotal=4999")).toMatchObject({ valid: false, reason: { code: "below_min_subtotal" } });
     expect(await check(percent, "?memberId=amy&subtotal=5000")).toMatchObject({ valid: true });
-    expect(expectProblem(await c.post(`/v1/coupons/${percent}/use`, { orderId: "o3", memberId: "amy", subtotal: 4_999 }), 409, "invalid_state").reason).toBe("below_min_subtotal");
+    expect(expectProblem(await c.post(`/v1/coupons/${percent}/use`, { orderId: "o3", memberId: "amy", subtotal: 4_999 }), 409, "coupon_conditions_not_met").reason).toBe("below_min_subtotal");
     const fixed = (await redeem("fixed")).code;
     expect(await check(fixed, "?quantity=2")).toMatchObject({ valid: false, reason: { code: "below_min_quantity" } });
     expect(await check(fixed, "?quantity=3")).toMatchObject({ valid: true });
-    expect(expectProblem(await c.post(`/v1/coupons/${fixed}/use`, { orderId: "o4", quantity: 2 }), 409, "invalid_state").reason).toBe("below_min_quantity");
+    expect(expectProblem(await c.post(`/v1/coupons/${fixed}/use`, { orderId: "o4", quantity: 2, products: ["a"] }), 409, "coupon_conditions_not_met").reason).toBe("below_min_quantity");
     // A refused use leaves the code usable.
-    expect((await c.post(`/v1/coupons/${fixed}/use`, { orderId: "o4", quantity: 3 })).statusCode).toBe(200);
+    expect((await c.post(`/v1/coupons/${fixed}/use`, { orderId: "o4", quantity: 3, products: ["a"] })).statusCode).toBe(200);
   });
 
   it("non-stackable codes refuse a cart with other discounts; stackable ones combine", async () => {

@@ -100,4 +100,23 @@ describe("cashback limits hold per order, across redemptions", () => {
     const held = await Promise.all(members.map(async (m) => (await call(t.app, "GET", `/v1/members/${m}`, { key: store.adminKey })).json().held as number));
     expect(held.reduce((a, b) => a + b, 0)).toBe(500);
   });
+
+  it("the recorded order wins over a cart sent with the hold; a timed-out hold no longer counts, in the quote as in the hold", async () => {
+    const store = await createTestStore(t.app, { sandbox: false, clock: undefined });
+    const method = await call(t.app, "POST", "/v1/redeem-methods", { key: store.adminKey, body: { type: "cashback", name: "Cash", points: 10, amount: 100, channels: ["online"] } });
+    const cashId = method.json().id as string;
+    await call(t.app, "POST", "/v1/members/eve/adjustments", { key: store.adminKey, body: { points: 10_000, reason: "funds" } });
+    expect((await putOrder(store, "o-30", "eve", 3000)).statusCode).toBe(200);
+    const bigCart = { lines: [{ sku: "coat", quantity: 1, amount: 100_000 }], discounts: 0, credits: 0, shipping: 0 };
+    expect(expectProblem(await hold(store, { memberId: "eve", methodId: cashId, points: 4000, orderId: "o-30", cart: bigCart }), 409, "exceeds_order_limit").maxPoints).toBe(300);
+
+    expect((await putOrder(store, "o-50", "eve", 5000)).statusCode).toBe(200);
+    expect((await hold(store, { memberId: "eve", methodId: cashId, points: 300, orderId: "o-50" })).statusCode).toBe(201);
+    const quote = () => call(t.app, "POST", "/v1/checkout/quote", { key: store.adminKey, body: { memberId: "eve", methodId: cashId, orderId: "o-50", lines: [{ sku: "coat", quantity: 1, amount: 5000 }] } });
+    expect((await quote()).json().maxPoints).toBe(200);
+    // Past holdTtlMinutes (30) the hold has timed out, even before due work writes its release.
+    t.clock.advanceMinutes(31);
+    expect((await quote()).json().maxPoints).toBe(500);
+    expect((await hold(store, { memberId: "eve", methodId: cashId, points: 500, orderId: "o-50" })).statusCode).toBe(201);
+  });
 });

@@ -530,10 +530,11 @@ describe("preset member-system", () => {
       const paid = await s.order("h-1", { memberId: "quinn", lines: [tee(5_000)], shipping: 800, placedAt: T0, paidAt: T0 });
       expect(paid.points).toEqual({ earned: 50, pending: 0, reversed: 0, redeemed: 1_500 });
       expect(await s.member("quinn")).toMatchObject({ balance: 3_550, held: 0 });
-      // The per-order limit still counts the captured 1,500 on h-1: only 500 more there.
-      expect(expectProblem(await s.redeem({ memberId: "quinn", methodId: online, points: 600, orderId: "h-1", cart: { lines: [tee(10_000)] } }), 409, "exceeds_order_limit").maxPoints).toBe(500);
+      // The per-order limit counts the captured 1,500 on h-1, and h-1 is now recorded ($50): its
+      // lines win over a larger cart sent later, so 30% of $50 is used up.
+      expect(expectProblem(await s.redeem({ memberId: "quinn", methodId: online, points: 600, orderId: "h-1", cart: { lines: [tee(10_000)] } }), 409, "exceeds_order_limit")).toMatchObject({ maxPoints: 0, reason: "order_limit_reached" });
       // The quote for h-1 says the same.
-      expect(await quoteOf(s, { memberId: "quinn", orderId: "h-1", lines: [tee(10_000)] })).toMatchObject({ balance: 3_550, maxPoints: 500, maxDiscount: 500 });
+      expect(await quoteOf(s, { memberId: "quinn", orderId: "h-1", lines: [tee(10_000)] })).toMatchObject({ balance: 3_550, maxPoints: 0, maxDiscount: 0 });
     });
   });
 

@@ -9,6 +9,7 @@ import type { HttpContext } from "./context.ts";
 import { registerJsonBody } from "./json-body.ts";
 import { cachedKeyAuthenticator } from "./key-cache.ts";
 import { createMetrics } from "../metrics.ts";
+import { eventIntake } from "../services/event-intake.ts";
 import { frameworkError, registerErrorHandling } from "./errors.ts";
 import { registerAdjustmentRoutes } from "./routes/adjustments.ts";
 import { registerAuditRoutes } from "./routes/audit-log.ts";
@@ -34,7 +35,8 @@ export interface AppOptions {
 }
 
 /** What the app needs from its host; key look-ups and the rate limit have defaults. */
-export type AppContext = Omit<HttpContext, "keys" | "rateLimitPerSecond" | "metrics"> & Partial<Pick<HttpContext, "keys" | "rateLimitPerSecond" | "metrics">>;
+type Defaulted = "keys" | "rateLimitPerSecond" | "metrics" | "events";
+export type AppContext = Omit<HttpContext, Defaulted> & Partial<Pick<HttpContext, Defaulted>>;
 
 /** Requests are counted per key (a hash of it, never the key itself), or per address without one. */
 function rateKey(request: { headers: { authorization?: string }; ip: string }): string {
@@ -48,6 +50,7 @@ export async function buildApp(appCtx: AppContext, options: AppOptions = {}): Pr
     keys: appCtx.keys ?? cachedKeyAuthenticator(appCtx.services),
     rateLimitPerSecond: appCtx.rateLimitPerSecond ?? 1000,
     metrics: appCtx.metrics ?? createMetrics(),
+    events: appCtx.events ?? eventIntake(appCtx.services),
   };
   const app = Fastify({
     logger: options.logger ?? false,

@@ -1,4 +1,5 @@
 import type { Services } from "../services/context.ts";
+import type { EventIntake } from "../services/event-intake.ts";
 import type { Metrics } from "../metrics.ts";
 import type { KeyAuthenticator } from "./key-cache.ts";
 
@@ -11,6 +12,8 @@ export interface HttpContext {
   keys: KeyAuthenticator;
   /** The process's Prometheus registry and the metrics the HTTP layer feeds. */
   metrics: Metrics;
+  /** Single events, recorded with group commit. */
+  events: EventIntake;
   /** Requests per second per key (0 = no limit). */
   rateLimitPerSecond: number;
 }

@@ -37,10 +37,9 @@ export function registerEventRoutes(app: FastifyInstance, ctx: HttpContext): voi
   app.post("/v1/events", { ...route({ summary: "Record an event; matching earn rules award points (idempotent by event id)", tags: ["events"], role: "points_manager", body: eventSchema }) }, async (request, reply) => {
     const caller = callerOf(request);
     const event = parse(eventSchema, request.body);
-    const [outcome] = await ctx.services.tx.run((repos) =>
-      recordEvents(repos, ctx.services, caller.storeId, [{ event, fingerprint: eventFingerprint(event) }], caller.actor));
-    if (!outcome!.ok) throw outcome!.error;
-    return reply.code(outcome!.statusCode).send(outcome!.body);
+    const outcome = await ctx.events.record(caller.storeId, caller.actor, event);
+    if (!outcome.ok) throw outcome.error;
+    return reply.code(outcome.statusCode).send(outcome.body);
   });
 
   app.post("/v1/events/batch", { bodyLimit: 16 * 1024 * 1024, ...route({ summary: `Record up to ${MAX_BATCH} events in one transaction; one result per event`, tags: ["events"], role: "points_manager" }, { checksOwnStrings: true }) }, async (request) => {

@@ -53,9 +53,10 @@ export function storeRepository(sql: Sql): StoreRepository {
     },
     async claimDueWork(storeId, holder, ttlMs) {
       // SKIP LOCKED: a lease row another process is renewing right now is theirs; skip, don't wait.
+      // `store_id = $1` outside the subquery too, so a sharded database sees one store's row.
       const renewed = await sql.query(
         `UPDATE due_work_leases SET holder = $2, expires_at = clock_timestamp() + $3::double precision * interval '1 millisecond'
-         WHERE store_id = (SELECT store_id FROM due_work_leases WHERE store_id = $1
+         WHERE store_id = $1 AND store_id = (SELECT store_id FROM due_work_leases WHERE store_id = $1
            AND (holder = $2 OR expires_at <= clock_timestamp()) FOR UPDATE SKIP LOCKED)
          RETURNING store_id`,
         [storeId, holder, ttlMs],

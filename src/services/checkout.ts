@@ -1,8 +1,8 @@
 import { MemberBook } from "../core/ledger/book.ts";
-import { invalid } from "../core/errors.ts";
+import { invalid, notFound } from "../core/errors.ts";
 import { cashbackDiscount, redeemMethodSchema, type CashbackMethod } from "../core/redemption/methods.ts";
 import { cashbackQuote, orderCashbackAllowance, type Cart } from "../core/redemption/quote.ts";
-import { requireStore, storeNow, type Services } from "./context.ts";
+import { storeNow, type Services } from "./context.ts";
 import { cartForOrder, cashbackUsedOnOrder } from "./order-cashback.ts";
 
 export interface QuoteInput extends Cart {
@@ -41,11 +41,12 @@ function minorUnitDigits(currency: string): number {
  * channel is used; `reason` says why the answer is zero.
  */
 export async function quoteCheckout(services: Services, storeId: string, input: QuoteInput): Promise<QuoteView> {
-  return services.tx.run(async (repos) => {
-    const store = await requireStore(repos, storeId);
+  // Reads only, outside a transaction: the store and the member's book come in one statement.
+  return (services.tx.read ?? services.tx.run)(async (repos) => {
+    const { store, book: loaded } = await repos.members.readStoreAndBook(storeId, input.memberId);
+    if (!store) throw notFound("store");
     const now = storeNow(store, services.clock);
     const channel = input.channel ?? "online";
-    const loaded = await repos.members.readBook(storeId, input.memberId);
     let balance = 0;
     let book: MemberBook | null = null;
     if (loaded) {

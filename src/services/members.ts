@@ -31,9 +31,10 @@ export async function upsertMember(services: Services, storeId: string, memberId
  * memory, so the figures are exact even before the scheduler has written it down.
  */
 export async function getMember(services: Services, storeId: string, memberId: string): Promise<MemberView> {
-  return services.tx.run(async (repos) => {
-    const store = await requireStore(repos, storeId);
-    const loaded = await repos.members.readBook(storeId, memberId);
+  // One statement, outside a transaction: a read needs no BEGIN and COMMIT of its own.
+  return (services.tx.read ?? services.tx.run)(async (repos) => {
+    const { store, book: loaded } = await repos.members.readStoreAndBook(storeId, memberId);
+    if (!store) throw notFound("store");
     if (!loaded) throw notFound("member");
     const now = storeNow(store, services.clock);
     const book = new MemberBook(loaded.balance, loaded.lots, loaded.holds, store.program.clawback);

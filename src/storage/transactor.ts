@@ -43,5 +43,6 @@ export function repositories(sql: Sql): Repositories {
 }
 
 export function transactor(db: Database): Transactor {
-  return { run: (fn) => db.transaction((tx) => fn(repositories(tx))) };
+  const outside = repositories(db);
+  return { run: (fn) => db.transaction((tx) => fn(repositories(tx))), read: (fn) => fn(outside) };
 }

@@ -52,6 +52,8 @@ export interface LoadedBook {
 }
 
 export interface MemberRepository {
+  /** The store and one member's book, in one statement (a consistent snapshot without a transaction). */
+  readStoreAndBook(storeId: string, memberId: string): Promise<{ store: StoreRecord | null; book: LoadedBook | null }>;
   /** Creates the member on first sight; returns whether it was new. */
   ensure(storeId: string, memberId: string, now: Date): Promise<boolean>;
   ensureMany(storeId: string, memberIds: readonly string[], now: Date): Promise<void>;
@@ -281,6 +283,11 @@ export interface Repositories {
 /** Runs a unit of work in one transaction; the callback gets repositories bound to it. */
 export interface Transactor {
   run<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
+  /**
+   * Runs reads outside a transaction, each statement on its own: for a read that is one statement,
+   * which sees one consistent snapshot anyway, and saves the BEGIN and COMMIT round trips.
+   */
+  read?<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
 }
 
 export interface Clock {

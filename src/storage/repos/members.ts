@@ -1,7 +1,8 @@
 import type { LoadedBook, MemberRepository } from "../../core/ports/repositories.ts";
 import type { MemberAttributes } from "../../core/ports/records.ts";
 import { json, type Sql } from "../sql.ts";
-import { toBalance, toHold, toLot, toMember, type HoldRow, type LotRow, type MemberRow } from "./rows.ts";
+import { toBalance, toHold, toLot, toMember, fromJsonRow, type HoldRow, type Json, type LotRow, type MemberRow } from "./rows.ts";
+import { toStore, type StoreRow } from "./stores.ts";
 
 export function memberRepository(sql: Sql): MemberRepository {
   async function loadBooks(storeId: string, rows: MemberRow[], extraLotIds: readonly string[]): Promise<Map<string, LoadedBook>> {
@@ -81,6 +82,35 @@ export function memberRepository(sql: Sql): MemberRepository {
         [storeId, sorted],
       );
       return loadBooks(storeId, rows, extraLotIds);
+    },
+    async readStoreAndBook(storeId, memberId) {
+      const [row] = await sql.query<{ store: Json; member: Json | null; lots: Json[]; holds: Json[] }>(
+        `SELECT to_jsonb(s) AS store,
+           (SELECT to_jsonb(m) FROM members m WHERE m.store_id = $1 AND m.member_id = $2) AS member,
+           (SELECT coalesce(jsonb_agg(to_jsonb(l)), '[]'::jsonb) FROM (
+             -- Open lots by the partial index, and lots that open holds drew on (maybe empty now).
+             SELECT * FROM lots WHERE store_id = $1 AND member_id = $2 AND (remaining > 0 OR status = 'pending')
+             UNION
+             SELECT * FROM lots WHERE store_id = $1 AND id IN (
+               SELECT a ->> 'lotId' FROM holds h, jsonb_array_elements(h.allocations) a
+               WHERE h.store_id = $1 AND h.member_id = $2 AND h.status = 'held')) l) AS lots,
+           (SELECT coalesce(jsonb_agg(to_jsonb(h)), '[]'::jsonb) FROM holds h
+             WHERE h.store_id = $1 AND h.member_id = $2 AND h.status = 'held') AS holds
+         FROM stores s WHERE s.id = $1`,
+        [storeId, memberId],
+      );
+      if (!row) return { store: null, book: null };
+      const store = toStore(fromJsonRow<StoreRow>(row.store, ["clock_now", "created_at"]));
+      if (!row.member) return { store, book: null };
+      const member = fromJsonRow<MemberRow>(row.member, ["created_at", "updated_at"]);
+      return {
+        store,
+        book: {
+          member: toMember(member), balance: toBalance(member),
+          lots: row.lots.map((l) => toLot(fromJsonRow<LotRow>(l, ["earned_at", "available_at", "expires_at"]))),
+          holds: row.holds.map((h) => toHold(fromJsonRow<HoldRow>(h, ["expires_at"]))),
+        },
+      };
     },
     async readBook(storeId, memberId) {
       const rows = await sql.query<MemberRow>("SELECT * FROM members WHERE store_id = $1 AND member_id = $2", [storeId, memberId]);

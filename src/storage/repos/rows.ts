@@ -124,3 +124,16 @@ export const toEntry = (r: EntryRow): Entry => ({
   holdId: r.hold_id,
   explanation: r.explanation,
 });
+
+/** A row read as JSON (to_jsonb): its timestamps arrive as text. */
+export type Json = Record<string, unknown>;
+
+/**
+ * A row read as JSON, typed as the driver would have returned it: the named timestamp fields are
+ * turned back into Dates (null stays null); numbers and text need nothing.
+ */
+export function fromJsonRow<T extends object>(row: Json, dateFields: ReadonlyArray<keyof T & string>): T {
+  const out: Json = { ...row };
+  for (const f of dateFields) if (typeof out[f] === "string") out[f] = new Date(out[f] as string);
+  return out as T;
+}

@@ -3,7 +3,7 @@ import type { StoreRecord } from "../../core/ports/records.ts";
 import { withProgramDefaults, type ProgramSettings } from "../../core/program/settings.ts";
 import { json, type Sql } from "../sql.ts";
 
-interface StoreRow {
+export interface StoreRow {
   id: string;
   name: string;
   currency: string;
@@ -14,7 +14,7 @@ interface StoreRow {
   created_at: Date;
 }
 
-const toStore = (r: StoreRow): StoreRecord => ({
+export const toStore = (r: StoreRow): StoreRecord => ({
   id: r.id,
   name: r.name,
   currency: r.currency,

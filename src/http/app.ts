@@ -77,6 +77,8 @@ export async function buildApp(appCtx: AppContext, options: AppOptions = {}): Pr
     });
   }
   registerAuthentication(app, ctx.keys, ctx.operatorToken);
+  // Events already received are recorded before the server lets its database close.
+  app.addHook("onClose", async () => ctx.events.drain());
 
   await app.register(swagger, {
     openapi: {

@@ -5,6 +5,8 @@ import { eventFingerprint, recordEvents, type EventInput, type EventOutcome } fr
 /** Single events, as `POST /v1/events` receives them: recorded with group commit. */
 export interface EventIntake {
   record(storeId: string, actor: Actor, event: EventInput): Promise<EventOutcome>;
+  /** Waits for every event received so far to be recorded (shutdown). */
+  drain(): Promise<void>;
 }
 
 interface Submitted {
@@ -28,5 +30,6 @@ export function eventIntake(services: Services, options: { maxBatch?: number; ma
   });
   return {
     record: (storeId, actor, event) => batches.submit(`${storeId}\n${actor.id}`, { storeId, actor, event, fingerprint: eventFingerprint(event) }),
+    drain: () => batches.drain(),
   };
 }

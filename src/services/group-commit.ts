@@ -19,6 +19,8 @@ export interface GroupCommit<I, O> {
   submit(key: string, item: I): Promise<O>;
   /** Commands waiting or in flight (for tests and metrics). */
   pending(): number;
+  /** Resolves once every command submitted so far has its result (before a shutdown closes the database). */
+  drain(): Promise<void>;
 }
 
 interface Waiting<I, O> {
@@ -30,6 +32,7 @@ interface Waiting<I, O> {
 export function groupCommit<I, O>(options: GroupCommitOptions<I, O>): GroupCommit<I, O> {
   const queues = new Map<string, { waiting: Array<Waiting<I, O>>; inFlight: number }>();
   let pendingCount = 0;
+  const drained: Array<() => void> = [];
 
   const settle = async (key: string, batch: Array<Waiting<I, O>>) => {
     try {
@@ -54,6 +57,7 @@ export function groupCommit<I, O>(options: GroupCommitOptions<I, O>): GroupCommi
       void settle(key, batch).finally(() => {
         queue.inFlight--;
         pendingCount -= batch.length;
+        if (pendingCount === 0) for (const done of drained.splice(0)) done();
         if (queue.inFlight === 0 && queue.waiting.length === 0) queues.delete(key);
         else pump(key);
       });
@@ -71,5 +75,6 @@ export function groupCommit<I, O>(options: GroupCommitOptions<I, O>): GroupCommi
       });
     },
     pending: () => pendingCount,
+    drain: () => (pendingCount === 0 ? Promise.resolve() : new Promise<void>((resolve) => drained.push(resolve))),
   };
 }

@@ -63,4 +63,21 @@ describe("group commit", () => {
     expect(await Promise.all(results)).toEqual([{ ok: 24 }, { error: "unlucky" }, { ok: 28 }]);
     expect(runs).toEqual([[0], [12, 13, 14], [12], [13], [14]]);
   });
+
+  it("drain waits for every submitted command to have its result", async () => {
+    const done: number[] = [];
+    const gc = groupCommit<number, number>({
+      maxBatch: 2, maxInFlight: 1,
+      async runBatch(_key, items) {
+        await new Promise((r) => setTimeout(r, 5));
+        done.push(...items);
+        return items;
+      },
+    });
+    await gc.drain();
+    for (const i of [1, 2, 3, 4, 5]) void gc.submit("k", i);
+    await gc.drain();
+    expect(done).toEqual([1, 2, 3, 4, 5]);
+    expect(gc.pending()).toBe(0);
+  });
 });

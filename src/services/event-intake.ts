@@ -20,11 +20,13 @@ interface Submitted {
  * Concurrent events of one store and caller share a transaction (`recordEvents` already takes a
  * batch and answers each event on its own), with the same result each would get alone: members
  * are locked in sorted order, and an id sent twice is answered as a replay of its first sending.
+ * One transaction in flight per store and key measured best: concurrent batches of one store mostly
+ * wait for each other's member locks.
  */
 export function eventIntake(services: Services, options: { maxBatch?: number; maxInFlight?: number } = {}): EventIntake {
   const batches = groupCommit<Submitted, EventOutcome>({
     maxBatch: options.maxBatch ?? 200,
-    maxInFlight: options.maxInFlight ?? 4,
+    maxInFlight: options.maxInFlight ?? 1,
     runBatch: (_key, items) => services.tx.run((repos) =>
       recordEvents(repos, services, items[0]!.storeId, items.map((i) => ({ event: i.event, fingerprint: i.fingerprint })), items[0]!.actor)),
   });

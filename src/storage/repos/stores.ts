@@ -55,9 +55,9 @@ export function storeRepository(sql: Sql): StoreRepository {
       // SKIP LOCKED: a lease row another process is renewing right now is theirs; skip, don't wait.
       // `store_id = $1` outside the subquery too, so a sharded database sees one store's row.
       const renewed = await sql.query(
-        `UPDATE due_work_leases SET holder = $2, expires_at = clock_timestamp() + $3::double precision * interval '1 millisecond'
+        `UPDATE due_work_leases SET holder = $2, expires_at = statement_timestamp() + $3::double precision * interval '1 millisecond'
          WHERE store_id = $1 AND store_id = (SELECT store_id FROM due_work_leases WHERE store_id = $1
-           AND (holder = $2 OR expires_at <= clock_timestamp()) FOR UPDATE SKIP LOCKED)
+           AND (holder = $2 OR expires_at <= statement_timestamp()) FOR UPDATE SKIP LOCKED)
          RETURNING store_id`,
         [storeId, holder, ttlMs],
       );
@@ -66,7 +66,7 @@ export function storeRepository(sql: Sql): StoreRepository {
       // keeps the insert from waiting on a row that exists and is being renewed.
       const inserted = await sql.query(
         `INSERT INTO due_work_leases (store_id, holder, expires_at)
-         SELECT $1, $2, clock_timestamp() + $3::double precision * interval '1 millisecond'
+         SELECT $1, $2, statement_timestamp() + $3::double precision * interval '1 millisecond'
          WHERE NOT EXISTS (SELECT 1 FROM due_work_leases WHERE store_id = $1)
          ON CONFLICT (store_id) DO NOTHING RETURNING store_id`,
         [storeId, holder, ttlMs],

@@ -1,6 +1,7 @@
 import { computeExpiresAt } from "../core/expiry/validity.ts";
 import { MemberBook } from "../core/ledger/book.ts";
 import { DomainError, notFound } from "../core/errors.ts";
+import { awardTarget } from "../core/orders/award-target.ts";
 import { orderBase, refundedPerLine } from "../core/orders/base.ts";
 import { orderEligibility } from "../core/orders/eligibility.ts";
 import { partsToReturn } from "../core/ledger/spending-order.ts";
@@ -118,11 +119,11 @@ export async function upsertOrder(repos: Repositories, services: Services, store
     if (rule && !canceled && reached && award.memberId === order.memberId) {
       const b = base(rule).base;
       const below = rule.minAmount !== undefined && b < rule.minAmount;
-      const uncapped = below ? 0
+      const worth = below ? 0
         : rule.award.type === "per_amount"
           ? applyFactors(rule.award.rounding === "proportional" ? Math.floor((b * rule.award.points) / rule.award.per) : rule.award.points * Math.floor(b / rule.award.per), award.factors)
           : award.initial + award.capCut;
-      target = Math.max(0, Math.min(uncapped - award.capCut, rule.limits.maxPoints?.event ?? Number.POSITIVE_INFINITY));
+      target = awardTarget(worth, award, rule.limits.maxPoints?.event);
     }
     const current = award.awarded - award.reversed;
     if (target === current) continue;

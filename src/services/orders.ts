@@ -21,7 +21,7 @@ import { rulesInForce } from "./record-events.ts";
 import { requalify, tierMultipliers } from "./tiers.ts";
 
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
-/** Marks a zero award for a rule whose moment came while the program was disabled. */
+/** Marks a zero award for a rule of an order placed while the program was disabled. */
 const PROGRAM_DISABLED = "program disabled";
 
 export interface OrderView {
@@ -79,7 +79,7 @@ export async function upsertOrder(repos: Repositories, services: Services, store
     books.set(id, book);
   }
   // Audiences see the member as they were when the order was first recorded, not as they are now.
-  const eligibility = orderEligibility(record.eligibility, order, order.memberId ? loaded.get(order.memberId)?.member : undefined);
+  const eligibility = orderEligibility(record.eligibility, order, order.memberId ? loaded.get(order.memberId)?.member : undefined, store.program.enabled);
   next = { ...next, eligibility };
   await repos.orders.save(storeId, next);
 
@@ -87,7 +87,10 @@ export async function upsertOrder(repos: Repositories, services: Services, store
   const versions = await repos.rules.versionsFor(storeId, [ORDER_EVENT]);
   // The rules in force when the order was placed govern it for life, like an event's occurredAt.
   const inForce = rulesInForce(versions, new Date(order.placedAt)).filter((r) => r.rule.event === ORDER_EVENT);
-  const rules = store.program.enabled ? inForce : [];
+  // An order placed while the program was enabled keeps its promise and earns at its award moment
+  // even if the program has been disabled since; one placed while it was disabled never earns.
+  const promised = eligibility?.programEnabled ?? store.program.enabled;
+  const rules = promised ? inForce : [];
   const stamps = rules.map((r) => awardTimestamp(order, r.rule.timing?.awardOn ?? "paid")).filter((d): d is Date => d !== null);
   const periods = [...new Set(stamps.flatMap((d) => [periodKey("day", d, store.timezone), periodKey("month", d, store.timezone)]))];
   const subject = { order: { ...order, id: orderId } };
@@ -193,9 +196,9 @@ export async function upsertOrder(repos: Repositories, services: Services, store
     }
   }
 
-  // While the program is disabled, award moments pass without points for good: a zero award settles
-  // the rule for this order, so that re-enabling the program never awards it retroactively.
-  if (member && !canceled && !store.program.enabled) {
+  // An order placed while the program was disabled lets its award moments pass without points for
+  // good: a zero award settles the rule for this order, so that re-enabling never awards it.
+  if (member && !canceled && !promised) {
     for (const rv of inForce) {
       if (awards.some((a) => a.ruleId === rv.id && a.memberId === member.memberId)) continue;
       const at = awardTimestamp(order, rv.rule.timing?.awardOn ?? "paid");

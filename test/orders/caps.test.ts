@@ -155,7 +155,19 @@ describe("order awards under caps", () => {
       expect(await c.member("amy")).toMatchObject({ balance: 95 });
     });
 
-    it.todo("an order cut by the month cap and then edited down keeps what still fits (50 a month, 40 elsewhere: $20 → $12 earns 10)");
+    it("an order cut by the month cap keeps at most the room it had, edited down or up (50 a month, 40 elsewhere)", async () => {
+      const { c, put } = await store({ rules: [orderRule({ limits: { maxPoints: { month: 50 } } })] });
+      await put("A", order(4_000, "2026-03-02T10:00:00Z"), points(40));
+      // B $20 → 20, cut to the 10 March has left.
+      await put("B", order(2_000, "2026-03-03T10:00:00Z"), points(10));
+      // Edited down to $12: still worth more than its room, so it keeps 10.
+      await put("B", order(1_200, "2026-03-03T10:00:00Z"), points(10));
+      // Down to $8: worth 8 now, 2 reversed.
+      await put("B", order(800, "2026-03-03T10:00:00Z"), points(8, 2));
+      // Back up to $30: never more than the 10 of room it had.
+      await put("B", order(3_000, "2026-03-03T10:00:00Z"), points(10, 2));
+      expect(await c.member("amy")).toMatchObject({ balance: 50 });
+    });
   });
 
   describe("maxPoints.lifetime", () => {

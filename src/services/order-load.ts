@@ -1,0 +1,48 @@
+import { MemberBook } from "../core/ledger/book.ts";
+import type { OrderUpdate } from "../core/orders/reconcile.ts";
+import type { Order } from "../core/orders/order.ts";
+import { orderLots, orderMembers, orderTerms, ruleStateScope } from "../core/orders/terms.ts";
+import type { OrderRecord, Repositories } from "../core/ports/repositories.ts";
+import type { StoreRecord } from "../core/ports/records.ts";
+import { ORDER_EVENT } from "../core/rules/schema.ts";
+import type { Tier } from "../core/tiers/schema.ts";
+import { rulesInForce } from "./record-events.ts";
+import { tierMultipliers } from "./tiers.ts";
+
+export type LoadedOrder = Omit<OrderUpdate, "actor"> & { tiers: Tier[] };
+
+/**
+ * Loads what reconciling an order update needs, taking the locks in the write path's order: the
+ * members' rows in sorted order (the order's row is locked already), then the store-wide once keys
+ * of its rules. Null when the order touches no member, so there is nothing to reconcile.
+ */
+export async function loadOrderUpdate(
+  repos: Repositories, store: StoreRecord, orderId: string, stored: OrderRecord, order: Order, now: Date,
+): Promise<LoadedOrder | null> {
+  const awards = await repos.orders.awards(store.id, orderId);
+  const spent = (await repos.redemptions.redemptionsForOrder(store.id, orderId)).filter((r) => r.type === "cashback" && r.holdId !== null);
+  const spentHolds = await repos.ledger.holdsByIds(store.id, spent.map((r) => r.holdId!));
+  const memberIds = orderMembers(order, awards, spent);
+  if (memberIds.length === 0) return null;
+
+  await repos.members.ensureMany(store.id, memberIds, now);
+  const loaded = await repos.members.lockBooks(store.id, memberIds, orderLots(awards, spentHolds));
+  const books = new Map<string, MemberBook>();
+  for (const [id, l] of loaded) {
+    const book = new MemberBook(l.balance, l.lots, l.holds, store.program.clawback);
+    book.settleDue(now);
+    books.set(id, book);
+  }
+  const member = order.memberId ? loaded.get(order.memberId)?.member : undefined;
+
+  const versions = await repos.rules.versionsFor(store.id, [ORDER_EVENT]);
+  const inForce = rulesInForce(versions, new Date(order.placedAt)).filter((r) => r.rule.event === ORDER_EVENT);
+  const scope = ruleStateScope(orderId, order, orderTerms(stored, order, member, { program: store.program, inForce }).rules, store.timezone);
+  await repos.ruleState.lockKeys(store.id, scope.storeKeys);
+  const state = await repos.ruleState.load(store.id, memberIds, scope.ruleIds, scope.periods, scope.onceKeys);
+  const tiers = await repos.tiers.list(store.id);
+  return {
+    orderId, order, stored, member, snapshot: { timezone: store.timezone, program: store.program, versions, inForce, tierMultipliers: tierMultipliers(tiers) },
+    awards, books, state, spent, spentHolds, now, tiers,
+  };
+}

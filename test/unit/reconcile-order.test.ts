@@ -3,6 +3,7 @@
  * Each step carries the stored record and award rows forward as the service would save them.
  */
 import { describe, expect, it } from "vitest";
+import type { z } from "zod";
 import { MemberBook } from "../../src/core/ledger/book.ts";
 import { orderSchema, type Order } from "../../src/core/orders/order.ts";
 import { reconcileOrder, type OrderChanges } from "../../src/core/orders/reconcile.ts";
@@ -29,7 +30,7 @@ const snapshot: OrderProgram = {
   tierMultipliers: new Map(),
 };
 
-const order = (fields: Partial<Order>): Order => orderSchema.parse({
+const order = (fields: Partial<z.input<typeof orderSchema>>): Order => orderSchema.parse({
   memberId: "amy", placedAt: PLACED, paidAt: PLACED, lines: [{ sku: "tea", quantity: 1, amount: 10_000 }], ...fields,
 });
 

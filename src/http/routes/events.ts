@@ -28,8 +28,11 @@ export const eventSchema = z
 const MAX_BATCH = 10_000;
 const batchSchema = z.object({ events: z.array(z.unknown()).min(1).max(MAX_BATCH) }).strict();
 
+/** A new event is created (201); a replay answers what was recorded (200). */
+const STATUS = { recorded: 201, replayed: 200 } as const;
+
 function resultOf(outcome: EventOutcome) {
-  if (outcome.ok) return { status: outcome.statusCode, ...(outcome.body as object) };
+  if (outcome.kind !== "refused") return { status: STATUS[outcome.kind], ...(outcome.body as object) };
   return { eventId: outcome.eventId, status: problemOf(outcome.error).status, error: problemOf(outcome.error) };
 }
 
@@ -38,8 +41,8 @@ export function registerEventRoutes(app: FastifyInstance, ctx: HttpContext): voi
     const caller = callerOf(request);
     const event = parse(eventSchema, request.body);
     const outcome = await ctx.events.record(caller.storeId, caller.actor, event);
-    if (!outcome.ok) throw outcome.error;
-    return reply.code(outcome.statusCode).send(outcome.body);
+    if (outcome.kind === "refused") throw outcome.error;
+    return reply.code(STATUS[outcome.kind]).send(outcome.body);
   });
 
   app.post("/v1/events/batch", { bodyLimit: 16 * 1024 * 1024, ...route({ summary: `Record up to ${MAX_BATCH} events in one transaction; one result per event`, tags: ["events"], role: "points_manager" }, { checksOwnStrings: true }) }, async (request) => {

@@ -19,9 +19,8 @@ export type LoadedOrder = Omit<OrderUpdate, "actor"> & { tiers: Tier[] };
 export async function loadOrderUpdate(
   repos: Repositories, store: StoreRecord, orderId: string, stored: OrderRecord, order: Order, now: Date,
 ): Promise<LoadedOrder | null> {
-  const awards = await repos.orders.awards(store.id, orderId);
-  const spent = (await repos.redemptions.redemptionsForOrder(store.id, orderId)).filter((r) => r.type === "cashback" && r.holdId !== null);
-  const spentHolds = await repos.ledger.holdsByIds(store.id, spent.map((r) => r.holdId!));
+  const { awards, redemptions, holds: spentHolds } = await repos.orders.awardsAndSpends(store.id, orderId);
+  const spent = redemptions.filter((r) => r.type === "cashback" && r.holdId !== null);
   const memberIds = orderMembers(order, awards, spent);
   if (memberIds.length === 0) return null;
 

@@ -247,6 +247,11 @@ export interface OrderRepository {
   save(storeId: string, record: OrderRecord): Promise<void>;
   get(storeId: string, orderId: string, lock?: boolean): Promise<OrderRecord | null>;
   awards(storeId: string, orderId: string): Promise<OrderAward[]>;
+  /**
+   * In one statement: the order's awards, its redemptions (locked, oldest first) and the holds its
+   * cashback redemptions went through.
+   */
+  awardsAndSpends(storeId: string, orderId: string): Promise<{ awards: OrderAward[]; redemptions: RedemptionRecord[]; holds: Hold[] }>;
   saveAwards(storeId: string, awards: readonly OrderAward[], at: Date): Promise<void>;
 }
 

@@ -1,7 +1,9 @@
 import type { OrderAward, OrderRecord, OrderRepository } from "../../core/ports/repositories.ts";
+import type { RedemptionRecord } from "../../core/ports/records.ts";
 import type { Order } from "../../core/orders/order.ts";
 import type { OrderEligibility } from "../../core/orders/eligibility.ts";
 import { json, type Sql } from "../sql.ts";
+import { fromJsonRow, toHold, type HoldRow, type Json } from "./rows.ts";
 
 interface OrderRow { id: string; member_id: string | null; body: Order; eligibility: OrderEligibility | null; created_at: Date; updated_at: Date }
 const toOrder = (r: OrderRow): OrderRecord => ({
@@ -16,6 +18,17 @@ const toAward = (r: AwardRow): OrderAward => ({
   orderId: r.order_id, ruleId: r.rule_id, ruleVersion: r.rule_version, memberId: r.member_id, lotIds: r.lot_ids, initial: r.initial,
   awarded: r.awarded, reversed: r.reversed, capCut: r.cap_cut, factors: r.factors, earnedAt: r.earned_at, availableAt: r.available_at,
   expiresAt: r.expires_at, explanation: r.explanation,
+});
+
+interface RedemptionRow {
+  id: string; member_id: string; method_id: string; type: string; status: RedemptionRecord["status"]; points: number;
+  discount: number | null; order_id: string | null; hold_id: string | null; entitlement_id: string | null; code: string | null; returned: number;
+  created_at: Date; updated_at: Date;
+}
+const toRedemption = (r: RedemptionRow): RedemptionRecord => ({
+  id: r.id, memberId: r.member_id, methodId: r.method_id, type: r.type, status: r.status, points: r.points, discount: r.discount,
+  orderId: r.order_id, holdId: r.hold_id, entitlementId: r.entitlement_id, code: r.code, returned: r.returned,
+  createdAt: r.created_at, updatedAt: r.updated_at,
 });
 
 export function orderRepository(sql: Sql): OrderRepository {
@@ -42,6 +55,22 @@ export function orderRepository(sql: Sql): OrderRepository {
     },
     async awards(storeId, orderId) {
       return (await sql.query<AwardRow>("SELECT * FROM order_awards WHERE store_id = $1 AND order_id = $2 ORDER BY rule_id", [storeId, orderId])).map(toAward);
+    },
+    async awardsAndSpends(storeId, orderId) {
+      // The redemptions' row locks are taken first, in the CTE; awards change only under the order's lock, held already.
+      const [row] = await sql.query<{ awards: Json[]; redemptions: Json[]; holds: Json[] }>(
+        `WITH r AS (SELECT * FROM redemptions WHERE store_id = $1 AND order_id = $2 ORDER BY created_at, id FOR UPDATE)
+         SELECT
+           (SELECT coalesce(jsonb_agg(to_jsonb(r) ORDER BY r.created_at, r.id), '[]'::jsonb) FROM r) AS redemptions,
+           (SELECT coalesce(jsonb_agg(to_jsonb(a) ORDER BY a.rule_id), '[]'::jsonb) FROM order_awards a WHERE a.store_id = $1 AND a.order_id = $2) AS awards,
+           (SELECT coalesce(jsonb_agg(to_jsonb(h)), '[]'::jsonb) FROM holds h
+             WHERE h.store_id = $1 AND h.id IN (SELECT r.hold_id FROM r WHERE r.type = 'cashback' AND r.hold_id IS NOT NULL)) AS holds`,
+        [storeId, orderId]);
+      return {
+        awards: row!.awards.map((a) => toAward(fromJsonRow<AwardRow>(a, ["earned_at", "available_at", "expires_at"]))),
+        redemptions: row!.redemptions.map((r) => toRedemption(fromJsonRow<RedemptionRow>(r, ["created_at", "updated_at"]))),
+        holds: row!.holds.map((h) => toHold(fromJsonRow<HoldRow>(h, ["expires_at"]))),
+      };
     },
     async saveAwards(storeId, awards, at) {
       if (awards.length === 0) return;

@@ -16,8 +16,10 @@ export function stateKeysFor(events: readonly AcceptedEvent[], members: Readonly
   const onceKeys: OnceKey[] = [];
   const storeLocks: string[] = [];
   for (const e of events) {
+    const once = e.rules.filter((rv) => rv.rule.limits.once !== undefined);
+    if (once.length === 0) continue;
     const subject = subjectOf(e, members.get(e.memberId)!);
-    for (const rv of e.rules) {
+    for (const rv of once) {
       const key = onceKeyOf(rv, e.memberId, subject);
       if (!key) continue;
       onceKeys.push(key);

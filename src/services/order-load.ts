@@ -6,7 +6,6 @@ import type { OrderRecord, Repositories } from "../core/ports/repositories.ts";
 import type { StoreRecord } from "../core/ports/records.ts";
 import { ORDER_EVENT } from "../core/rules/schema.ts";
 import type { Tier } from "../core/tiers/schema.ts";
-import { rulesInForce } from "./record-events.ts";
 import { tierMultipliers } from "./tiers.ts";
 
 export type LoadedOrder = Omit<OrderUpdate, "actor"> & { tiers: Tier[] };
@@ -35,13 +34,12 @@ export async function loadOrderUpdate(
   const member = order.memberId ? loaded.get(order.memberId)?.member : undefined;
 
   const versions = await repos.rules.versionsFor(store.id, [ORDER_EVENT]);
-  const inForce = rulesInForce(versions, new Date(order.placedAt)).filter((r) => r.rule.event === ORDER_EVENT);
-  const scope = ruleStateScope(orderId, order, orderTerms(stored, order, member, { program: store.program, inForce }).rules, store.timezone);
+  const scope = ruleStateScope(orderId, order, orderTerms(stored, order, member, { program: store.program, versions }).rules, store.timezone);
   await repos.ruleState.lockKeys(store.id, scope.storeKeys);
   const state = await repos.ruleState.load(store.id, memberIds, scope.ruleIds, scope.periods, scope.onceKeys);
   const tiers = await repos.tiers.list(store.id);
   return {
-    orderId, order, stored, member, snapshot: { timezone: store.timezone, program: store.program, versions, inForce, tierMultipliers: tierMultipliers(tiers) },
+    orderId, order, stored, member, snapshot: { timezone: store.timezone, program: store.program, versions, tierMultipliers: tierMultipliers(tiers) },
     awards, books, state, spent, spentHolds, now, tiers,
   };
 }

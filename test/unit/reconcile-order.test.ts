@@ -26,7 +26,6 @@ const snapshot: OrderProgram = {
   timezone: "UTC",
   program: { enabled: true, validity: { type: "never" }, campaigns: [] },
   versions: [{ ruleId: "rule_a", version: 1, rule, effectiveFrom: d("2026-01-01T00:00:00Z") }],
-  inForce: [{ id: "rule_a", version: 1, rule }],
   tierMultipliers: new Map(),
 };
 

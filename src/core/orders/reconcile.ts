@@ -67,7 +67,7 @@ export function reconcileOrder(u: OrderUpdate): OrderChanges {
       awarded: new Set(u.awards.filter((a) => a.memberId === memberId).map((a) => a.ruleId)),
     };
     if (terms.eligibility) changed.push(...newAwards(terms.rules, terms.eligibility, snapshot, fresh));
-    if (!terms.promised) changed.push(...forgoneAwards(snapshot.inForce, fresh));
+    if (!terms.promised) changed.push(...forgoneAwards(terms.inForce, fresh));
   }
 
   const redemptions = returnSpentPoints(order, u.orderId, u.spent, u.spentHolds, u.books, u.now, u.actor);

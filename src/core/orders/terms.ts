@@ -4,7 +4,8 @@ import type { OnceKey, OrderAward, OrderRecord, RuleVersionRow } from "../ports/
 import type { RedemptionRecord } from "../ports/records.ts";
 import { onceKeyOf } from "../rules/once.ts";
 import { periodKey } from "../rules/periods.ts";
-import type { RuleVersion } from "../rules/schema.ts";
+import { rulesInForce } from "../rules/in-force.ts";
+import { ORDER_EVENT, type RuleVersion } from "../rules/schema.ts";
 import { orderEligibility, type OrderEligibility } from "./eligibility.ts";
 import { awardTimestamp, type Order } from "./order.ts";
 
@@ -14,8 +15,6 @@ export interface OrderProgram {
   program: Pick<ProgramSettings, "enabled" | "validity" | "campaigns">;
   /** Every version of the store's order rules: an award is moved under the version that made it. */
   versions: readonly RuleVersionRow[];
-  /** The order rules in force at the order's placedAt, which govern it for life. */
-  inForce: readonly RuleVersion[];
   tierMultipliers: ReadonlyMap<string, number>;
 }
 
@@ -25,6 +24,8 @@ export interface OrderTerms {
   eligibility: OrderEligibility | null;
   /** Whether the order was placed while the program was enabled, and so earns at its award moments. */
   promised: boolean;
+  /** The order rules in force at the order's placedAt, which govern it for life like an event's occurredAt. */
+  inForce: readonly RuleVersion[];
   /** The rules that may award the order: those in force, unless the program made no promise. */
   rules: readonly RuleVersion[];
 }
@@ -34,10 +35,11 @@ export interface OrderTerms {
  * An order placed while the program was enabled keeps its promise and earns at its award moment
  * even if the program has been disabled since; one placed while it was disabled never earns.
  */
-export function orderTerms(stored: OrderRecord, order: Order, member: MemberAsNow | undefined, snapshot: Pick<OrderProgram, "program" | "inForce">): OrderTerms {
+export function orderTerms(stored: OrderRecord, order: Order, member: MemberAsNow | undefined, snapshot: Pick<OrderProgram, "program" | "versions">): OrderTerms {
+  const inForce = rulesInForce(snapshot.versions, new Date(order.placedAt)).filter((r) => r.rule.event === ORDER_EVENT);
   const eligibility = orderEligibility(stored.eligibility, order, member, snapshot.program.enabled);
   const promised = eligibility?.programEnabled ?? snapshot.program.enabled;
-  return { eligibility, promised, rules: promised ? snapshot.inForce : [] };
+  return { eligibility, promised, inForce, rules: promised ? inForce : [] };
 }
 
 /** The members an order update touches: its member now, its awards' members, and who spent points on it. */

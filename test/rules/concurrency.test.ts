@@ -49,7 +49,18 @@ for (const kind of kindsUnderTest()) {
       expect(res.statusCode, res.body).toBe(201);
       return res.json().id as string;
     };
-    const event = (store: TestStore, body: Record<string, unknown>) => call(t.app, "POST", "/v1/events", { key: store.adminKey, body });
+    /**
+     * Single events of one store and key share transactions (group commit); events sent with
+     * different keys run in transactions of their own, which is how these tests make them race.
+     */
+    const keysOf = new Map<string, Promise<string[]>>();
+    let sent = 0;
+    const event = async (store: TestStore, body: Record<string, unknown>) => {
+      let keys = keysOf.get(store.id);
+      if (!keys) keysOf.set(store.id, (keys = Promise.all([1, 2, 3, 4, 5].map(() => store.key("points_manager"))).then((more) => [store.adminKey, ...more])));
+      const all = await keys;
+      return call(t.app, "POST", "/v1/events", { key: all[sent++ % all.length]!, body });
+    };
     const awardsOf = (res: LightMyRequestResponse): Award[] => res.json().awards as Award[];
     const balance = async (store: TestStore, memberId: string) => (await call(t.app, "GET", `/v1/members/${memberId}`, { key: store.adminKey })).json().balance as number;
     const scalar = async (text: string, params: unknown[]) => Number(Object.values((await t.db.query<Record<string, unknown>>(text, params))[0]!)[0]);

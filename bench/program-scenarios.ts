@@ -83,8 +83,8 @@ async function record(services: Services, storeId: string, raws: ReadonlyArray<R
   const batch = parsedBatch(raws);
   const outcomes = await services.tx.run((repos) => recordEvents(repos, services, storeId, batch, ACTOR));
   for (const o of outcomes) {
-    if (!o.ok) throw new Error(`event ${o.eventId} refused: ${o.error.message}`);
-    if (o.statusCode !== 201) throw new Error(`event ${o.eventId} answered ${o.statusCode}, not 201: the ids must be new`);
+    if (o.kind === "refused") throw new Error(`event ${o.eventId} refused: ${o.error.message}`);
+    if (o.kind !== "recorded") throw new Error(`event ${o.eventId} was ${o.kind}, not recorded: the ids must be new`);
   }
 }
 

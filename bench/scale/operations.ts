@@ -89,7 +89,7 @@ export async function measureOperations(services: Services, storeId: string, mem
     ["event (fixed rule), 1 per tx", async () => {
       const event = eventSchema.parse({ id: `scale-${RUN}-${++eventSequence}`, type: "visit", memberId: someone(), properties: {} });
       const [outcome] = await services.tx.run((repos) => recordEvents(repos, services, storeId, [{ event, fingerprint: eventFingerprint(event) }], ACTOR));
-      if (!outcome?.ok || outcome.statusCode !== 201) throw new Error(`event answered ${outcome?.ok ? outcome.statusCode : outcome?.error.message}`);
+      if (outcome?.kind !== "recorded") throw new Error(`event was ${outcome?.kind === "refused" ? `refused: ${outcome.error.message}` : outcome?.kind}`);
     }],
     ["checkout quote", async () => {
       const quote = await quoteCheckout(services, storeId, { memberId: someone(), ...CART });

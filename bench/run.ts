@@ -8,6 +8,7 @@ import { performance } from "node:perf_hooks";
 import { batchedEvents, checkout, orderUpserts, singleEvents } from "./program-scenarios.ts";
 import { balanceReads, batchedAwards, singleAwards, type BenchRow, type BenchSettings } from "./scenarios.ts";
 import { formatTable } from "./table.ts";
+import { formatHttpTable, httpBench, type HttpRow } from "./http/run-http.ts";
 import { findPostgres, pgliteInMemory, pgliteOnDisk, postgresScratch, type Target } from "./targets.ts";
 
 const CONCURRENCY = [1, 32] as const;
@@ -60,8 +61,13 @@ async function main(): Promise<void> {
   await benchTarget(pgliteInMemory, rows, programRows);
   await benchTarget(pgliteOnDisk, rows, programRows);
   const pgUrl = await findPostgres();
-  if (pgUrl) await benchTarget(() => postgresScratch(pgUrl), rows, programRows);
-  else console.error("\npostgres: skipped (DATABASE_URL unset and nothing answers at the default URL)");
+  let httpRows: HttpRow[] = [];
+  if (pgUrl) {
+    await benchTarget(() => postgresScratch(pgUrl), rows, programRows);
+    // The real server over HTTP, against the machine's raw PostgreSQL limit measured in this run.
+    console.error("\nhttp: the server on PostgreSQL at 64 connections, then raw-baseline.sh");
+    httpRows = await httpBench(pgUrl, Number(process.env.BENCH_HTTP_SECONDS ?? 10));
+  } else console.error("\npostgres: skipped (DATABASE_URL unset and nothing answers at the default URL)");
 
   console.log(`\n${formatTable(rows)}\n`);
   console.log("ops/s: awards (or reads) per second; p50/p99: latency of one call, for bulkAdjust of one whole batch.");
@@ -70,6 +76,7 @@ async function main(): Promise<void> {
     "ops/s: events, orders, quotes or hold + capture pairs per second; p50/p99: latency of one call, " +
       "for a batch of events the whole batch, for hold + capture the pair.",
   );
+  if (httpRows.length > 0) console.log(`\n${formatHttpTable(httpRows)}\n`);
   // Other processes on the machine (a test run) skew every figure; the load average shows it.
   console.log(`total bench time: ${((performance.now() - started) / 1_000).toFixed(1)} s; load average at the end ${load()}`);
 }

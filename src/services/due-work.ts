@@ -43,9 +43,12 @@ export function dueWorkSteps(store: StoreRecord, now: Date, counts: DueWorkCount
 }
 
 function settleStep(store: StoreRecord, now: Date, counts: DueWorkCounts, limit: number): DueStep {
-  let after: string | null = null;
+  // Members settled in this run: settling takes them out of what is due, so each query finds new
+  // ones. Should a member's work stay due anyway, the run ends instead of looping on it.
+  const settled = new Set<string>();
   return async (repos) => {
-    const memberIds = await repos.ledger.dueMembers(store.id, now, limit, after);
+    const due = await repos.ledger.dueMembers(store.id, now, limit);
+    const memberIds = due.filter((id) => !settled.has(id));
     const work = noDueWork();
     if (memberIds.length > 0) {
       const loaded = await repos.members.lockBooks(store.id, memberIds);
@@ -63,10 +66,10 @@ function settleStep(store: StoreRecord, now: Date, counts: DueWorkCounts, limit:
       await saveBooks(repos, store.id, books, now);
     }
     return {
-      done: memberIds.length < limit,
+      done: due.length < limit || memberIds.length === 0,
       size: memberIds.length,
       apply: () => {
-        after = memberIds.at(-1) ?? after;
+        for (const id of memberIds) settled.add(id);
         counts.matured += work.matured;
         counts.released += work.released;
         counts.expired += work.expired;

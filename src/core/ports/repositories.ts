@@ -73,7 +73,8 @@ export interface LedgerRepository {
    * Members with work due at or before `until`, in id order after `after`, and the earliest due
    * instant for the store.
    */
-  dueMembers(storeId: string, until: Date, limit: number, after?: string | null): Promise<string[]>;
+  /** Up to `limit` members with work due by `until` (soonest due first, then by id). */
+  dueMembers(storeId: string, until: Date, limit: number): Promise<string[]>;
   nextDueAt(storeId: string, until: Date): Promise<Date | null>;
   /** Holds by id, whatever their status (a captured hold says which lots to return points to). */
   holdsByIds(storeId: string, holdIds: readonly string[]): Promise<Hold[]>;

@@ -106,19 +106,22 @@ export function ledgerRepository(sql: Sql): LedgerRepository {
       return { data: page, nextCursor: rows.length > limit ? String(page[page.length - 1]!.seq) : null };
     },
 
-    async dueMembers(storeId, until, limit, after = null) {
-      // The keyset (`after`) lets a caller walk the store once even if a member's work stays due.
+    async dueMembers(storeId, until, limit) {
+      // Each part walks its partial index in due order and stops after `limit` rows, so a call
+      // costs the same at the start of a million due lots as at the end (members whose work is
+      // settled drop out of the indexes; there is no cursor to scan past).
       const rows = await sql.query<{ member_id: string }>(
-        `SELECT member_id FROM lots WHERE store_id = $1 AND status = 'pending' AND available_at <= $2
-           AND ($4::text IS NULL OR member_id > $4)
-         UNION
-         SELECT member_id FROM lots WHERE store_id = $1 AND status = 'available' AND remaining > 0 AND expires_at <= $2
-           AND ($4::text IS NULL OR member_id > $4)
-         UNION
-         SELECT member_id FROM holds WHERE store_id = $1 AND status = 'held' AND expires_at <= $2
-           AND ($4::text IS NULL OR member_id > $4)
-         ORDER BY member_id LIMIT $3`,
-        [storeId, until, limit, after],
+        `SELECT member_id FROM (
+           (SELECT member_id FROM lots WHERE store_id = $1 AND status = 'pending' AND available_at <= $2
+             ORDER BY available_at LIMIT $3)
+           UNION
+           (SELECT member_id FROM lots WHERE store_id = $1 AND status = 'available' AND remaining > 0
+             AND expires_at IS NOT NULL AND expires_at <= $2 ORDER BY expires_at LIMIT $3)
+           UNION
+           (SELECT member_id FROM holds WHERE store_id = $1 AND status = 'held' AND expires_at <= $2
+             ORDER BY expires_at LIMIT $3)
+         ) due ORDER BY member_id LIMIT $3`,
+        [storeId, until, limit],
       );
       return rows.map((r) => r.member_id);
     },

@@ -66,6 +66,7 @@ export async function httpBench(postgresUrl: string, seconds: number): Promise<H
   const rows: HttpRow[] = [];
   try {
     const { key, methodId } = await seed(server.base);
+    await server.analyze();
     const auth = { authorization: `Bearer ${key}`, "content-type": "application/json" };
     let n = 0;
     const member = () => `m${Math.floor(Math.random() * MEMBERS)}`;
@@ -73,6 +74,7 @@ export async function httpBench(postgresUrl: string, seconds: number): Promise<H
       method: "POST", path: "/v1/events", headers: auth,
       setupRequest: (req) => ({ ...req, body: JSON.stringify({ id: `e${process.pid}-${n++}`, type: "bench.tick", memberId: member() }) }),
     }));
+    await server.analyze();
     rows.push(await load(server.base, seconds, "GET /v1/members/{id}", {
       method: "GET", path: "/v1/members/m0", headers: { authorization: auth.authorization },
       setupRequest: (req) => ({ ...req, path: `/v1/members/${member()}` }),

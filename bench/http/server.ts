@@ -12,6 +12,8 @@ const DATABASE = "pointbook_bench_http";
 
 export interface BenchServer {
   base: string;
+  /** Refreshes the planner's statistics, as autovacuum would between load phases (it may be off). */
+  analyze(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -69,6 +71,15 @@ export async function startBenchServer(baseUrl: string): Promise<BenchServer> {
   }
   return {
     base,
+    async analyze() {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      try {
+        await client.query("ANALYZE");
+      } finally {
+        await client.end();
+      }
+    },
     async stop() {
       const exited = new Promise((resolve) => child.once("exit", resolve));
       child.kill("SIGTERM");

@@ -4,58 +4,29 @@
  * PostgreSQL server (two processes cannot share an in-memory PGlite); CI runs the suite on one.
  * The test works in a schema of its own, so the servers never touch other test files' stores.
  */
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { StoreRecord } from "../../src/core/ports/records.ts";
 import type { Services } from "../../src/services/context.ts";
-import { migrate } from "../../src/storage/migrate.ts";
-import { openPostgres } from "../../src/storage/postgres.ts";
-import type { Database } from "../../src/storage/sql.ts";
 import { transactor } from "../../src/storage/transactor.ts";
 import { verifyLedger } from "../../src/storage/verify.ts";
 import { TestClock } from "../support/clock.ts";
 import { days, seedStore } from "./seed.ts";
-import { exitWithin, startServer, type ServerProcess } from "./server-process.ts";
+import { exitWithin } from "./server-process.ts";
+import { twoServersOnPostgres } from "./two-servers.ts";
 
 const STORES = 3;
 const MEMBERS = 220; // more than one chunk per store
 
 describe.runIf(process.env.DATABASE_URL)("two server processes on one PostgreSQL", () => {
-  const schema = `due_work_${randomBytes(4).toString("hex")}`;
-  const url = `${process.env.DATABASE_URL}${process.env.DATABASE_URL?.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-  let admin: Database;
-  let db: Database;
-  let dir: string;
-  const servers: ServerProcess[] = [];
+  const pg = twoServersOnPostgres({ schemaPrefix: "due_work_", dirPrefix: "pointbook-two-", poolSize: 10, schedulerIntervalMs: 100 });
 
-  beforeAll(async () => {
-    admin = openPostgres(process.env.DATABASE_URL!, { max: 2 });
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    db = openPostgres(url, { max: 10 });
-    await migrate(db);
-    dir = mkdtempSync(join(tmpdir(), "pointbook-two-"));
-    const env = { DATABASE_URL: url, POINTBOOK_DATA_DIR: dir, POINTBOOK_SCHEDULER_INTERVAL_MS: "100", LOG_LEVEL: "warn" };
-    servers.push(...(await Promise.all([startServer(env), startServer(env)])));
-  }, 180_000);
-
-  afterAll(async () => {
-    for (const s of servers) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill("SIGKILL");
-    await db?.close();
-    await admin?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
-
-  const count = async (sql: string, ids: string[]) => Number((await db.query<{ n: number }>(sql, [ids]))[0]!.n);
+  const count = async (sql: string, ids: string[]) => Number((await pg.db.query<{ n: number }>(sql, [ids]))[0]!.n);
 
   it("expire each lot once and write each reminder and tier message once", async () => {
     // Lots credited ten days ago: the first expired five days ago, the second expires in three
     // days (inside the 7-day reminder window). Members hold a tier they no longer qualify for.
     const now = new Date();
-    const services: Services = { tx: transactor(db), clock: new TestClock(days(now, -10)) };
+    const services: Services = { tx: transactor(pg.db), clock: new TestClock(days(now, -10)) };
     const stores: StoreRecord[] = [];
     for (let i = 0; i < STORES; i++) {
       const store = await seedStore(services, MEMBERS, { expireInDays: 5, remindInDays: 13 });
@@ -86,9 +57,9 @@ describe.runIf(process.env.DATABASE_URL)("two server processes on one PostgreSQL
     expect(await count("SELECT count(DISTINCT payload->>'lotId') AS n FROM outbox WHERE store_id = ANY($1) AND topic = 'member.points_expiring'", ids)).toBe(total);
     expect(await count("SELECT count(*) AS n FROM outbox WHERE store_id = ANY($1) AND topic = 'member.tier_changed'", ids)).toBe(total);
     expect(await count("SELECT count(DISTINCT (store_id, member_id)) AS n FROM outbox WHERE store_id = ANY($1) AND topic = 'member.tier_changed'", ids)).toBe(total);
-    for (const id of ids) expect(await verifyLedger(db, id)).toEqual([]);
+    for (const id of ids) expect(await verifyLedger(pg.db, id)).toEqual([]);
 
-    for (const s of servers) s.child.kill("SIGTERM");
-    for (const s of servers) expect(await exitWithin(s, 15_000)).toMatchObject({ code: 0 });
+    for (const s of pg.servers) s.child.kill("SIGTERM");
+    for (const s of pg.servers) expect(await exitWithin(s, 15_000)).toMatchObject({ code: 0 });
   }, 240_000);
 });

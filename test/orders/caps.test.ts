@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../support/app.ts";
-import { expectLedgerClean, orderRule, setupStore, type StoreSetup } from "../checkout/helpers.ts";
+import { describe, expect, it } from "vitest";
+import { orderRule } from "../checkout/helpers.ts";
+import { orderStores, points } from "./harness.ts";
 
 /**
  * SPEC §3 Earn rules (`maxPoints`) and Orders, through PUT/GET /v1/orders/{id}: the per-order cap
@@ -9,31 +9,7 @@ import { expectLedgerClean, orderRule, setupStore, type StoreSetup } from "../ch
  * (and so its month) when the order is edited, and raising an order never takes its rule past them.
  */
 describe("order awards under caps", () => {
-  let t: TestApp;
-  const stores: string[] = [];
-  const points = (earned: number, reversed = 0, pending = 0, redeemed = 0) => ({ earned, pending, reversed, redeemed });
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await expectLedgerClean(t, stores);
-    await t.close();
-  });
-
-  async function store(setup: StoreSetup) {
-    const s = await setupStore(t, { clock: "2026-04-10T00:00:00Z", ...setup });
-    stores.push(s.c.store.id);
-    const c = s.c;
-    /** PUTs the order and checks its points, in the answer and in a fresh GET. */
-    const put = async (id: string, body: unknown, expected: ReturnType<typeof points>) => {
-      const o = await c.order(id, body);
-      expect(o.points, `PUT ${id}`).toEqual(expected);
-      expect((await c.json(`/v1/orders/${id}`)).points, `GET ${id}`).toEqual(expected);
-      return o;
-    };
-    return { ...s, put };
-  }
+  const { store } = orderStores({ clock: "2026-04-10T00:00:00Z" });
 
   const order = (amount: number, paidAt: string, extra: Record<string, unknown> = {}) => ({
     memberId: "amy", lines: [{ sku: "a", quantity: 1, amount }], placedAt: paidAt, paidAt, ...extra,

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../support/app.ts";
-import { expectLedgerClean, orderRule, setupStore, type StoreSetup } from "../checkout/helpers.ts";
+import { describe, expect, it } from "vitest";
+import { orderRule } from "../checkout/helpers.ts";
+import { orderStores, points } from "./harness.ts";
 
 /**
  * SPEC §3 Earn rules (multipliers, campaigns), Tiers and Orders: an order award is multiplied by
@@ -9,35 +9,12 @@ import { expectLedgerClean, orderRule, setupStore, type StoreSetup } from "../ch
  * factors it was made with, whatever applies when they arrive.
  */
 describe("order awards with multipliers", () => {
-  let t: TestApp;
-  const stores: string[] = [];
-  const points = (earned: number, reversed = 0, pending = 0, redeemed = 0) => ({ earned, pending, reversed, redeemed });
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await expectLedgerClean(t, stores);
-    await t.close();
-  });
-
   // Asia/Shanghai is UTC+8 all year: 2026-11-10T16:00Z is midnight starting 11 November there.
   const ZONE = "Asia/Shanghai";
   const OPENING_WEEK = { name: "Opening week", from: "2026-11-01T00:00:00+08:00", to: "2026-11-08T00:00:00+08:00", factor: 1.5 };
   const SINGLES_DAY = { name: "11.11", from: "2026-11-11T00:00:00+08:00", to: "2026-11-12T00:00:00+08:00", factor: 2, events: ["order"] };
 
-  async function store(setup: StoreSetup) {
-    const s = await setupStore(t, { clock: "2026-11-20T00:00:00Z", timezone: ZONE, ...setup });
-    stores.push(s.c.store.id);
-    const c = s.c;
-    const put = async (id: string, body: unknown, expected: ReturnType<typeof points>) => {
-      const o = await c.order(id, body);
-      expect(o.points, `PUT ${id}`).toEqual(expected);
-      expect((await c.json(`/v1/orders/${id}`)).points, `GET ${id}`).toEqual(expected);
-      return o;
-    };
-    return { ...s, put };
-  }
+  const { store } = orderStores({ clock: "2026-11-20T00:00:00Z", timezone: ZONE });
 
   const order = (amount: number, at: string, extra: Record<string, unknown> = {}) => ({
     memberId: "amy", lines: [{ sku: "a", quantity: 1, amount }], placedAt: at, paidAt: at, ...extra,

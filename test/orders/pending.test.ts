@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../support/app.ts";
-import { expectLedgerClean, orderRule, setupStore } from "../checkout/helpers.ts";
+import { describe, expect, it } from "vitest";
+import { orderRule } from "../checkout/helpers.ts";
+import { orderStores, points } from "./harness.ts";
 
 /**
  * SPEC §3 Earn rules (timing) and Orders: an order award is pending from its `awardOn` moment until
@@ -8,31 +8,15 @@ import { expectLedgerClean, orderRule, setupStore } from "../checkout/helpers.ts
  * edits and refunds after maturing move spendable points, all within the award's own dates.
  */
 describe("pending order awards", () => {
-  let t: TestApp;
-  const stores: string[] = [];
-  const points = (earned: number, reversed = 0, pending = 0, redeemed = 0) => ({ earned, pending, reversed, redeemed });
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await expectLedgerClean(t, stores);
-    await t.close();
-  });
+  const { store } = orderStores();
 
   it("delivered in Paris the day before summer time: pending 3 local days, then spendable; edits and refunds on both sides", async () => {
-    const s = await setupStore(t, {
+    const s = await store({
       clock: "2026-03-27T12:00:00Z", timezone: "Europe/Paris",
       rules: [orderRule({ timing: { awardOn: "delivered", delayDays: 3 }, validity: { type: "rolling", days: 30 } })],
     });
-    stores.push(s.c.store.id);
     const { c } = s;
-    const put = async (body: unknown, expected: ReturnType<typeof points>) => {
-      const o = await c.order("o1", body);
-      expect(o.points).toEqual(expected);
-      expect((await c.json("/v1/orders/o1")).points).toEqual(expected);
-      return o;
-    };
+    const put = (body: unknown, expected: ReturnType<typeof points>) => s.put("o1", body, expected);
     const body = (amount: number, extra: Record<string, unknown> = {}) => ({
       memberId: "amy", lines: [{ sku: "a", quantity: 1, amount }], placedAt: "2026-03-25T10:00:00Z", paidAt: "2026-03-25T10:05:00Z", ...extra,
     });
@@ -83,11 +67,10 @@ describe("pending order awards", () => {
   });
 
   it("a pending award under a per-order cap: edits while pending stay under it, and the award matures at the cap", async () => {
-    const s = await setupStore(t, {
+    const s = await store({
       clock: "2026-03-10T00:00:00Z",
       rules: [orderRule({ timing: { awardOn: "paid", delayDays: 2 }, limits: { maxPoints: { event: 100 } } })],
     });
-    stores.push(s.c.store.id);
     const { c } = s;
     const body = (amount: number) => ({ memberId: "amy", lines: [{ sku: "a", quantity: 1, amount }], placedAt: "2026-03-09T10:00:00Z", paidAt: "2026-03-09T10:05:00Z" });
     // $150 → 100 pending until 11 March 10:05.

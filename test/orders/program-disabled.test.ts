@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../support/app.ts";
-import { expectLedgerClean, orderRule, setupStore } from "../checkout/helpers.ts";
+import { describe, expect, it } from "vitest";
+import { orderRule } from "../checkout/helpers.ts";
+import { orderStores, points } from "./harness.ts";
 
 /**
  * SPEC §3 Store, program: while the program is disabled, orders are recorded but earn nothing, and
@@ -9,31 +9,14 @@ import { expectLedgerClean, orderRule, setupStore } from "../checkout/helpers.ts
  * app was removed still earn when they are picked up).
  */
 describe("orders and a disabled program", () => {
-  let t: TestApp;
-  const stores: string[] = [];
-  const points = (earned: number, reversed = 0, pending = 0, redeemed = 0) => ({ earned, pending, reversed, redeemed });
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await expectLedgerClean(t, stores);
-    await t.close();
-  });
+  const orders = orderStores({ clock: "2026-03-10T00:00:00Z" });
 
   /** $1 = 1 point when the order is delivered (picked up). */
   async function store(timing: Record<string, unknown> = { awardOn: "delivered" }) {
-    const s = await setupStore(t, { clock: "2026-03-10T00:00:00Z", rules: [orderRule({ name: "Points on pickup", timing }), { name: "Review", event: "review.posted", award: { type: "fixed", points: 5 } }] });
-    stores.push(s.c.store.id);
+    const s = await orders.store({ rules: [orderRule({ name: "Points on pickup", timing }), { name: "Review", event: "review.posted", award: { type: "fixed", points: 5 } }] });
     const { c } = s;
     const setEnabled = async (enabled: boolean) => expect((await c.patch("/v1/program", { enabled })).statusCode).toBe(200);
-    const put = async (id: string, body: unknown, expected: ReturnType<typeof points>) => {
-      const o = await c.order(id, body);
-      expect(o.points, `PUT ${id}`).toEqual(expected);
-      expect((await c.json(`/v1/orders/${id}`)).points, `GET ${id}`).toEqual(expected);
-      return o;
-    };
-    return { ...s, setEnabled, put };
+    return { ...s, setEnabled };
   }
 
   const order = (memberId: string, placedAt: string, extra: Record<string, unknown> = {}) => ({
@@ -106,7 +89,7 @@ describe("orders and a disabled program", () => {
     const { c, setEnabled, put } = await store();
     await put("o6", order("amy", PLACED), points(0));
     await put("o7", order("amy", PLACED), points(0));
-    await t.db.query("UPDATE orders SET eligibility = eligibility - 'programEnabled' WHERE store_id = $1", [c.store.id]);
+    await orders.app().db.query("UPDATE orders SET eligibility = eligibility - 'programEnabled' WHERE store_id = $1", [c.store.id]);
     // o6 is updated while the program is still enabled, o7 only after it was disabled.
     await put("o6", order("amy", PLACED), points(0));
     await setEnabled(false);

@@ -1,7 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestApp, type TestApp } from "../support/app.ts";
+import { describe, expect, it } from "vitest";
 import { expectProblem } from "../support/http.ts";
-import { expectLedgerClean, orderRule, setupStore, type StoreSetup } from "../checkout/helpers.ts";
+import { orderRule } from "../checkout/helpers.ts";
+import { orderStores, points } from "./harness.ts";
 
 /**
  * SPEC §3 Orders and Redeem methods (cashback): points spent on an order come back on a refund in
@@ -9,30 +9,7 @@ import { expectLedgerClean, orderRule, setupStore, type StoreSetup } from "../ch
  * lots they were taken from with those lots' expiry; a `net` base counts the points still spent.
  */
 describe("cashback spent on an order comes back", () => {
-  let t: TestApp;
-  const stores: string[] = [];
-  const points = (earned: number, reversed = 0, pending = 0, redeemed = 0) => ({ earned, pending, reversed, redeemed });
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await expectLedgerClean(t, stores);
-    await t.close();
-  });
-
-  async function store(setup: StoreSetup) {
-    const s = await setupStore(t, { clock: "2026-03-01T00:00:00Z", ...setup });
-    stores.push(s.c.store.id);
-    const c = s.c;
-    const put = async (id: string, body: unknown, expected: ReturnType<typeof points>) => {
-      const o = await c.order(id, body);
-      expect(o.points, `PUT ${id}`).toEqual(expected);
-      expect((await c.json(`/v1/orders/${id}`)).points, `GET ${id}`).toEqual(expected);
-      return o;
-    };
-    return { ...s, put };
-  }
+  const { store } = orderStores({ clock: "2026-03-01T00:00:00Z" });
 
   // 1 point = 1 cent off; points valid 60 days.
   const CASH = { type: "cashback", name: "Cash", points: 1, amount: 1 };

@@ -5,16 +5,10 @@
  * told, nothing is applied twice, and verifyLedger finds nothing. Needs PostgreSQL (two processes
  * cannot share an in-memory PGlite); the test works in a schema of its own.
  */
-import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { migrate } from "../../src/storage/migrate.ts";
-import { openPostgres } from "../../src/storage/postgres.ts";
-import type { Database } from "../../src/storage/sql.ts";
+import { describe, expect, it } from "vitest";
 import { verifyLedger } from "../../src/storage/verify.ts";
-import { exitWithin, OPERATOR, startServer, type ServerProcess } from "../jobs/server-process.ts";
+import { exitWithin, OPERATOR, type ServerProcess } from "../jobs/server-process.ts";
+import { twoServersOnPostgres } from "../jobs/two-servers.ts";
 
 const WORKERS = 8;
 const OPS_PER_WORKER = 32;
@@ -46,31 +40,8 @@ interface Expected {
 }
 
 describe.runIf(process.env.DATABASE_URL)("two server processes behind one client load", () => {
-  const schema = `scaling_${randomBytes(4).toString("hex")}`;
-  const url = `${process.env.DATABASE_URL}${process.env.DATABASE_URL?.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
-  let admin: Database;
-  let db: Database;
-  let dir: string;
-  const servers: ServerProcess[] = [];
-
-  beforeAll(async () => {
-    admin = openPostgres(process.env.DATABASE_URL!, { max: 1 });
-    await admin.query(`CREATE SCHEMA ${schema}`);
-    db = openPostgres(url, { max: 2 });
-    await migrate(db);
-    dir = mkdtempSync(join(tmpdir(), "pointbook-scaling-"));
-    // A short scheduler interval keeps both processes taking and giving back due-work leases during the load.
-    const env = { DATABASE_URL: url, POINTBOOK_DATA_DIR: dir, POINTBOOK_SCHEDULER_INTERVAL_MS: "200", LOG_LEVEL: "warn" };
-    servers.push(...(await Promise.all([startServer(env), startServer(env)])));
-  }, 180_000);
-
-  afterAll(async () => {
-    for (const s of servers) if (s.child.exitCode === null && s.child.signalCode === null) s.child.kill("SIGKILL");
-    await db?.close();
-    await admin?.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    await admin?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  // A short scheduler interval keeps both processes taking and giving back due-work leases during the load.
+  const pg = twoServersOnPostgres({ schemaPrefix: "scaling_", dirPrefix: "pointbook-scaling-", poolSize: 2, schedulerIntervalMs: 200 });
 
   async function send(server: ServerProcess, method: string, path: string, key: string, body?: unknown, idempotencyKey?: string): Promise<Answer> {
     const res = await fetch(`${server.base}${path}`, {
@@ -88,6 +59,7 @@ describe.runIf(process.env.DATABASE_URL)("two server processes behind one client
   }
 
   it("keep the books exact: every acknowledged write once, balances the sum of them, verify clean, both exit 0", async () => {
+    const { db, servers } = pg;
     const [a, b] = [servers[0]!, servers[1]!];
     const setup = async (server: ServerProcess, method: string, path: string, key: string, body: unknown, status: number) => {
       const answer = await send(server, method, path, key, body);

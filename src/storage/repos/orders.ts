@@ -1,9 +1,8 @@
 import type { OrderAward, OrderRecord, OrderRepository } from "../../core/ports/repositories.ts";
-import type { RedemptionRecord } from "../../core/ports/records.ts";
 import type { Order } from "../../core/orders/order.ts";
 import type { OrderEligibility } from "../../core/orders/eligibility.ts";
 import { json, type Sql } from "../sql.ts";
-import { fromJsonRow, toHold, type HoldRow, type Json } from "./rows.ts";
+import { fromJsonRow, toHold, toRedemption, type HoldRow, type Json, type RedemptionRow } from "./rows.ts";
 
 interface OrderRow { id: string; member_id: string | null; body: Order; eligibility: OrderEligibility | null; created_at: Date; updated_at: Date }
 const toOrder = (r: OrderRow): OrderRecord => ({
@@ -18,17 +17,6 @@ const toAward = (r: AwardRow): OrderAward => ({
   orderId: r.order_id, ruleId: r.rule_id, ruleVersion: r.rule_version, memberId: r.member_id, lotIds: r.lot_ids, initial: r.initial,
   awarded: r.awarded, reversed: r.reversed, capCut: r.cap_cut, factors: r.factors, earnedAt: r.earned_at, availableAt: r.available_at,
   expiresAt: r.expires_at, explanation: r.explanation,
-});
-
-interface RedemptionRow {
-  id: string; member_id: string; method_id: string; type: string; status: RedemptionRecord["status"]; points: number;
-  discount: number | null; order_id: string | null; hold_id: string | null; entitlement_id: string | null; code: string | null; returned: number;
-  created_at: Date; updated_at: Date;
-}
-const toRedemption = (r: RedemptionRow): RedemptionRecord => ({
-  id: r.id, memberId: r.member_id, methodId: r.method_id, type: r.type, status: r.status, points: r.points, discount: r.discount,
-  orderId: r.order_id, holdId: r.hold_id, entitlementId: r.entitlement_id, code: r.code, returned: r.returned,
-  createdAt: r.created_at, updatedAt: r.updated_at,
 });
 
 export function orderRepository(sql: Sql): OrderRepository {

@@ -1,21 +1,11 @@
 import { newId } from "../../core/ids.ts";
 import type { RedemptionRepository } from "../../core/ports/repositories.ts";
-import type { CouponRecord, EntitlementRecord, RedeemMethodRecord, RedemptionRecord } from "../../core/ports/records.ts";
+import type { CouponRecord, EntitlementRecord, RedeemMethodRecord } from "../../core/ports/records.ts";
 import { json, type Sql } from "../sql.ts";
+import { toRedemption, type RedemptionRow } from "./rows.ts";
 
 interface MethodRow { id: string; type: string; config: Record<string, unknown>; created_at: Date; updated_at: Date }
 const toMethod = (r: MethodRow): RedeemMethodRecord => ({ id: r.id, type: r.type, config: r.config, createdAt: r.created_at, updatedAt: r.updated_at });
-
-interface RedemptionRow {
-  id: string; member_id: string; method_id: string; type: string; status: RedemptionRecord["status"]; points: number;
-  discount: number | null; order_id: string | null; hold_id: string | null; entitlement_id: string | null; code: string | null; returned: number;
-  created_at: Date; updated_at: Date;
-}
-const toRedemption = (r: RedemptionRow): RedemptionRecord => ({
-  id: r.id, memberId: r.member_id, methodId: r.method_id, type: r.type, status: r.status, points: r.points, discount: r.discount,
-  orderId: r.order_id, holdId: r.hold_id, entitlementId: r.entitlement_id, code: r.code, returned: r.returned,
-  createdAt: r.created_at, updatedAt: r.updated_at,
-});
 
 interface CouponRow {
   code: string; member_id: string; method_id: string; redemption_id: string; kind: CouponRecord["kind"]; discount: CouponRecord["discount"];

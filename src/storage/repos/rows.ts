@@ -1,5 +1,5 @@
 import type { Entry, EntryType, Hold, HoldStatus, Lot, LotStatus, MemberBalance, SourceType } from "../../core/ledger/types.ts";
-import type { MemberRecord } from "../../core/ports/records.ts";
+import type { MemberRecord, RedemptionRecord } from "../../core/ports/records.ts";
 
 /** Row shapes as the drivers return them, and their mapping to core records. */
 export interface MemberRow {
@@ -137,3 +137,14 @@ export function fromJsonRow<T extends object>(row: Json, dateFields: ReadonlyArr
   for (const f of dateFields) if (typeof out[f] === "string") out[f] = new Date(out[f] as string);
   return out as T;
 }
+
+export interface RedemptionRow {
+  id: string; member_id: string; method_id: string; type: string; status: RedemptionRecord["status"]; points: number;
+  discount: number | null; order_id: string | null; hold_id: string | null; entitlement_id: string | null; code: string | null; returned: number;
+  created_at: Date; updated_at: Date;
+}
+export const toRedemption = (r: RedemptionRow): RedemptionRecord => ({
+  id: r.id, memberId: r.member_id, methodId: r.method_id, type: r.type, status: r.status, points: r.points, discount: r.discount,
+  orderId: r.order_id, holdId: r.hold_id, entitlementId: r.entitlement_id, code: r.code, returned: r.returned,
+  createdAt: r.created_at, updatedAt: r.updated_at,
+});

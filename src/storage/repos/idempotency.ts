@@ -58,13 +58,16 @@ export function idempotencyRepository(sql: Sql): IdempotencyRepository {
     },
     async completeMany(storeId, scope, items) {
       if (items.length === 0) return;
+      // Every row was claimed earlier in this transaction, so each one conflicts and is updated.
+      // ON CONFLICT finds each row by the primary key, whatever the planner knows about the table
+      // (an UPDATE … FROM joined by a plan of its choosing, and without statistics it filtered
+      // the batch's keys over every key of the store).
       await sql.query(
-        `UPDATE idempotency SET status_code = x.status_code, response = x.response
+        `INSERT INTO idempotency (store_id, scope, key, fingerprint, status_code, response)
+         SELECT $1, $2, x.key, '', x.status_code, x.response
          FROM jsonb_to_recordset($3::jsonb) AS x(key text, status_code integer, response jsonb)
-         WHERE idempotency.store_id = $1 AND idempotency.scope = $2 AND idempotency.key = x.key
-           AND idempotency.key = ANY($4::text[])`,
-        // The key array lets the planner use the primary key instead of scanning the store's keys.
-        [storeId, scope, json(items.map((i) => ({ key: i.key, status_code: i.statusCode, response: i.body }))), items.map((i) => i.key)],
+         ON CONFLICT (store_id, scope, key) DO UPDATE SET status_code = EXCLUDED.status_code, response = EXCLUDED.response`,
+        [storeId, scope, json(items.map((i) => ({ key: i.key, status_code: i.statusCode, response: i.body })))],
       );
     },
     async complete(storeId, scope, key, statusCode, body) {

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { canonicalJson } from "../core/canonical-json.ts";
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Repositories } from "../core/ports/repositories.ts";
 import type { Services } from "../services/context.ts";
@@ -11,15 +12,6 @@ export interface WriteResult {
   body: unknown;
   /** What a replay gets instead of `body` (the body without a secret that is shown only once). */
   storedBody?: unknown;
-}
-
-/** JSON with object keys sorted, so two spellings of one body are one request. */
-export function canonicalJson(value: unknown): string {
-  const sort = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sort)
-      : v !== null && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]))
-      : v;
-  return JSON.stringify(sort(value ?? null));
 }
 
 /** The request's identity for idempotency: method, path with query, and body (key order aside). */
@@ -39,10 +31,9 @@ export async function write(
   services: Services,
   storeId: string,
   work: (repos: Repositories) => Promise<WriteResult>,
-  options: { key?: string; replayStatus?: number } = {},
 ): Promise<FastifyReply> {
   const header = request.headers["idempotency-key"];
-  const key = options.key ?? (typeof header === "string" && header.length > 0 ? header : undefined);
+  const key = typeof header === "string" && header.length > 0 ? header : undefined;
   if (key === undefined) {
     const result = await services.tx.run(work);
     return reply.code(result.statusCode).send(result.body);
@@ -56,6 +47,5 @@ export async function write(
   );
   if (result.replayed) reply.header("idempotent-replayed", "true");
   if (result.statusCode >= 400) reply.type("application/problem+json");
-  const status = result.replayed && result.statusCode < 300 && options.replayStatus ? options.replayStatus : result.statusCode;
-  return reply.code(status).send(result.body);
+  return reply.code(result.statusCode).send(result.body);
 }

@@ -5,7 +5,7 @@ import type { Repositories } from "../core/ports/repositories.ts";
 import type { StoreRecord } from "../core/ports/records.ts";
 import { MemberBook } from "../core/ledger/book.ts";
 import { requireStore, storeNow, type Actor, type Services } from "./context.ts";
-import { saveBooks, withMemberBook } from "./member-book.ts";
+import { saveBooks, settledBook, withMemberBook } from "./member-book.ts";
 
 export interface AdjustmentInput {
   points: number;
@@ -72,9 +72,7 @@ export async function bulkAdjust(
   await repos.members.ensureMany(storeId, ids, now);
   const loaded = await repos.members.lockBooks(storeId, ids);
   const books = ids.map((id) => {
-    const l = loaded.get(id)!;
-    const book = new MemberBook(l.balance, l.lots, l.holds, store.program.clawback);
-    book.settleDue(now);
+    const book = settledBook(loaded.get(id)!, store, now);
     adjust(book, store, { points: input.points, reason: input.reason }, actor, now, "bulk");
     return book;
   });

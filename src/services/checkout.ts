@@ -1,9 +1,9 @@
-import { MemberBook } from "../core/ledger/book.ts";
 import { invalid, notFound } from "../core/errors.ts";
 import { cashbackDiscount, redeemMethodSchema, type CashbackMethod } from "../core/redemption/methods.ts";
 import { cashbackQuote, orderCashbackAllowance, type Cart } from "../core/redemption/quote.ts";
 import { storeNow, type Services } from "./context.ts";
 import { cartForOrder, cashbackUsedOnOrder } from "./order-cashback.ts";
+import { settledBook } from "./member-book.ts";
 
 export interface QuoteInput extends Cart {
   memberId: string;
@@ -48,12 +48,8 @@ export async function quoteCheckout(services: Services, storeId: string, input: 
     const now = storeNow(store, services.clock);
     const channel = input.channel ?? "online";
     let balance = 0;
-    let book: MemberBook | null = null;
-    if (loaded) {
-      book = new MemberBook(loaded.balance, loaded.lots, loaded.holds, store.program.clawback);
-      book.settleDue(now);
-      balance = book.balance.balance;
-    }
+    const book = loaded ? settledBook(loaded, store, now) : null;
+    if (book) balance = book.balance.balance;
     const methods = input.methodId
       ? [await repos.redemptions.getMethod(storeId, input.methodId)].filter((m) => m !== null)
       : (await repos.redemptions.listMethods(storeId, 500, null)).data;

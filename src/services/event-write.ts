@@ -1,11 +1,10 @@
-import { MemberBook } from "../core/ledger/book.ts";
 import type { Repositories } from "../core/ports/repositories.ts";
 import type { StoreRecord } from "../core/ports/records.ts";
 import { applyEvents, type AppliedEvents } from "../core/rules/apply-events.ts";
 import type { AcceptedEvent } from "../core/rules/event.ts";
 import { stateKeysFor } from "../core/rules/state-keys.ts";
 import type { Actor } from "./context.ts";
-import { saveBooks } from "./member-book.ts";
+import { saveBooks, settledBooks } from "./member-book.ts";
 import { requalify, tierMultipliers } from "./tiers.ts";
 
 /**
@@ -18,12 +17,7 @@ export async function writeEvents(repos: Repositories, store: StoreRecord, now: 
   const memberIds = [...new Set(events.map((e) => e.memberId))];
   await repos.members.ensureMany(store.id, memberIds, now);
   const loaded = await repos.members.lockBooks(store.id, memberIds);
-  const books = new Map<string, MemberBook>();
-  for (const [id, l] of loaded) {
-    const book = new MemberBook(l.balance, l.lots, l.holds, store.program.clawback);
-    book.settleDue(now);
-    books.set(id, book);
-  }
+  const books = settledBooks(loaded, store, now);
   const members = new Map([...loaded].map(([id, l]) => [id, l.member]));
   const keys = stateKeysFor(events, members, store.timezone);
   await repos.ruleState.lockKeys(store.id, keys.storeLocks);

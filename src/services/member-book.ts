@@ -1,7 +1,22 @@
 import { MemberBook } from "../core/ledger/book.ts";
 import { notFound } from "../core/errors.ts";
-import type { Repositories } from "../core/ports/repositories.ts";
+import type { LoadedBook, Repositories } from "../core/ports/repositories.ts";
 import type { StoreRecord } from "../core/ports/records.ts";
+
+/**
+ * A loaded book brought up to `now` (pending lots matured, timed-out holds released, lots expired),
+ * in memory: figures read or changes made from it are as of now, even before due work has run.
+ */
+export function settledBook(loaded: LoadedBook, store: StoreRecord, now: Date): MemberBook {
+  const book = new MemberBook(loaded.balance, loaded.lots, loaded.holds, store.program.clawback);
+  book.settleDue(now);
+  return book;
+}
+
+/** `settledBook` for each loaded member. */
+export function settledBooks(loaded: ReadonlyMap<string, LoadedBook>, store: StoreRecord, now: Date): Map<string, MemberBook> {
+  return new Map([...loaded].map(([id, l]) => [id, settledBook(l, store, now)]));
+}
 
 /**
  * Opens one member's ledger under its row lock, brings it up to `now` (matures, timed-out holds,
@@ -18,8 +33,7 @@ export async function withMemberBook<T>(
   if (options.create ?? true) await repos.members.ensure(store.id, memberId, now);
   const loaded = (await repos.members.lockBooks(store.id, [memberId], options.extraLotIds)).get(memberId);
   if (!loaded) throw notFound("member");
-  const book = new MemberBook(loaded.balance, loaded.lots, loaded.holds, store.program.clawback);
-  book.settleDue(now);
+  const book = settledBook(loaded, store, now);
   const result = await fn(book);
   await saveBooks(repos, store.id, [book], now);
   return result;

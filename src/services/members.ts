@@ -4,6 +4,7 @@ import { notFound } from "../core/errors.ts";
 import type { MemberAttributes, MemberRecord, Page } from "../core/ports/records.ts";
 import { requireStore, storeNow, type Actor, type Services } from "./context.ts";
 import { requalify } from "./tiers.ts";
+import { settledBook } from "./member-book.ts";
 
 export interface MemberView extends MemberRecord {
   /** Spendable now; negative while the member owes points (debt). */
@@ -37,8 +38,7 @@ export async function getMember(services: Services, storeId: string, memberId: s
     if (!store) throw notFound("store");
     if (!loaded) throw notFound("member");
     const now = storeNow(store, services.clock);
-    const book = new MemberBook(loaded.balance, loaded.lots, loaded.holds, store.program.clawback);
-    book.settleDue(now);
+    const book = settledBook(loaded, store, now);
     const state = book.balance;
     return { ...loaded.member, balance: state.balance, pending: state.pending, held: state.held, debt: state.debt, expiring: expiringSchedule(book, now) };
   });

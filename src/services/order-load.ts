@@ -1,4 +1,3 @@
-import { MemberBook } from "../core/ledger/book.ts";
 import type { OrderUpdate } from "../core/orders/reconcile.ts";
 import type { Order } from "../core/orders/order.ts";
 import { orderLots, orderMembers, orderTerms, ruleStateScope } from "../core/orders/terms.ts";
@@ -7,6 +6,7 @@ import type { StoreRecord } from "../core/ports/records.ts";
 import { ORDER_EVENT } from "../core/rules/schema.ts";
 import type { Tier } from "../core/tiers/schema.ts";
 import { tierMultipliers } from "./tiers.ts";
+import { settledBooks } from "./member-book.ts";
 
 export type LoadedOrder = Omit<OrderUpdate, "actor"> & { tiers: Tier[] };
 
@@ -25,12 +25,7 @@ export async function loadOrderUpdate(
 
   await repos.members.ensureMany(store.id, memberIds, now);
   const loaded = await repos.members.lockBooks(store.id, memberIds, orderLots(awards, spentHolds));
-  const books = new Map<string, MemberBook>();
-  for (const [id, l] of loaded) {
-    const book = new MemberBook(l.balance, l.lots, l.holds, store.program.clawback);
-    book.settleDue(now);
-    books.set(id, book);
-  }
+  const books = settledBooks(loaded, store, now);
   const member = order.memberId ? loaded.get(order.memberId)?.member : undefined;
 
   const versions = await repos.rules.versionsFor(store.id, [ORDER_EVENT]);

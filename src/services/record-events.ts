@@ -7,7 +7,6 @@ import { requireStore, storeNow, type Actor, type Services } from "./context.ts"
 import { writeEvents } from "./event-write.ts";
 
 export { eventFingerprint } from "./event-fingerprint.ts";
-export { rulesInForce } from "../core/rules/in-force.ts";
 
 export interface EventInput {
   id: string;

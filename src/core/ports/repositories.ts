@@ -5,6 +5,7 @@ import type { RuleState } from "../rules/state.ts";
 import type { Tier } from "../tiers/schema.ts";
 import type { Order } from "../orders/order.ts";
 import type { OrderEligibility } from "../orders/eligibility.ts";
+import type { AcceptedEvent } from "../rules/event.ts";
 import type {
   ApiKeyRecord,
   AuditRecord,
@@ -176,16 +177,8 @@ export interface OnceKey {
   key: string;
 }
 
-export interface RecordedEvent {
-  id: string;
-  type: string;
-  memberId: string;
-  occurredAt: Date;
-  channel: string;
-  properties: Record<string, unknown>;
-  points: number;
-  recordedAt: Date;
-}
+/** An event as stored: what it was, what it earned in all, and when it was recorded. */
+export type RecordedEvent = Omit<AcceptedEvent, "rules"> & { points: number; recordedAt: Date };
 
 export interface RuleStateRepository {
   /** Serializes writers that may claim the same store-wide once keys (e.g. one referred customer). */

@@ -1,5 +1,5 @@
 import { DomainError } from "../core/errors.ts";
-import type { Repositories, StoredResponse } from "../core/ports/repositories.ts";
+import type { Repositories, StoredCommand } from "../core/ports/repositories.ts";
 import type { AcceptedEvent } from "../core/rules/event.ts";
 import { futureRefusal, unitRefusal } from "../core/rules/event-checks.ts";
 import { rulesInForce } from "../core/rules/in-force.ts";
@@ -22,9 +22,6 @@ export type EventOutcome =
   | { eventId: string; kind: "recorded"; body: unknown }
   | { eventId: string; kind: "replayed"; body: unknown }
   | { eventId: string; kind: "refused"; error: DomainError };
-
-/** The idempotency store keeps a status with every response; an event's is that of a creation. */
-const STORED_AS_CREATED = 201;
 
 /**
  * Records events and writes what they earn, all in the caller's transaction: idempotency claims,
@@ -82,7 +79,7 @@ export async function recordEvents(
 
   const bodies = await writeEvents(repos, store, now, accepted.map((f) => f.event), actor);
   accepted.forEach((f, i) => outcomes.set(f.index, { eventId: f.event.id, kind: "recorded", body: bodies[i] }));
-  await repos.idempotency.completeMany(storeId, "event", accepted.map((f, i) => ({ key: f.event.id, statusCode: STORED_AS_CREATED, body: bodies[i] })));
+  await repos.idempotency.completeMany(storeId, "event", accepted.map((f, i) => ({ key: f.event.id, outcome: { ok: true as const, value: bodies[i] } })));
 
   // Repeats of an id inside the batch answer like a replay of its first occurrence.
   batch.forEach(({ event, fingerprint }, index) => {
@@ -104,7 +101,8 @@ function refused(eventId: string, error: DomainError): EventOutcome {
   return { eventId, kind: "refused", error };
 }
 
-function replayOf(eventId: string, stored: StoredResponse | undefined, fingerprint: string): EventOutcome {
-  if (!stored || stored.fingerprint !== fingerprint) return refused(eventId, conflict());
-  return { eventId, kind: "replayed", body: stored.body };
+function replayOf(eventId: string, stored: StoredCommand | undefined, fingerprint: string): EventOutcome {
+  // Only recorded events are stored under their id (a refused one's id is released).
+  if (!stored || stored.fingerprint !== fingerprint || !stored.outcome.ok) return refused(eventId, conflict());
+  return { eventId, kind: "replayed", body: stored.outcome.value };
 }

@@ -6,6 +6,7 @@ import { sql as coupons } from "./migrations/004_coupons.ts";
 import { sql as tierChecks } from "./migrations/005_tier_checks.ts";
 import { sql as dueWorkLeases } from "./migrations/007_due_work_leases.ts";
 import { sql as orderEligibility } from "./migrations/008_order_eligibility.ts";
+import { sql as idempotencyOutcomes } from "./migrations/009_idempotency_outcomes.ts";
 
 /** Ordered, append-only: a released migration is never edited, a change is a new one. */
 const MIGRATIONS: ReadonlyArray<{ version: string; sql: string }> = [
@@ -16,6 +17,7 @@ const MIGRATIONS: ReadonlyArray<{ version: string; sql: string }> = [
   { version: "005_tier_checks", sql: tierChecks },
   { version: "007_due_work_leases", sql: dueWorkLeases },
   { version: "008_order_eligibility", sql: orderEligibility },
+  { version: "009_idempotency_outcomes", sql: idempotencyOutcomes },
 ];
 
 /** Applies pending migrations; safe to call from several processes at once. */

@@ -255,16 +255,16 @@ for (const kind of kindsUnderTest()) {
         const storeId = await newStore();
         await run(async (repos) => {
           expect(await repos.idempotency.claim(storeId, "POST /x", "k1", "fp1", new Date(), null)).toBe("claimed");
-          await repos.idempotency.complete(storeId, "POST /x", "k1", 201, { id: "ent_1", points: 5, nested: { a: [1, 2] } });
+          await repos.idempotency.complete(storeId, "POST /x", "k1", { ok: true, value: { id: "ent_1", points: 5, nested: { a: [1, 2] } } });
         });
         await run(async (repos) => {
-          expect(await repos.idempotency.claim(storeId, "POST /x", "k1", "fp2", new Date(), null)).toEqual({ fingerprint: "fp1", statusCode: 201, body: { id: "ent_1", points: 5, nested: { a: [1, 2] } } });
+          expect(await repos.idempotency.claim(storeId, "POST /x", "k1", "fp2", new Date(), null)).toEqual({ fingerprint: "fp1", outcome: { ok: true, value: { id: "ent_1", points: 5, nested: { a: [1, 2] } } } });
           expect(await repos.idempotency.claim(storeId, "POST /y", "k1", "fp1", new Date(), null)).toBe("claimed"); // scopes are separate
           const many = await repos.idempotency.claimMany(storeId, "POST /x", [{ key: "k2", fingerprint: "f" }, { key: "k1", fingerprint: "f" }]);
           expect(many.get("k2")).toBe("claimed");
-          expect(many.get("k1")).toEqual({ fingerprint: "fp1", statusCode: 201, body: { id: "ent_1", points: 5, nested: { a: [1, 2] } } });
-          await repos.idempotency.completeMany(storeId, "POST /x", [{ key: "k2", statusCode: 409, body: { code: "insufficient_points" } }]);
-          expect(await repos.idempotency.claim(storeId, "POST /x", "k2", "f", new Date(), null)).toEqual({ fingerprint: "f", statusCode: 409, body: { code: "insufficient_points" } });
+          expect(many.get("k1")).toEqual({ fingerprint: "fp1", outcome: { ok: true, value: { id: "ent_1", points: 5, nested: { a: [1, 2] } } } });
+          await repos.idempotency.completeMany(storeId, "POST /x", [{ key: "k2", outcome: { ok: false, error: { code: "insufficient_points", message: "short", details: { available: 3 } } } }]);
+          expect(await repos.idempotency.claim(storeId, "POST /x", "k2", "f", new Date(), null)).toEqual({ fingerprint: "f", outcome: { ok: false, error: { code: "insufficient_points", message: "short", details: { available: 3 } } } });
         });
       });
 
@@ -274,15 +274,15 @@ for (const kind of kindsUnderTest()) {
         const day2 = new Date("2026-03-02T00:00:01Z");
         await run(async (repos) => {
           expect(await repos.idempotency.claim(storeId, "request", "k", "fp1", day1, null)).toBe("claimed");
-          await repos.idempotency.complete(storeId, "request", "k", 201, { n: 1 });
+          await repos.idempotency.complete(storeId, "request", "k", { ok: true, value: { n: 1 } });
           expect(await repos.idempotency.claim(storeId, "event", "e", "fp1", day1, null)).toBe("claimed");
         });
         await run(async (repos) => {
           // Not yet expired: the stored response, whatever the fingerprint.
-          expect(await repos.idempotency.claim(storeId, "request", "k", "fp2", day2, new Date("2026-03-01T00:00:00Z"))).toMatchObject({ fingerprint: "fp1", statusCode: 201 });
+          expect(await repos.idempotency.claim(storeId, "request", "k", "fp2", day2, new Date("2026-03-01T00:00:00Z"))).toMatchObject({ fingerprint: "fp1", outcome: { ok: true } });
           // Expired: claimed again for the new request.
           expect(await repos.idempotency.claim(storeId, "request", "k", "fp2", day2, new Date("2026-03-01T00:00:00.001Z"))).toBe("claimed");
-          expect(await repos.idempotency.claim(storeId, "request", "k", "fp3", day2, new Date("2026-03-01T00:00:00.001Z"))).toMatchObject({ fingerprint: "fp2", statusCode: null });
+          expect(await repos.idempotency.claim(storeId, "request", "k", "fp3", day2, new Date("2026-03-01T00:00:00.001Z"))).toMatchObject({ fingerprint: "fp2", outcome: null });
           expect(await repos.idempotency.purge("request", new Date("2026-03-03T00:00:00Z"), 100)).toBeGreaterThanOrEqual(1);
           expect(await repos.idempotency.claim(storeId, "request", "k", "fp4", day2, null)).toBe("claimed");
           expect(await repos.idempotency.claim(storeId, "event", "e", "fp9", day2, null)).toMatchObject({ fingerprint: "fp1" });

@@ -6,6 +6,7 @@ import type { Tier } from "../tiers/schema.ts";
 import type { Order } from "../orders/order.ts";
 import type { OrderEligibility } from "../orders/eligibility.ts";
 import type { AcceptedEvent } from "../rules/event.ts";
+import type { ErrorCode } from "../errors.ts";
 import type {
   ApiKeyRecord,
   AuditRecord,
@@ -117,27 +118,35 @@ export interface AuditRepository {
   list(storeId: string, limit: number, cursor: string | null): Promise<Page<AuditRecord>>;
 }
 
-export interface StoredResponse {
+/**
+ * What a command ended in, as kept for replays: its value (JSON), or the refusal it was answered
+ * with. Never an HTTP reply: each caller (HTTP, platform receivers, CLI) answers in its own terms.
+ */
+export type StoredOutcome =
+  | { ok: true; value: unknown }
+  | { ok: false; error: { code: ErrorCode; message: string; details: Record<string, unknown> } };
+
+/** A key already used: the request it was used for, and what that request ended in. */
+export interface StoredCommand {
   fingerprint: string;
-  statusCode: number;
-  body: unknown;
+  outcome: StoredOutcome;
 }
 
 export interface IdempotencyRepository {
-  /** Claims the key; when another request already holds it, waits for that one and returns its record. */
   /**
    * Claims a key for a new request, or returns what is stored under it. A key first claimed before
-   * `reuseBefore` has expired and is claimed afresh (permanent scopes pass null).
+   * `reuseBefore` has expired and is claimed afresh (permanent scopes pass null). A concurrent
+   * claimant of the same key waits for the first one's transaction.
    */
-  claim(storeId: string, scope: string, key: string, fingerprint: string, now: Date, reuseBefore: Date | null): Promise<StoredResponse | "claimed">;
+  claim(storeId: string, scope: string, key: string, fingerprint: string, now: Date, reuseBefore: Date | null): Promise<StoredCommand | "claimed">;
   /** Gives back keys claimed in this transaction for requests that were refused before any change. */
   releaseMany(storeId: string, scope: string, keys: readonly string[]): Promise<void>;
   /** Forgets expired keys of one scope, at most `limit` of them; returns how many. */
   purge(scope: string, before: Date, limit: number): Promise<number>;
-  complete(storeId: string, scope: string, key: string, statusCode: number, body: unknown): Promise<void>;
+  complete(storeId: string, scope: string, key: string, outcome: StoredOutcome): Promise<void>;
   /** The same for many keys at once (event batches). */
-  claimMany(storeId: string, scope: string, items: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<Map<string, StoredResponse | "claimed">>;
-  completeMany(storeId: string, scope: string, items: ReadonlyArray<{ key: string; statusCode: number; body: unknown }>): Promise<void>;
+  claimMany(storeId: string, scope: string, items: ReadonlyArray<{ key: string; fingerprint: string }>): Promise<Map<string, StoredCommand | "claimed">>;
+  completeMany(storeId: string, scope: string, items: ReadonlyArray<{ key: string; outcome: StoredOutcome }>): Promise<void>;
 }
 
 export interface OutboxRepository {

@@ -33,18 +33,20 @@ export function registerAdjustmentRoutes(app: FastifyInstance, ctx: HttpContext)
     const caller = callerOf(request);
     const { memberId } = parse(memberIdParam, request.params);
     const body = parse(adjustmentBody, request.body);
-    return write(request, reply, ctx.services, caller.storeId, async (repos) => {
-      const entry = await adjustMember(repos, ctx.services, caller.storeId, memberId, body, caller.actor);
-      return { statusCode: 201, body: entryView(entry) };
+    return write(request, reply, ctx.services, {
+      storeId: caller.storeId,
+      status: 201,
+      run: async (repos) => entryView(await adjustMember(repos, ctx.services, caller.storeId, memberId, body, caller.actor)),
     });
   });
 
   app.post("/v1/adjustments/bulk", { bodyLimit: 16 * 1024 * 1024, ...route({ summary: "Add the same points to many members, all or nothing", tags: ["adjustments"], role: "points_manager", body: bulkBody }) }, async (request, reply) => {
     const caller = callerOf(request);
     const body = parse(bulkBody, request.body);
-    return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
-      statusCode: 201,
-      body: await bulkAdjust(repos, ctx.services, caller.storeId, body, caller.actor),
-    }));
+    return write(request, reply, ctx.services, {
+      storeId: caller.storeId,
+      status: 201,
+      run: (repos) => bulkAdjust(repos, ctx.services, caller.storeId, body, caller.actor),
+    });
   });
 }

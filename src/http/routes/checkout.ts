@@ -84,9 +84,10 @@ export function registerCheckoutRoutes(app: FastifyInstance, ctx: HttpContext): 
     const caller = callerOf(request);
     const { code } = parse(codeParam, request.params);
     const { products, skus, ...body } = parse(useBody, request.body);
-    return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
-      statusCode: 200,
-      body: await useCoupon(repos, ctx.services, caller.storeId, code, { ...body, ...cartProducts(products, skus) }, caller.actor),
-    }));
+    return write(request, reply, ctx.services, {
+      storeId: caller.storeId,
+      status: 200,
+      run: (repos) => useCoupon(repos, ctx.services, caller.storeId, code, { ...body, ...cartProducts(products, skus) }, caller.actor),
+    });
   });
 }

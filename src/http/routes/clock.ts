@@ -14,9 +14,10 @@ export function registerClockRoutes(app: FastifyInstance, ctx: HttpContext): voi
   app.post("/v1/clock/advance", { ...route({ summary: "Move a sandbox store's clock forward and run what falls due", tags: ["sandbox"], role: "admin", body: advanceBody }) }, async (request, reply) => {
     const caller = callerOf(request);
     const { to } = parse(advanceBody, request.body);
-    return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
-      statusCode: 200,
-      body: await advanceClockIn(repos, ctx.services, caller.storeId, to),
-    }));
+    return write(request, reply, ctx.services, {
+      storeId: caller.storeId,
+      status: 200,
+      run: (repos) => advanceClockIn(repos, ctx.services, caller.storeId, to),
+    });
   });
 }

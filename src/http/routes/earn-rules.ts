@@ -22,10 +22,11 @@ export function registerEarnRuleRoutes(app: FastifyInstance, ctx: HttpContext): 
   app.post("/v1/earn-rules", { ...route({ summary: "Add an earn rule (audited)", tags, role: "admin", body: earnRuleSchema }) }, async (request, reply) => {
     const caller = callerOf(request);
     const rule = parse(earnRuleSchema, request.body);
-    return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
-      statusCode: 201,
-      body: await createRule(repos, ctx.services, caller.storeId, rule, caller.actor),
-    }));
+    return write(request, reply, ctx.services, {
+      storeId: caller.storeId,
+      status: 201,
+      run: (repos) => createRule(repos, ctx.services, caller.storeId, rule, caller.actor),
+    });
   });
 
   app.get("/v1/earn-rules/:id", { ...route({ summary: "One earn rule", tags, role: "viewer" }) }, async (request) => {
@@ -33,17 +34,16 @@ export function registerEarnRuleRoutes(app: FastifyInstance, ctx: HttpContext): 
     return getRule(ctx.services, caller.storeId, parse(idParam, request.params).id);
   });
 
-  app.patch("/v1/earn-rules/:id", { ...route({ summary: "Change an earn rule: a new version for events from now on (audited)", tags, role: "admin" }) }, async (request) => {
+  app.patch("/v1/earn-rules/:id", { ...route({ summary: "Change an earn rule: a new version for events from now on (audited)", tags, role: "admin" }) }, async (request, reply) => {
     const caller = callerOf(request);
     const { id } = parse(idParam, request.params);
     const patch = parse(patchBody, request.body);
-    return ctx.services.tx.run((repos) => updateRule(repos, ctx.services, caller.storeId, id, patch, caller.actor));
+    return write(request, reply, ctx.services, { storeId: caller.storeId, status: 200, run: (repos) => updateRule(repos, ctx.services, caller.storeId, id, patch, caller.actor) });
   });
 
   app.delete("/v1/earn-rules/:id", { ...route({ summary: "Delete an earn rule; points it awarded stay", tags, role: "admin" }) }, async (request, reply) => {
     const caller = callerOf(request);
     const { id } = parse(idParam, request.params);
-    await ctx.services.tx.run((repos) => deleteRule(repos, ctx.services, caller.storeId, id, caller.actor));
-    return reply.code(204).send();
+    return write(request, reply, ctx.services, { storeId: caller.storeId, status: 204, run: (repos) => deleteRule(repos, ctx.services, caller.storeId, id, caller.actor) });
   });
 }

@@ -17,10 +17,15 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: HttpContext): void 
   app.post("/v1/keys", { ...route({ summary: "Create an API key for this store (shown once)", tags: ["keys"], role: "admin", body: createKeyBody }) }, async (request, reply) => {
     const caller = callerOf(request);
     const body = parse(createKeyBody, request.body);
-    return write(request, reply, ctx.services, caller.storeId, async (repos) => {
-      const { record, key } = await issueKey(repos, caller.storeId, body, caller.actor, ctx.services.clock.now());
-      const view = { id: record.id, name: record.name, role: record.role, createdAt: record.createdAt };
-      return { statusCode: 201, body: { ...view, key }, storedBody: { ...view, key: null } };
+    return write(request, reply, ctx.services, {
+      storeId: caller.storeId,
+      status: 201,
+      run: async (repos) => {
+        const { record, key } = await issueKey(repos, caller.storeId, body, caller.actor, ctx.services.clock.now());
+        return { id: record.id, name: record.name, role: record.role, createdAt: record.createdAt, key };
+      },
+      // The secret is shown once: a replay gets the key without it.
+      stored: (view) => ({ ...view, key: null }),
     });
   });
 
@@ -31,11 +36,13 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: HttpContext): void 
     return { data: page.data.map(keyView), nextCursor: page.nextCursor };
   });
 
-  app.delete("/v1/keys/:id", { ...route({ summary: "Revoke an API key: it is refused (401) from then on, in every server process within 10 s", tags: ["keys"], role: "admin" }) }, async (request) => {
+  app.delete("/v1/keys/:id", { ...route({ summary: "Revoke an API key: it is refused (401) from then on, in every server process within 10 s", tags: ["keys"], role: "admin" }) }, async (request, reply) => {
     const caller = callerOf(request);
     const { id } = parse(idParam, request.params);
-    const record = await ctx.services.tx.run((repos) => revokeKey(repos, caller.storeId, id, caller.actor, ctx.services.clock.now()));
-    ctx.keys.forget(caller.storeId);
-    return keyView(record);
+    try {
+      return await write(request, reply, ctx.services, { storeId: caller.storeId, status: 200, run: async (repos) => keyView(await revokeKey(repos, caller.storeId, id, caller.actor, ctx.services.clock.now())) });
+    } finally {
+      ctx.keys.forget(caller.storeId);
+    }
   });
 }

@@ -4,17 +4,22 @@ import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
 import { route } from "../openapi.ts";
 import { parse } from "../validation.ts";
+import { write } from "../write.ts";
 import { orderSchema } from "../../core/orders/order.ts";
 import { getOrder, upsertOrder } from "../../services/orders.ts";
 
 const orderParam = z.object({ orderId: z.string().min(1).max(200) });
 
 export function registerOrderRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.put("/v1/orders/:orderId", { ...route({ summary: "Upsert the whole order; points are reconciled to its current state", tags: ["orders"], role: "points_manager", body: orderSchema }) }, async (request) => {
+  app.put("/v1/orders/:orderId", { ...route({ summary: "Upsert the whole order; points are reconciled to its current state", tags: ["orders"], role: "points_manager", body: orderSchema }) }, async (request, reply) => {
     const caller = callerOf(request);
     const { orderId } = parse(orderParam, request.params);
     const order = parse(orderSchema, request.body);
-    return ctx.services.tx.run((repos) => upsertOrder(repos, ctx.services, caller.storeId, orderId, order, caller.actor));
+    return write(request, reply, ctx.services, {
+      storeId: caller.storeId,
+      status: 200,
+      run: (repos) => upsertOrder(repos, ctx.services, caller.storeId, orderId, order, caller.actor),
+    });
   });
 
   app.get("/v1/orders/:orderId", { ...route({ summary: "The order with the points it earned, has pending, had reversed and spent", tags: ["orders"], role: "viewer" }) }, async (request) => {

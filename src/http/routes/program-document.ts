@@ -4,6 +4,7 @@ import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
 import { route } from "../openapi.ts";
 import { parse } from "../validation.ts";
+import { write } from "../write.ts";
 import { exportProgram, importProgram, programDocumentSchema } from "../../services/program-document.ts";
 
 const importQuery = z.object({ dryRun: z.enum(["true", "false"]).default("false") });
@@ -14,10 +15,10 @@ export function registerProgramDocumentRoutes(app: FastifyInstance, ctx: HttpCon
     return exportProgram(ctx.services, caller.storeId);
   });
 
-  app.put("/v1/program/import", { bodyLimit: 8 * 1024 * 1024, ...route({ summary: "Replace the program with a document, atomically; ?dryRun=true returns the diff only", tags: ["program"], role: "admin", body: programDocumentSchema, querystring: importQuery }) }, async (request) => {
+  app.put("/v1/program/import", { bodyLimit: 8 * 1024 * 1024, ...route({ summary: "Replace the program with a document, atomically; ?dryRun=true returns the diff only", tags: ["program"], role: "admin", body: programDocumentSchema, querystring: importQuery }) }, async (request, reply) => {
     const caller = callerOf(request);
     const { dryRun } = parse(importQuery, request.query);
     const document = parse(programDocumentSchema, request.body);
-    return ctx.services.tx.run((repos) => importProgram(repos, ctx.services, caller.storeId, document, { dryRun: dryRun === "true" }, caller.actor));
+    return write(request, reply, ctx.services, { storeId: caller.storeId, status: 200, run: (repos) => importProgram(repos, ctx.services, caller.storeId, document, { dryRun: dryRun === "true" }, caller.actor) });
   });
 }

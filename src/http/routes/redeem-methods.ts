@@ -22,10 +22,11 @@ export function registerRedeemMethodRoutes(app: FastifyInstance, ctx: HttpContex
   app.post("/v1/redeem-methods", { ...route({ summary: "Add a redeem method (audited)", tags, role: "admin", body: redeemMethodSchema }) }, async (request, reply) => {
     const caller = callerOf(request);
     const body = parse(redeemMethodSchema, request.body);
-    return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
-      statusCode: 201,
-      body: await createMethod(repos, ctx.services, caller.storeId, body, caller.actor),
-    }));
+    return write(request, reply, ctx.services, {
+      storeId: caller.storeId,
+      status: 201,
+      run: (repos) => createMethod(repos, ctx.services, caller.storeId, body, caller.actor),
+    });
   });
 
   app.get("/v1/redeem-methods/:id", { ...route({ summary: "One redeem method", tags, role: "viewer" }) }, async (request) => {

@@ -27,10 +27,11 @@ export function registerRedemptionRoutes(app: FastifyInstance, ctx: HttpContext)
   app.post("/v1/redemptions", { ...route({ summary: "Spend points on a redeem method", tags, role: "points_manager", body: redeemBody }) }, async (request, reply) => {
     const caller = callerOf(request);
     const body = parse(redeemBody, request.body);
-    return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
-      statusCode: 201,
-      body: await redeem(repos, ctx.services, caller.storeId, body, caller.actor),
-    }));
+    return write(request, reply, ctx.services, {
+      storeId: caller.storeId,
+      status: 201,
+      run: (repos) => redeem(repos, ctx.services, caller.storeId, body, caller.actor),
+    });
   });
 
   app.get("/v1/redemptions/:id", { ...route({ summary: "One redemption", tags, role: "viewer" }) }, async (request) => {
@@ -43,10 +44,11 @@ export function registerRedemptionRoutes(app: FastifyInstance, ctx: HttpContext)
     app.post(`/v1/redemptions/:id/${action}`, { ...route({ summary, tags, role: "points_manager" }) }, async (request, reply) => {
       const caller = callerOf(request);
       const { id } = parse(idParam, request.params);
-      return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
-        statusCode: 200,
-        body: await finishRedemption(repos, ctx.services, caller.storeId, id, action, caller.actor),
-      }));
+      return write(request, reply, ctx.services, {
+        storeId: caller.storeId,
+        status: 200,
+        run: (repos) => finishRedemption(repos, ctx.services, caller.storeId, id, action, caller.actor),
+      });
     });
   }
 
@@ -61,9 +63,10 @@ export function registerRedemptionRoutes(app: FastifyInstance, ctx: HttpContext)
     const caller = callerOf(request);
     const { id } = parse(idParam, request.params);
     const { units } = parse(consumeBody, request.body);
-    return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
-      statusCode: 200,
-      body: await consumeEntitlement(repos, ctx.services, caller.storeId, id, units, caller.actor),
-    }));
+    return write(request, reply, ctx.services, {
+      storeId: caller.storeId,
+      status: 200,
+      run: (repos) => consumeEntitlement(repos, ctx.services, caller.storeId, id, units, caller.actor),
+    });
   });
 }

@@ -32,9 +32,15 @@ export function registerStoreRoutes(app: FastifyInstance, ctx: HttpContext): voi
     const actor = operatorOf(request);
     const body = parse(createStoreBody, request.body);
     if (body.clock && !body.sandbox) throw invalid("clock", "only sandbox stores have their own clock");
-    return write(request, reply, ctx.services, OPERATOR_SCOPE, async (repos) => {
-      const { store, apiKey } = await insertStore(repos, ctx.services, body, actor);
-      return { statusCode: 201, body: { ...storeView(store), apiKey }, storedBody: { ...storeView(store), apiKey: null } };
+    return write(request, reply, ctx.services, {
+      storeId: OPERATOR_SCOPE,
+      status: 201,
+      run: async (repos) => {
+        const { store, apiKey } = await insertStore(repos, ctx.services, body, actor);
+        return { ...storeView(store), apiKey };
+      },
+      // The secret is shown once: a replay gets the store without it.
+      stored: (view) => ({ ...view, apiKey: null }),
     });
   });
 

@@ -21,10 +21,11 @@ export function registerTierRoutes(app: FastifyInstance, ctx: HttpContext): void
   app.post("/v1/tiers", { ...route({ summary: "Define a tier (audited)", tags, role: "admin", body: tierSchema }) }, async (request, reply) => {
     const caller = callerOf(request);
     const tier = parse(tierSchema, request.body);
-    return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
-      statusCode: 201,
-      body: await saveTier(repos, ctx.services, caller.storeId, tier, caller.actor, false),
-    }));
+    return write(request, reply, ctx.services, {
+      storeId: caller.storeId,
+      status: 201,
+      run: (repos) => saveTier(repos, ctx.services, caller.storeId, tier, caller.actor, false),
+    });
   });
 
   app.get("/v1/tiers/:code", { ...route({ summary: "One tier", tags, role: "viewer" }) }, async (request) => {
@@ -32,28 +33,28 @@ export function registerTierRoutes(app: FastifyInstance, ctx: HttpContext): void
     return getTier(ctx.services, caller.storeId, parse(codeParam, request.params).code);
   });
 
-  app.patch("/v1/tiers/:code", { ...route({ summary: "Change a tier (audited); the code cannot change", tags, role: "admin" }) }, async (request) => {
+  app.patch("/v1/tiers/:code", { ...route({ summary: "Change a tier (audited); the code cannot change", tags, role: "admin" }) }, async (request, reply) => {
     const caller = callerOf(request);
     const { code } = parse(codeParam, request.params);
     const current = await getTier(ctx.services, caller.storeId, code);
     const next = parse(tierSchema, { ...current, ...parse(z.record(z.string(), z.unknown()), request.body), code });
-    return ctx.services.tx.run((repos) => saveTier(repos, ctx.services, caller.storeId, next, caller.actor, true));
+    return write(request, reply, ctx.services, { storeId: caller.storeId, status: 200, run: (repos) => saveTier(repos, ctx.services, caller.storeId, next, caller.actor, true) });
   });
 
   app.delete("/v1/tiers/:code", { ...route({ summary: "Delete a tier definition", tags, role: "admin" }) }, async (request, reply) => {
     const caller = callerOf(request);
     const { code } = parse(codeParam, request.params);
-    await ctx.services.tx.run((repos) => deleteTier(repos, ctx.services, caller.storeId, code, caller.actor));
-    return reply.code(204).send();
+    return write(request, reply, ctx.services, { storeId: caller.storeId, status: 204, run: (repos) => deleteTier(repos, ctx.services, caller.storeId, code, caller.actor) });
   });
 
   app.post("/v1/tiers/:code/members", { bodyLimit: 16 * 1024 * 1024, ...route({ summary: "Set these members' tier by hand (a floor above automatic qualification)", tags, role: "points_manager", body: assignBody }) }, async (request, reply) => {
     const caller = callerOf(request);
     const { code } = parse(codeParam, request.params);
     const { memberIds } = parse(assignBody, request.body);
-    return write(request, reply, ctx.services, caller.storeId, async (repos) => ({
-      statusCode: 200,
-      body: await assignTier(repos, ctx.services, caller.storeId, memberIds, code, caller.actor),
-    }));
+    return write(request, reply, ctx.services, {
+      storeId: caller.storeId,
+      status: 200,
+      run: (repos) => assignTier(repos, ctx.services, caller.storeId, memberIds, code, caller.actor),
+    });
   });
 }

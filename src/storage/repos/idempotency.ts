@@ -1,4 +1,4 @@
-import type { IdempotencyRepository, StoredResponse } from "../../core/ports/repositories.ts";
+import type { IdempotencyRepository, StoredCommand, StoredOutcome } from "../../core/ports/repositories.ts";
 import { json, type Sql } from "../sql.ts";
 
 export function idempotencyRepository(sql: Sql): IdempotencyRepository {
@@ -9,17 +9,17 @@ export function idempotencyRepository(sql: Sql): IdempotencyRepository {
       const inserted = await sql.query(
         `INSERT INTO idempotency (store_id, scope, key, fingerprint, created_at) VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (store_id, scope, key) DO UPDATE
-           SET fingerprint = EXCLUDED.fingerprint, created_at = EXCLUDED.created_at, status_code = NULL, response = NULL
+           SET fingerprint = EXCLUDED.fingerprint, created_at = EXCLUDED.created_at, response = NULL
            WHERE $6::timestamptz IS NOT NULL AND idempotency.created_at < $6::timestamptz
          RETURNING key`,
         [storeId, scope, key, fingerprint, now, reuseBefore],
       );
       if (inserted.length > 0) return "claimed";
-      const [row] = await sql.query<{ fingerprint: string; status_code: number; response: unknown }>(
-        "SELECT fingerprint, status_code, response FROM idempotency WHERE store_id = $1 AND scope = $2 AND key = $3",
+      const [row] = await sql.query<{ fingerprint: string; response: StoredOutcome }>(
+        "SELECT fingerprint, response FROM idempotency WHERE store_id = $1 AND scope = $2 AND key = $3",
         [storeId, scope, key],
       );
-      return { fingerprint: row!.fingerprint, statusCode: row!.status_code, body: row!.response };
+      return { fingerprint: row!.fingerprint, outcome: row!.response };
     },
     async releaseMany(storeId, scope, keys) {
       if (keys.length === 0) return;
@@ -35,7 +35,7 @@ export function idempotencyRepository(sql: Sql): IdempotencyRepository {
       return rows.length;
     },
     async claimMany(storeId, scope, items) {
-      const result = new Map<string, StoredResponse | "claimed">();
+      const result = new Map<string, StoredCommand | "claimed">();
       if (items.length === 0) return result;
       // Sorted, so two batches sharing keys wait for each other instead of deadlocking.
       const sorted = [...items].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -48,11 +48,11 @@ export function idempotencyRepository(sql: Sql): IdempotencyRepository {
       for (const r of inserted) result.set(r.key, "claimed");
       const others = sorted.filter((i) => !result.has(i.key)).map((i) => i.key);
       if (others.length > 0) {
-        const rows = await sql.query<{ key: string; fingerprint: string; status_code: number; response: unknown }>(
-          "SELECT key, fingerprint, status_code, response FROM idempotency WHERE store_id = $1 AND scope = $2 AND key = ANY($3::text[])",
+        const rows = await sql.query<{ key: string; fingerprint: string; response: StoredOutcome }>(
+          "SELECT key, fingerprint, response FROM idempotency WHERE store_id = $1 AND scope = $2 AND key = ANY($3::text[])",
           [storeId, scope, others],
         );
-        for (const r of rows) result.set(r.key, { fingerprint: r.fingerprint, statusCode: r.status_code, body: r.response });
+        for (const r of rows) result.set(r.key, { fingerprint: r.fingerprint, outcome: r.response });
       }
       return result;
     },
@@ -63,17 +63,17 @@ export function idempotencyRepository(sql: Sql): IdempotencyRepository {
       // (an UPDATE … FROM joined by a plan of its choosing, and without statistics it filtered
       // the batch's keys over every key of the store).
       await sql.query(
-        `INSERT INTO idempotency (store_id, scope, key, fingerprint, status_code, response)
-         SELECT $1, $2, x.key, '', x.status_code, x.response
-         FROM jsonb_to_recordset($3::jsonb) AS x(key text, status_code integer, response jsonb)
-         ON CONFLICT (store_id, scope, key) DO UPDATE SET status_code = EXCLUDED.status_code, response = EXCLUDED.response`,
-        [storeId, scope, json(items.map((i) => ({ key: i.key, status_code: i.statusCode, response: i.body })))],
+        `INSERT INTO idempotency (store_id, scope, key, fingerprint, response)
+         SELECT $1, $2, x.key, '', x.response
+         FROM jsonb_to_recordset($3::jsonb) AS x(key text, response jsonb)
+         ON CONFLICT (store_id, scope, key) DO UPDATE SET response = EXCLUDED.response`,
+        [storeId, scope, json(items.map((i) => ({ key: i.key, response: i.outcome })))],
       );
     },
-    async complete(storeId, scope, key, statusCode, body) {
+    async complete(storeId, scope, key, outcome) {
       await sql.query(
-        "UPDATE idempotency SET status_code = $4, response = $5::jsonb WHERE store_id = $1 AND scope = $2 AND key = $3",
-        [storeId, scope, key, statusCode, json(body)],
+        "UPDATE idempotency SET response = $4::jsonb WHERE store_id = $1 AND scope = $2 AND key = $3",
+        [storeId, scope, key, json(outcome)],
       );
     },
   };

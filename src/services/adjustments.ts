@@ -69,8 +69,7 @@ export async function bulkAdjust(
   const store = await requireStore(repos, storeId);
   const now = storeNow(store, services.clock);
   const ids = [...new Set(input.memberIds)];
-  await repos.members.ensureMany(storeId, ids, now);
-  const loaded = await repos.members.lockBooks(storeId, ids);
+  const loaded = await repos.members.createAndLockBooks(storeId, ids, now);
   const books = ids.map((id) => {
     const book = settledBook(loaded.get(id)!, store, now);
     adjust(book, store, { points: input.points, reason: input.reason }, actor, now, "bulk");

@@ -30,8 +30,9 @@ export async function withMemberBook<T>(
   fn: (book: MemberBook) => T | Promise<T>,
   options: { create?: boolean; extraLotIds?: readonly string[] } = {},
 ): Promise<T> {
-  if (options.create ?? true) await repos.members.ensure(store.id, memberId, now);
-  const loaded = (await repos.members.lockBooks(store.id, [memberId], options.extraLotIds)).get(memberId);
+  const loaded = (options.create ?? true
+    ? await repos.members.createAndLockBooks(store.id, [memberId], now, options.extraLotIds)
+    : await repos.members.lockBooks(store.id, [memberId], options.extraLotIds)).get(memberId);
   if (!loaded) throw notFound("member");
   const book = settledBook(loaded, store, now);
   const result = await fn(book);

@@ -7,6 +7,7 @@ import { ORDER_EVENT } from "../core/rules/schema.ts";
 import type { Tier } from "../core/tiers/schema.ts";
 import { tierMultipliers } from "./tiers.ts";
 import { settledBooks } from "./member-book.ts";
+import { versionsFor, type ProgramSnapshot } from "./program-snapshot.ts";
 
 export type LoadedOrder = Omit<OrderUpdate, "actor"> & { tiers: Tier[] };
 
@@ -16,23 +17,22 @@ export type LoadedOrder = Omit<OrderUpdate, "actor"> & { tiers: Tier[] };
  * of its rules. Null when the order touches no member, so there is nothing to reconcile.
  */
 export async function loadOrderUpdate(
-  repos: Repositories, store: StoreRecord, orderId: string, stored: OrderRecord, order: Order, now: Date,
+  repos: Repositories, program: ProgramSnapshot, store: StoreRecord, orderId: string, stored: OrderRecord, order: Order, now: Date,
 ): Promise<LoadedOrder | null> {
   const { awards, redemptions, holds: spentHolds } = await repos.orders.awardsAndSpends(store.id, orderId);
   const spent = redemptions.filter((r) => r.type === "cashback" && r.holdId !== null);
   const memberIds = orderMembers(order, awards, spent);
   if (memberIds.length === 0) return null;
 
-  await repos.members.ensureMany(store.id, memberIds, now);
-  const loaded = await repos.members.lockBooks(store.id, memberIds, orderLots(awards, spentHolds));
+  const loaded = await repos.members.createAndLockBooks(store.id, memberIds, now, orderLots(awards, spentHolds));
   const books = settledBooks(loaded, store, now);
   const member = order.memberId ? loaded.get(order.memberId)?.member : undefined;
 
-  const versions = await repos.rules.versionsFor(store.id, [ORDER_EVENT]);
+  const versions = versionsFor(program, [ORDER_EVENT]);
   const scope = ruleStateScope(orderId, order, orderTerms(stored, order, member, { program: store.program, versions }).rules, store.timezone);
   await repos.ruleState.lockKeys(store.id, scope.storeKeys);
   const state = await repos.ruleState.load(store.id, memberIds, scope.ruleIds, scope.periods, scope.onceKeys);
-  const tiers = await repos.tiers.list(store.id);
+  const tiers = [...program.tiers];
   return {
     orderId, order, stored, member, snapshot: { timezone: store.timezone, program: store.program, versions, tierMultipliers: tierMultipliers(tiers) },
     awards, books, state, spent, spentHolds, now, tiers,

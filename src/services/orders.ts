@@ -8,6 +8,7 @@ import type { StoreRecord } from "../core/ports/records.ts";
 import { requireStore, storeNow, type Actor, type Services } from "./context.ts";
 import { saveBooks } from "./member-book.ts";
 import { loadOrderUpdate } from "./order-load.ts";
+import { programSnapshot } from "./program-snapshot.ts";
 import { requalify } from "./tiers.ts";
 
 export type { OrderView } from "../core/orders/view.ts";
@@ -27,7 +28,7 @@ export async function upsertOrder(repos: Repositories, services: Services, store
   if (order.memberId && order.guest && (await repos.members.ensure(storeId, order.memberId, now))) {
     await repos.members.upsert(storeId, order.memberId, { isMember: false }, now);
   }
-  const loaded = await loadOrderUpdate(repos, store, orderId, record, order, now);
+  const loaded = await loadOrderUpdate(repos, await programSnapshot(services, repos, store), store, orderId, record, order, now);
   if (!loaded) {
     const next: OrderRecord = { ...record, memberId: order.memberId, order, updatedAt: now };
     await repos.orders.save(storeId, next);

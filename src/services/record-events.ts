@@ -5,6 +5,7 @@ import { futureRefusal, unitRefusal } from "../core/rules/event-checks.ts";
 import { rulesInForce } from "../core/rules/in-force.ts";
 import { requireStore, storeNow, type Actor, type Services } from "./context.ts";
 import { writeEvents } from "./event-write.ts";
+import { programSnapshot, versionsFor } from "./program-snapshot.ts";
 
 export { eventFingerprint } from "./event-fingerprint.ts";
 
@@ -62,7 +63,8 @@ export async function recordEvents(
 
   // Rules are read once for the batch; an event they cannot count is refused on its own and its
   // id released, so the others are recorded and a corrected retry is accepted.
-  const versions = store.program.enabled && toProcess.length > 0 ? await repos.rules.versionsFor(store.id, [...new Set(toProcess.map((f) => f.event.type))]) : [];
+  const program = toProcess.length > 0 ? await programSnapshot(services, repos, store) : null;
+  const versions = store.program.enabled && program ? versionsFor(program, [...new Set(toProcess.map((f) => f.event.type))]) : [];
   const accepted: Array<{ index: number; event: AcceptedEvent }> = [];
   const released: string[] = [];
   for (const f of toProcess) {
@@ -77,7 +79,7 @@ export async function recordEvents(
   }
   await repos.idempotency.releaseMany(storeId, "event", released);
 
-  const bodies = await writeEvents(repos, store, now, accepted.map((f) => f.event), actor);
+  const bodies = await writeEvents(repos, store, program?.tiers ?? [], now, accepted.map((f) => f.event), actor);
   accepted.forEach((f, i) => outcomes.set(f.index, { eventId: f.event.id, kind: "recorded", body: bodies[i] }));
   await repos.idempotency.completeMany(storeId, "event", accepted.map((f, i) => ({ key: f.event.id, outcome: { ok: true as const, value: bodies[i] } })));
 

@@ -5,6 +5,18 @@ export interface Sql {
   query<T = Row>(text: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs several statements without parameters (migrations). */
   script(text: string): Promise<void>;
+  /**
+   * A write whose result nobody reads (an INSERT, UPDATE or DELETE without RETURNING). Inside a
+   * transaction it may be held back and sent with the writes after it as one statement; it is
+   * always sent before the next read, the next savepoint and the commit.
+   */
+  write?(text: string, params?: readonly unknown[]): Promise<void>;
+}
+
+/** Sends a write through `sql.write` where the connection has it, else at once. */
+export async function write(sql: Sql, text: string, params: readonly unknown[] = []): Promise<void> {
+  if (sql.write) await sql.write(text, params);
+  else await sql.query(text, params);
 }
 
 export interface Database extends Sql {

@@ -12,8 +12,9 @@ import { tierRepository } from "./repos/tiers.ts";
 import { orderRepository } from "./repos/orders.ts";
 import { exportRepository } from "./repos/exports.ts";
 import type { Database, Sql } from "./sql.ts";
+import { holdingSql } from "./held-writes.ts";
 
-export function repositories(sql: Sql): Repositories {
+export function repositories(sql: Sql & { discard?(): void }): Repositories {
   return {
     stores: storeRepository(sql),
     keys: keyRepository(sql),
@@ -35,6 +36,7 @@ export function repositories(sql: Sql): Repositories {
         await sql.query("RELEASE SAVEPOINT pointbook_step");
         return result;
       } catch (error) {
+        sql.discard?.(); // writes held back inside the savepoint are undone by not sending them
         await sql.query("ROLLBACK TO SAVEPOINT pointbook_step");
         throw error;
       }
@@ -44,5 +46,13 @@ export function repositories(sql: Sql): Repositories {
 
 export function transactor(db: Database): Transactor {
   const outside = repositories(db);
-  return { run: (fn) => db.transaction((tx) => fn(repositories(tx))), read: (fn) => fn(outside) };
+  return {
+    run: (fn) => db.transaction(async (tx) => {
+      const held = holdingSql(tx);
+      const result = await fn(repositories(held));
+      await held.flush();
+      return result;
+    }),
+    read: (fn) => fn(outside),
+  };
 }

@@ -12,6 +12,12 @@ export interface StoreRecord {
   clockNow: Date | null;
   program: ProgramSettings;
   createdAt: Date;
+  /**
+   * Raised by every change to the store's earn rules and tiers (never by the program settings,
+   * which live in this record). A storage that does not keep it leaves it out, and the program
+   * is then read afresh by every command.
+   */
+  programVersion?: number;
 }
 
 export interface ApiKeyRecord {

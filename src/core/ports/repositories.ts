@@ -63,6 +63,11 @@ export interface MemberRepository {
   get(storeId: string, memberId: string): Promise<MemberRecord | null>;
   /** Locks members' rows in sorted order (so two writers never deadlock) and loads their open ledgers. */
   lockBooks(storeId: string, memberIds: readonly string[], extraLotIds?: readonly string[]): Promise<Map<string, LoadedBook>>;
+  /**
+   * `lockBooks` for members who may be new: creates the missing ones and locks them all in sorted
+   * order, in one statement, then loads their open ledgers.
+   */
+  createAndLockBooks(storeId: string, memberIds: readonly string[], now: Date, extraLotIds?: readonly string[]): Promise<Map<string, LoadedBook>>;
   /** Reads a ledger without locking (for views). */
   readBook(storeId: string, memberId: string): Promise<LoadedBook | null>;
 }
@@ -176,8 +181,8 @@ export interface RuleRepository {
   addVersion(storeId: string, ruleId: string, version: number, rule: EarnRule | null, event: string, effectiveFrom: Date, actor: string, at: Date): Promise<void>;
   get(storeId: string, ruleId: string, lock: boolean): Promise<EarnRuleRecord | null>;
   list(storeId: string, limit: number, cursor: string | null): Promise<Page<EarnRuleRecord>>;
-  /** Every version of every rule that ever listened to one of these event types. */
-  versionsFor(storeId: string, eventTypes: readonly string[]): Promise<RuleVersionRow[]>;
+  /** Every version of every rule that ever listened to one of these event types (all event types when left out). */
+  versionsFor(storeId: string, eventTypes?: readonly string[]): Promise<RuleVersionRow[]>;
 }
 
 export interface OnceKey {

@@ -1,13 +1,13 @@
 import type { AuditRepository } from "../../core/ports/repositories.ts";
 import type { AuditRecord } from "../../core/ports/records.ts";
-import { json, type Sql } from "../sql.ts";
+import { json, type Sql, write } from "../sql.ts";
 
 interface AuditRow { id: string; at: Date; actor: string; action: string; entity_type: string; entity_id: string; before: unknown; after: unknown }
 
 export function auditRepository(sql: Sql): AuditRepository {
   return {
     async insert(storeId, r) {
-      await sql.query(
+      await write(sql, 
         `INSERT INTO audit_log (store_id, id, at, actor, action, entity_type, entity_id, before, after)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9::jsonb)`,
         [storeId, r.id, r.at, r.actor, r.action, r.entityType, r.entityId, json(r.before), json(r.after)],

@@ -1,5 +1,5 @@
 import type { IdempotencyRepository, StoredCommand, StoredOutcome } from "../../core/ports/repositories.ts";
-import { json, type Sql } from "../sql.ts";
+import { json, type Sql, write } from "../sql.ts";
 
 export function idempotencyRepository(sql: Sql): IdempotencyRepository {
   return {
@@ -62,7 +62,7 @@ export function idempotencyRepository(sql: Sql): IdempotencyRepository {
       // ON CONFLICT finds each row by the primary key, whatever the planner knows about the table
       // (an UPDATE … FROM joined by a plan of its choosing, and without statistics it filtered
       // the batch's keys over every key of the store).
-      await sql.query(
+      await write(sql, 
         `INSERT INTO idempotency (store_id, scope, key, fingerprint, response)
          SELECT $1, $2, x.key, '', x.response
          FROM jsonb_to_recordset($3::jsonb) AS x(key text, response jsonb)
@@ -71,7 +71,7 @@ export function idempotencyRepository(sql: Sql): IdempotencyRepository {
       );
     },
     async complete(storeId, scope, key, outcome) {
-      await sql.query(
+      await write(sql, 
         "UPDATE idempotency SET response = $4::jsonb WHERE store_id = $1 AND scope = $2 AND key = $3",
         [storeId, scope, key, json(outcome)],
       );

@@ -1,6 +1,6 @@
 import type { MemberBook } from "../../core/ledger/book.ts";
 import type { LedgerRepository } from "../../core/ports/repositories.ts";
-import { json, type Sql } from "../sql.ts";
+import { json, type Sql, write } from "../sql.ts";
 import { toEntry, toHold, toLot, type EntryRow, type HoldRow, type LotRow } from "./rows.ts";
 
 /**
@@ -23,7 +23,7 @@ export function ledgerRepository(sql: Sql): LedgerRepository {
         states: all.filter((x) => x.entries.length > 0).map((x) => x.state),
       };
       if (c.newLots.length > 0) {
-        await sql.query(
+        await write(sql, 
           `INSERT INTO lots (store_id, id, member_id, points, remaining, status, earned_at, available_at, expires_at, source_type, source_ref)
            SELECT $1, x.id, x.member_id, x.points, x.remaining, x.status, x.earned_at, x.available_at, x.expires_at, x.source_type, x.source_ref
            FROM jsonb_to_recordset($2::jsonb) AS x(id text, member_id text, points bigint, remaining bigint, status text,
@@ -36,7 +36,7 @@ export function ledgerRepository(sql: Sql): LedgerRepository {
         );
       }
       if (c.changedLots.length > 0) {
-        await sql.query(
+        await write(sql, 
           `UPDATE lots SET remaining = x.remaining, status = x.status
            FROM jsonb_to_recordset($2::jsonb) AS x(id text, remaining bigint, status text)
            WHERE lots.store_id = $1 AND lots.id = ANY($3::text[]) AND lots.id = x.id`,
@@ -44,7 +44,7 @@ export function ledgerRepository(sql: Sql): LedgerRepository {
         );
       }
       if (c.newHolds.length > 0) {
-        await sql.query(
+        await write(sql, 
           `INSERT INTO holds (store_id, id, member_id, points, status, expires_at, entry_id, source_type, source_ref, allocations)
            SELECT $1, x.id, x.member_id, x.points, x.status, x.expires_at, x.entry_id, x.source_type, x.source_ref, x.allocations
            FROM jsonb_to_recordset($2::jsonb) AS x(id text, member_id text, points bigint, status text,
@@ -56,14 +56,14 @@ export function ledgerRepository(sql: Sql): LedgerRepository {
         );
       }
       if (c.changedHolds.length > 0) {
-        await sql.query(
+        await write(sql, 
           `UPDATE holds SET status = x.status FROM jsonb_to_recordset($2::jsonb) AS x(id text, status text)
            WHERE holds.store_id = $1 AND holds.id = ANY($3::text[]) AND holds.id = x.id`,
           [storeId, json(c.changedHolds.map((h) => ({ id: h.id, status: h.status }))), c.changedHolds.map((h) => h.id)],
         );
       }
       if (c.entries.length > 0) {
-        await sql.query(
+        await write(sql, 
           `INSERT INTO entries (store_id, id, member_id, seq, type, points, delta, balance_after, at, actor, reason,
              source_type, source_ref, lot_id, hold_id, explanation)
            SELECT $1, x.id, x.member_id, x.seq, x.type, x.points, x.delta, x.balance_after, x.at, x.actor, x.reason,
@@ -79,7 +79,7 @@ export function ledgerRepository(sql: Sql): LedgerRepository {
         );
       }
       if (c.allocations.length > 0) {
-        await sql.query(
+        await write(sql, 
           `INSERT INTO allocations (store_id, entry_id, ord, member_id, lot_id, points)
            SELECT $1, x.entry_id, x.ord, x.member_id, x.lot_id, x.points
            FROM jsonb_to_recordset($2::jsonb) AS x(entry_id text, ord integer, member_id text, lot_id text, points bigint)`,
@@ -87,11 +87,16 @@ export function ledgerRepository(sql: Sql): LedgerRepository {
         );
       }
       if (c.states.length > 0) {
-        await sql.query(
-          `UPDATE members SET balance = x.balance, pending = x.pending, held = x.held, debt = x.debt, seq = x.seq
+        await write(sql, 
+          // Every member was locked earlier in this transaction, so each row conflicts and is updated,
+          // found through the primary key whatever the planner knows of the table (an UPDATE … FROM
+          // joined by a plan of its choosing, and without statistics it scanned the store's members).
+          `INSERT INTO members (store_id, member_id, balance, pending, held, debt, seq, created_at, updated_at)
+           SELECT $1, x.member_id, x.balance, x.pending, x.held, x.debt, x.seq, now(), now()
            FROM jsonb_to_recordset($2::jsonb) AS x(member_id text, balance bigint, pending bigint, held bigint, debt bigint, seq bigint)
-           WHERE members.store_id = $1 AND members.member_id = ANY($3::text[]) AND members.member_id = x.member_id`,
-          [storeId, json(c.states.map((m) => ({ member_id: m.memberId, balance: m.balance, pending: m.pending, held: m.held, debt: m.debt, seq: m.seq }))), c.states.map((m) => m.memberId)],
+           ON CONFLICT (store_id, member_id) DO UPDATE SET balance = EXCLUDED.balance, pending = EXCLUDED.pending,
+             held = EXCLUDED.held, debt = EXCLUDED.debt, seq = EXCLUDED.seq`,
+          [storeId, json(c.states.map((m) => ({ member_id: m.memberId, balance: m.balance, pending: m.pending, held: m.held, debt: m.debt, seq: m.seq })))],
         );
       }
     },
@@ -156,7 +161,7 @@ export function ledgerRepository(sql: Sql): LedgerRepository {
     },
 
     async markReminded(storeId, lotIds, at) {
-      await sql.query("UPDATE lots SET reminded_at = $3 WHERE store_id = $1 AND id = ANY($2::text[])", [storeId, [...lotIds], at]);
+      await write(sql, "UPDATE lots SET reminded_at = $3 WHERE store_id = $1 AND id = ANY($2::text[])", [storeId, [...lotIds], at]);
     },
 
     async claimReminders(storeId, reminderDays, now, limit) {

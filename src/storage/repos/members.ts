@@ -10,21 +10,34 @@ export function memberRepository(sql: Sql): MemberRepository {
     const books = new Map<string, LoadedBook>();
     for (const r of rows) books.set(r.member_id, { member: toMember(r), balance: toBalance(r), lots: [], holds: [] });
     if (ids.length === 0) return books;
-    const lots = await sql.query<LotRow>(
-      `SELECT * FROM lots WHERE store_id = $1 AND member_id = ANY($2::text[])
-         AND (remaining > 0 OR status = 'pending' OR id = ANY($3::text[]))`,
+    // One statement: the members' open lots and held holds, the lots those holds drew on (maybe
+    // empty now: releasing needs them) and the extra lots asked for. Member by member (lateral
+    // subqueries the planner may not flatten: OFFSET 0), so each member is one look-up in a partial
+    // index whatever the planner knows of the tables; a plain `member_id = ANY(…)`, without
+    // statistics, scanned all of the store's open lots.
+    const [row] = await sql.query<{ lots: Json[]; holds: Json[] }>(
+      `WITH h AS (
+         SELECT h.* FROM unnest($2::text[]) AS m(id) CROSS JOIN LATERAL (
+           SELECT * FROM holds WHERE store_id = $1 AND member_id = m.id AND status = 'held' OFFSET 0) h),
+       open AS (
+         SELECT l.* FROM unnest($2::text[]) AS m(id) CROSS JOIN LATERAL (
+           SELECT * FROM lots WHERE store_id = $1 AND member_id = m.id AND (remaining > 0 OR status = 'pending') OFFSET 0) l)
+       SELECT
+         (SELECT coalesce(jsonb_agg(to_jsonb(h)), '[]'::jsonb) FROM h) AS holds,
+         (SELECT coalesce(jsonb_agg(to_jsonb(l)), '[]'::jsonb) FROM (
+            SELECT * FROM open
+            UNION ALL
+            SELECT l.* FROM (
+                SELECT unnest($3::text[]) AS id
+                UNION SELECT a ->> 'lotId' FROM h, jsonb_array_elements(h.allocations) a) x
+              CROSS JOIN LATERAL (SELECT * FROM lots WHERE store_id = $1 AND id = x.id OFFSET 0) l
+            WHERE l.member_id = ANY($2::text[]) AND NOT (l.remaining > 0 OR l.status = 'pending')) l) AS lots`,
       [storeId, ids, [...extraLotIds]],
     );
-    for (const l of lots) books.get(l.member_id)?.lots.push(toLot(l));
-    const holds = await sql.query<HoldRow>(
-      "SELECT * FROM holds WHERE store_id = $1 AND member_id = ANY($2::text[]) AND status = 'held'",
-      [storeId, ids],
-    );
-    // Lots a hold drew on may be empty now; releasing needs them loaded.
-    const missing = holds.flatMap((h) => h.allocations.map((a) => a.lotId)).filter((id) => !lots.some((l) => l.id === id));
-    if (missing.length > 0) {
-      const more = await sql.query<LotRow>("SELECT * FROM lots WHERE store_id = $1 AND id = ANY($2::text[])", [storeId, missing]);
-      for (const l of more) books.get(l.member_id)?.lots.push(toLot(l));
+    const holds = row!.holds.map((h) => fromJsonRow<HoldRow>(h, ["expires_at"]));
+    for (const l of row!.lots) {
+      const lot = fromJsonRow<LotRow>(l, ["earned_at", "available_at", "expires_at"]);
+      books.get(lot.member_id)?.lots.push(toLot(lot));
     }
     for (const h of holds) books.get(h.member_id)?.holds.push(toHold(h));
     return books;
@@ -76,10 +89,26 @@ export function memberRepository(sql: Sql): MemberRepository {
     },
     async lockBooks(storeId, memberIds, extraLotIds = []) {
       const sorted = [...new Set(memberIds)].sort();
-      // ORDER BY before FOR UPDATE: rows are locked in id order, so concurrent writers never deadlock.
+      // Locked one by one in id order (the array's order: a lateral subquery per id, each one
+      // primary-key look-up whatever the planner knows), so concurrent writers never deadlock.
       const rows = await sql.query<MemberRow>(
-        "SELECT * FROM members WHERE store_id = $1 AND member_id = ANY($2::text[]) ORDER BY member_id FOR UPDATE",
+        `SELECT m.* FROM unnest($2::text[]) WITH ORDINALITY AS k(id, n) CROSS JOIN LATERAL (
+           SELECT * FROM members WHERE store_id = $1 AND member_id = k.id FOR UPDATE) m
+         ORDER BY k.n`,
         [storeId, sorted],
+      );
+      return loadBooks(storeId, rows, extraLotIds);
+    },
+    async createAndLockBooks(storeId, memberIds, now, extraLotIds = []) {
+      const sorted = [...new Set(memberIds)].sort();
+      // An upsert that changes nothing still locks the row it meets, so the missing members are
+      // created and every one is locked in id order (the input's), in one round trip.
+      const rows = await sql.query<MemberRow>(
+        `INSERT INTO members (store_id, member_id, created_at, updated_at)
+         SELECT $1, k.id, $3, $3 FROM unnest($2::text[]) WITH ORDINALITY AS k(id, n) ORDER BY k.n
+         ON CONFLICT (store_id, member_id) DO UPDATE SET updated_at = members.updated_at
+         RETURNING *`,
+        [storeId, sorted, now],
       );
       return loadBooks(storeId, rows, extraLotIds);
     },

@@ -1,7 +1,7 @@
 import type { OrderAward, OrderRecord, OrderRepository } from "../../core/ports/repositories.ts";
 import type { Order } from "../../core/orders/order.ts";
 import type { OrderEligibility } from "../../core/orders/eligibility.ts";
-import { json, type Sql } from "../sql.ts";
+import { json, type Sql, write } from "../sql.ts";
 import { fromJsonRow, toHold, toRedemption, type HoldRow, type Json, type RedemptionRow } from "./rows.ts";
 
 interface OrderRow { id: string; member_id: string | null; body: Order; eligibility: OrderEligibility | null; created_at: Date; updated_at: Date }
@@ -30,7 +30,7 @@ export function orderRepository(sql: Sql): OrderRepository {
       return { record: toOrder(row!), created: inserted.length > 0 };
     },
     async save(storeId, r) {
-      await sql.query(
+      await write(sql, 
         `UPDATE orders SET member_id = $3, channel = $4, body = $5::jsonb, placed_at = $6, source_updated_at = $7, updated_at = $8,
            eligibility = $9::jsonb
          WHERE store_id = $1 AND id = $2`,
@@ -62,7 +62,7 @@ export function orderRepository(sql: Sql): OrderRepository {
     },
     async saveAwards(storeId, awards, at) {
       if (awards.length === 0) return;
-      await sql.query(
+      await write(sql, 
         `INSERT INTO order_awards (store_id, order_id, rule_id, rule_version, member_id, lot_ids, initial, awarded, reversed, cap_cut,
            factors, earned_at, available_at, expires_at, explanation, created_at, updated_at)
          SELECT $1, x.order_id, x.rule_id, x.rule_version, x.member_id, x.lot_ids, x.initial, x.awarded, x.reversed, x.cap_cut,

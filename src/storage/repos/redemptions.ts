@@ -1,7 +1,7 @@
 import { newId } from "../../core/ids.ts";
 import type { RedemptionRepository } from "../../core/ports/repositories.ts";
 import type { CouponRecord, EntitlementRecord, RedeemMethodRecord } from "../../core/ports/records.ts";
-import { json, type Sql } from "../sql.ts";
+import { json, type Sql, write } from "../sql.ts";
 import { toRedemption, type RedemptionRow } from "./rows.ts";
 
 interface MethodRow { id: string; type: string; config: Record<string, unknown>; created_at: Date; updated_at: Date }
@@ -54,7 +54,7 @@ export function redemptionRepository(sql: Sql): RedemptionRepository {
       await sql.query("UPDATE redeem_methods SET deleted_at = $3 WHERE store_id = $1 AND id = $2", [storeId, id, at]);
     },
     async insertRedemption(storeId, r) {
-      await sql.query(
+      await write(sql, 
         `INSERT INTO redemptions (store_id, id, member_id, method_id, type, status, points, discount, order_id, hold_id, entitlement_id, code, returned, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
         [storeId, r.id, r.memberId, r.methodId, r.type, r.status, r.points, r.discount, r.orderId, r.holdId, r.entitlementId, r.code, r.returned, r.createdAt, r.updatedAt],
@@ -66,7 +66,7 @@ export function redemptionRepository(sql: Sql): RedemptionRepository {
       return row ? toRedemption(row) : null;
     },
     async updateRedemption(storeId, r) {
-      await sql.query("UPDATE redemptions SET status = $3, updated_at = $4, returned = $5 WHERE store_id = $1 AND id = $2",
+      await write(sql, "UPDATE redemptions SET status = $3, updated_at = $4, returned = $5 WHERE store_id = $1 AND id = $2",
         [storeId, r.id, r.status, r.updatedAt, r.returned]);
     },
     async redemptionsByHold(storeId, holdIds) {
@@ -81,7 +81,7 @@ export function redemptionRepository(sql: Sql): RedemptionRepository {
       return rows.map(toRedemption);
     },
     async insertCoupon(storeId, c) {
-      await sql.query(
+      await write(sql, 
         `INSERT INTO coupons (store_id, code, member_id, method_id, redemption_id, kind, discount, conditions, usable_by, products, stackable, expires_at, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9, $10::jsonb, $11, $12, $13)`,
         [storeId, c.code, c.memberId, c.methodId, c.redemptionId, c.kind, json(c.discount), json(c.conditions), c.usableBy, json(c.products), c.stackable, c.expiresAt, c.createdAt]);
@@ -91,7 +91,7 @@ export function redemptionRepository(sql: Sql): RedemptionRepository {
       return row ? toCoupon(row) : null;
     },
     async markCouponUsed(storeId, code, orderId, by, at) {
-      await sql.query("UPDATE coupons SET used_at = $3, used_order_id = $4, used_by = $5 WHERE store_id = $1 AND code = $2", [storeId, code, at, orderId, by]);
+      await write(sql, "UPDATE coupons SET used_at = $3, used_order_id = $4, used_by = $5 WHERE store_id = $1 AND code = $2", [storeId, code, at, orderId, by]);
     },
     async pointsForOrder(storeId, orderId) {
       const [row] = await sql.query<{ total: number | null }>(
@@ -100,7 +100,7 @@ export function redemptionRepository(sql: Sql): RedemptionRepository {
       return Number(row?.total ?? 0);
     },
     async insertEntitlement(storeId, e) {
-      await sql.query(
+      await write(sql, 
         `INSERT INTO entitlements (store_id, id, member_id, redemption_id, sku, units, units_remaining, expires_at, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
         [storeId, e.id, e.memberId, e.redemptionId, e.sku, e.units, e.unitsRemaining, e.expiresAt, e.createdAt],
@@ -119,8 +119,8 @@ export function redemptionRepository(sql: Sql): RedemptionRepository {
       return { data, nextCursor: rows.length > limit ? data[data.length - 1]!.id : null };
     },
     async consumeEntitlement(storeId, id, units, actor, at) {
-      await sql.query("UPDATE entitlements SET units_remaining = units_remaining - $3 WHERE store_id = $1 AND id = $2", [storeId, id, units]);
-      await sql.query("INSERT INTO entitlement_uses (store_id, id, entitlement_id, units, actor, at) VALUES ($1, $2, $3, $4, $5, $6)",
+      await write(sql, "UPDATE entitlements SET units_remaining = units_remaining - $3 WHERE store_id = $1 AND id = $2", [storeId, id, units]);
+      await write(sql, "INSERT INTO entitlement_uses (store_id, id, entitlement_id, units, actor, at) VALUES ($1, $2, $3, $4, $5, $6)",
         [storeId, newId("use"), id, units, actor, at]);
     },
   };

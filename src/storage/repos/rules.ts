@@ -1,7 +1,8 @@
 import type { EarnRuleRecord, RuleRepository, RuleStateRepository } from "../../core/ports/repositories.ts";
 import type { EarnRule } from "../../core/rules/schema.ts";
 import { RuleState } from "../../core/rules/state.ts";
-import { json, type Sql } from "../sql.ts";
+import { json, type Sql, write } from "../sql.ts";
+import { programChanged } from "./stores.ts";
 
 interface RuleRow { id: string; version: number; definition: EarnRule; created_at: Date; updated_at: Date }
 const toRule = (r: RuleRow): EarnRuleRecord => ({ id: r.id, version: r.version, rule: r.definition, createdAt: r.created_at, updatedAt: r.updated_at });
@@ -19,12 +20,14 @@ export function ruleRepository(sql: Sql): RuleRepository {
         `INSERT INTO earn_rule_versions (store_id, rule_id, version, event, definition, effective_from, actor, created_at)
          VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)`,
         [storeId, record.id, record.version, record.rule.event, json(record.rule), effectiveFrom, actor, record.createdAt]);
+      await programChanged(sql, storeId);
     },
     async addVersion(storeId, ruleId, version, rule, event, effectiveFrom, actor, at) {
       await sql.query(
         `INSERT INTO earn_rule_versions (store_id, rule_id, version, event, definition, effective_from, actor, created_at)
          VALUES ($1, $2, $3, $4, $5::jsonb, $6, $7, $8)`,
         [storeId, ruleId, version, event, json(rule), effectiveFrom, actor, at]);
+      await programChanged(sql, storeId);
       await sql.query(
         `UPDATE earn_rules SET current_version = $3, updated_at = $4, deleted_at = CASE WHEN $5 THEN $4::timestamptz ELSE NULL END
          WHERE store_id = $1 AND id = $2`,
@@ -42,9 +45,10 @@ export function ruleRepository(sql: Sql): RuleRepository {
     async versionsFor(storeId, eventTypes) {
       const rows = await sql.query<{ rule_id: string; version: number; definition: EarnRule | null; effective_from: Date }>(
         `SELECT rule_id, version, definition, effective_from FROM earn_rule_versions
-         WHERE store_id = $1 AND rule_id IN (SELECT rule_id FROM earn_rule_versions WHERE store_id = $1 AND event = ANY($2::text[]))
+         WHERE store_id = $1 AND ($2::text[] IS NULL
+           OR rule_id IN (SELECT rule_id FROM earn_rule_versions WHERE store_id = $1 AND event = ANY($2::text[])))
          ORDER BY rule_id, version`,
-        [storeId, [...eventTypes]]);
+        [storeId, eventTypes ? [...eventTypes] : null]);
       return rows.map((r) => ({ ruleId: r.rule_id, version: r.version, rule: r.definition, effectiveFrom: r.effective_from }));
     },
   };
@@ -60,8 +64,10 @@ export function ruleStateRepository(sql: Sql): RuleStateRepository {
     async load(storeId, memberIds, ruleIds, periods, once) {
       if (ruleIds.length === 0) return new RuleState();
       const counters = await sql.query<{ member_id: string; rule_id: string; period: string; points: number; times: number; units: number }>(
-        `SELECT member_id, rule_id, period, points, times, units FROM rule_counters
-         WHERE store_id = $1 AND member_id = ANY($2::text[]) AND rule_id = ANY($3::text[]) AND period = ANY($4::text[])`,
+        // Member by member through the primary key whatever the planner knows of the table (a lateral
+        // subquery it may not flatten: OFFSET 0); without statistics it scanned the whole store's.
+        `SELECT c.member_id, c.rule_id, c.period, c.points, c.times, c.units FROM unnest($2::text[]) AS m(id) CROSS JOIN LATERAL (
+           SELECT * FROM rule_counters WHERE store_id = $1 AND member_id = m.id AND rule_id = ANY($3::text[]) AND period = ANY($4::text[]) OFFSET 0) c`,
         [storeId, [...memberIds], [...ruleIds], [...periods]]);
       const claims = once.length === 0 ? [] : await sql.query<{ rule_id: string; owner: string; key: string }>(
         `SELECT o.rule_id, o.owner, o.key FROM rule_once o
@@ -77,7 +83,7 @@ export function ruleStateRepository(sql: Sql): RuleStateRepository {
     async save(storeId, state, sourceRef) {
       const { counters, claims } = state.changes();
       if (counters.length > 0) {
-        await sql.query(
+        await write(sql, 
           `INSERT INTO rule_counters (store_id, member_id, rule_id, period, points, times, units)
            SELECT $1, x.member_id, x.rule_id, x.period, x.points, x.times, x.units
            FROM jsonb_to_recordset($2::jsonb) AS x(member_id text, rule_id text, period text, points bigint, times bigint, units double precision)
@@ -88,7 +94,7 @@ export function ruleStateRepository(sql: Sql): RuleStateRepository {
           [storeId, json(counters.map((c) => ({ member_id: c.memberId, rule_id: c.ruleId, period: c.period, points: c.points, times: c.times, units: c.units })))]);
       }
       if (claims.length > 0) {
-        await sql.query(
+        await write(sql, 
           `INSERT INTO rule_once (store_id, rule_id, owner, key, member_id, source_ref)
            SELECT $1, x.rule_id, x.owner, x.key, x.member_id, $3 FROM jsonb_to_recordset($2::jsonb) AS x(rule_id text, owner text, key text, member_id text)`,
           [storeId, json(claims.map((c) => ({ rule_id: c.ruleId, owner: c.owner, key: c.key, member_id: c.memberId }))), sourceRef]);
@@ -96,7 +102,7 @@ export function ruleStateRepository(sql: Sql): RuleStateRepository {
     },
     async recordEvents(storeId, events) {
       if (events.length === 0) return;
-      await sql.query(
+      await write(sql, 
         `INSERT INTO events (store_id, id, type, member_id, occurred_at, channel, properties, points, recorded_at)
          SELECT $1, x.id, x.type, x.member_id, x.occurred_at, x.channel, x.properties, x.points, x.recorded_at
          FROM jsonb_to_recordset($2::jsonb) AS x(id text, type text, member_id text, occurred_at timestamptz, channel text,

@@ -12,6 +12,7 @@ export interface StoreRow {
   clock_now: Date | null;
   program: ProgramSettings;
   created_at: Date;
+  program_version: string | number;
 }
 
 export const toStore = (r: StoreRow): StoreRecord => ({
@@ -23,7 +24,13 @@ export const toStore = (r: StoreRow): StoreRecord => ({
   clockNow: r.clock_now,
   program: withProgramDefaults(r.program),
   createdAt: r.created_at,
+  programVersion: Number(r.program_version),
 });
+
+/** Marks the store's earn rules or tiers changed, so cached copies of its program are read afresh. */
+export async function programChanged(sql: Sql, storeId: string): Promise<void> {
+  await sql.query("UPDATE stores SET program_version = program_version + 1 WHERE id = $1", [storeId]);
+}
 
 export function storeRepository(sql: Sql): StoreRepository {
   return {

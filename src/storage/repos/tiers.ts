@@ -1,6 +1,7 @@
 import type { TierRepository } from "../../core/ports/repositories.ts";
 import type { Tier } from "../../core/tiers/schema.ts";
-import { json, type Sql } from "../sql.ts";
+import { json, type Sql, write } from "../sql.ts";
+import { programChanged } from "./stores.ts";
 
 interface TierRow { code: string; name: string; rank: number; multiplier: number; qualification: Tier["qualification"] }
 const toTier = (r: TierRow): Tier => ({ code: r.code, name: r.name, rank: r.rank, multiplier: Number(r.multiplier), qualification: r.qualification });
@@ -21,9 +22,11 @@ export function tierRepository(sql: Sql): TierRepository {
          ON CONFLICT (store_id, code) DO UPDATE SET name = EXCLUDED.name, rank = EXCLUDED.rank,
            multiplier = EXCLUDED.multiplier, qualification = EXCLUDED.qualification, updated_at = EXCLUDED.updated_at`,
         [storeId, tier.code, tier.name, tier.rank, tier.multiplier, json(tier.qualification), at]);
+      await programChanged(sql, storeId);
     },
     async remove(storeId, code) {
       await sql.query("DELETE FROM tiers WHERE store_id = $1 AND code = $2", [storeId, code]);
+      await programChanged(sql, storeId);
     },
     async pointsEarned(storeId, memberId, from, to) {
       const [row] = await sql.query<{ total: number | null }>(
@@ -63,7 +66,7 @@ export function tierRepository(sql: Sql): TierRepository {
       return new Map(rows.map((r) => [r.member_id, { tier: r.tier, manualTier: r.manual_tier }]));
     },
     async setTier(storeId, memberId, tier, manualTier, at) {
-      await sql.query(
+      await write(sql, 
         `UPDATE members SET tier = $3, manual_tier = CASE WHEN $5 THEN $4 ELSE manual_tier END, updated_at = $6
          WHERE store_id = $1 AND member_id = $2`,
         [storeId, memberId, tier, manualTier ?? null, manualTier !== undefined, at]);

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Command, Option } from "commander";
 import { ZodError } from "zod";
+import { runCommand } from "../services/command.ts";
 import { importProgram } from "../services/program-document.ts";
 import { ConfigError, loadEnv } from "../config/env.ts";
 import { openRuntime } from "../runtime.ts";
@@ -61,8 +62,12 @@ program.command("program").description("the store's program as a document").comm
     const raw = JSON.parse(readFileSync(file, "utf8")) as unknown;
     const runtime = await openRuntime(loadEnv());
     try {
-      const result = await runtime.services.tx.run((repos) => importProgram(repos, runtime.services, opts.store, raw, { dryRun: opts.dryRun ?? false }, operator));
-      console.log(JSON.stringify(result, null, 2));
+      const { outcome } = await runCommand(runtime.services, {
+        storeId: opts.store,
+        run: (repos) => importProgram(repos, runtime.services, opts.store, raw, { dryRun: opts.dryRun ?? false }, operator),
+      });
+      if (!outcome.ok) throw outcome.error;
+      console.log(JSON.stringify(outcome.value, null, 2));
     } finally {
       await runtime.close();
     }

@@ -1,4 +1,5 @@
 import type { Services, Actor } from "./context.ts";
+import { runCommand } from "./command.ts";
 import { groupCommit } from "./group-commit.ts";
 import { eventFingerprint, recordEvents, type EventInput, type EventOutcome } from "./record-events.ts";
 
@@ -27,8 +28,15 @@ export function eventIntake(services: Services, options: { maxBatch?: number; ma
   const batches = groupCommit<Submitted, EventOutcome>({
     maxBatch: options.maxBatch ?? 200,
     maxInFlight: options.maxInFlight ?? 1,
-    runBatch: (_key, items) => services.tx.run((repos) =>
-      recordEvents(repos, services, items[0]!.storeId, items.map((i) => ({ event: i.event, fingerprint: i.fingerprint })), items[0]!.actor)),
+    runBatch: async (_key, items) => {
+      const { outcome } = await runCommand(services, {
+        storeId: items[0]!.storeId,
+        run: (repos) => recordEvents(repos, services, items[0]!.storeId, items.map((i) => ({ event: i.event, fingerprint: i.fingerprint })), items[0]!.actor),
+      });
+      // A refusal of the whole batch (an unknown store) is every event's.
+      if (!outcome.ok) throw outcome.error;
+      return outcome.value;
+    },
   });
   return {
     record: (storeId, actor, event) => batches.submit(`${storeId}\n${actor.id}`, { storeId, actor, event, fingerprint: eventFingerprint(event) }),

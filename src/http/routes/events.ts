@@ -7,6 +7,7 @@ import { findBadString } from "../json-body.ts";
 import { route } from "../openapi.ts";
 import { instant } from "../schemas.ts";
 import { parse } from "../validation.ts";
+import { runCommand } from "../../services/command.ts";
 import { eventFingerprint, recordEvents, type EventOutcome } from "../../services/record-events.ts";
 
 export const eventSchema = z
@@ -50,7 +51,9 @@ export function registerEventRoutes(app: FastifyInstance, ctx: HttpContext): voi
     const { events } = parse(batchSchema, request.body);
     const checked = events.map((raw) => ({ raw, parsed: eventSchema.safeParse(raw) }));
     const valid = checked.flatMap((c, index) => (c.parsed.success ? [{ index, event: c.parsed.data, fingerprint: eventFingerprint(c.parsed.data) }] : []));
-    const outcomes = await ctx.services.tx.run((repos) => recordEvents(repos, ctx.services, caller.storeId, valid, caller.actor));
+    const { outcome } = await runCommand(ctx.services, { storeId: caller.storeId, run: (repos) => recordEvents(repos, ctx.services, caller.storeId, valid, caller.actor) });
+    if (!outcome.ok) throw outcome.error;
+    const outcomes = outcome.value;
     const byIndex = new Map(valid.map((v, i) => [v.index, outcomes[i]!]));
     return {
       results: checked.map((c, index) => {

@@ -1,0 +1,168 @@
+import type { MemberBook } from "../../core/ledger/book.ts";
+import type { Hold, Lot } from "../../core/ledger/types.ts";
+import type { LedgerRepository } from "../../core/ports/repositories.ts";
+import { checkViolation, foreignKeyViolation, uniqueViolation } from "./errors.ts";
+import { toEntry, toHold, toLot } from "./rows.ts";
+import { peek, type LotRow, type Tenant } from "./state.ts";
+import { newMemberRow, putHold, putLot, requireStoreRow, rowsOf, rowsOfAll, tenantFor } from "./tables.ts";
+import type { MemoryTx } from "./transaction.ts";
+import { compareText, firstN, integer, jsonb, optionalTimestamp, requiredJsonb, timestamp } from "./values.ts";
+
+const LOT_STATUSES = new Set(["pending", "available"]);
+const HOLD_STATUSES = new Set(["held", "captured", "released"]);
+const DAY_MS = 86_400_000;
+
+function checkLot(points: number, remaining: number, status: string): void {
+  if (!(points > 0)) throw checkViolation("lots", "points > 0");
+  if (!(remaining >= 0 && remaining <= points)) throw checkViolation("lots", "remaining >= 0 AND remaining <= points");
+  if (!LOT_STATUSES.has(status)) throw checkViolation("lots", "status IN ('pending', 'available')");
+}
+
+function checkHold(points: number, status: string): void {
+  if (!(points > 0)) throw checkViolation("holds", "points > 0");
+  if (!HOLD_STATUSES.has(status)) throw checkViolation("holds", "status IN ('held', 'captured', 'released')");
+}
+
+function newLotRow(tx: MemoryTx, t: Tenant, l: Lot): LotRow {
+  if (t.lots.has(l.id)) throw uniqueViolation("lots", `id=${l.id}`);
+  const row: LotRow = {
+    id: l.id, memberId: l.memberId, points: integer(l.points, "points"), remaining: integer(l.remaining, "remaining"), status: l.status,
+    earnedAt: timestamp(l.earnedAt, "earned_at"), availableAt: timestamp(l.availableAt, "available_at"),
+    expiresAt: optionalTimestamp(l.expiresAt, "expires_at"), sourceType: l.source.type, sourceRef: l.source.ref,
+    remindedAt: null, createdAt: tx.startedAt,
+  };
+  checkLot(row.points, row.remaining, row.status);
+  return row;
+}
+
+/** Lots due a reminder at `now`: soonest expiry first, then by id. */
+function remindable(t: Tenant, reminderDays: number, now: Date, limit: number): LotRow[] {
+  const from = now.getTime();
+  const to = from + integer(reminderDays, "days") * DAY_MS; // both databases run on UTC, where a day is 24 hours
+  const due = (l: LotRow) =>
+    l.status === "available" && l.remaining > 0 && l.remindedAt === null && l.expiresAt !== null && l.expiresAt.getTime() > from && l.expiresAt.getTime() <= to;
+  return firstN(rowsOfAll(t.lots, t.openLots), due, (a, b) => a.expiresAt!.getTime() - b.expiresAt!.getTime() || compareText(a.id, b.id), limit);
+}
+
+export function ledgerRepository(tx: MemoryTx): LedgerRepository {
+  return {
+    async save(storeId, books: readonly MemberBook[]) {
+      const all = books.map((b) => b.changes());
+      const t = tenantFor(tx, storeId);
+      for (const l of all.flatMap((x) => x.newLots)) putLot(tx, t, newLotRow(tx, t, l));
+      for (const l of all.flatMap((x) => x.changedLots)) {
+        const row = t.lots.get(l.id);
+        if (!row) continue;
+        const next = { ...row, remaining: integer(l.remaining, "remaining"), status: l.status };
+        checkLot(next.points, next.remaining, next.status);
+        putLot(tx, t, next);
+      }
+      for (const h of all.flatMap((x) => x.newHolds)) {
+        if (t.holds.has(h.id)) throw uniqueViolation("holds", `id=${h.id}`);
+        checkHold(h.points, h.status);
+        putHold(tx, t, {
+          id: h.id, memberId: h.memberId, points: integer(h.points, "points"), status: h.status, expiresAt: timestamp(h.expiresAt, "expires_at"),
+          entryId: h.entryId, sourceType: h.source.type, sourceRef: h.source.ref,
+          allocations: requiredJsonb<Hold["allocations"]>(h.allocations, "holds", "allocations"), createdAt: tx.startedAt,
+        });
+      }
+      for (const h of all.flatMap((x) => x.changedHolds)) {
+        const row = t.holds.get(h.id);
+        if (!row) continue;
+        checkHold(row.points, h.status);
+        putHold(tx, t, { ...row, status: h.status });
+      }
+      for (const e of all.flatMap((x) => x.entries)) {
+        if (t.entries.has(e.id)) throw uniqueViolation("entries", `id=${e.id}`);
+        const seqs = tx.inner(t.memberEntries, e.memberId, () => new Map<number, string>());
+        if (seqs.has(e.seq)) throw uniqueViolation("entries", `member_id=${e.memberId}, seq=${e.seq}`);
+        tx.put(t.entries, e.id, {
+          id: e.id, memberId: e.memberId, seq: integer(e.seq, "seq"), type: e.type, points: integer(e.points, "points"),
+          delta: integer(e.delta, "delta"), balanceAfter: integer(e.balanceAfter, "balance_after"), at: timestamp(e.at, "at"),
+          actor: e.actor, reason: e.reason, sourceType: e.source.type, sourceRef: e.source.ref, lotId: e.lotId, holdId: e.holdId,
+          explanation: jsonb(e.explanation), createdAt: tx.startedAt,
+        });
+        tx.put(seqs, e.seq, e.id);
+      }
+      // `ord` numbers the allocations of this call, as the SQL's one INSERT does.
+      all.flatMap((x) => x.allocations.map((a) => ({ ...a, memberId: x.state.memberId }))).forEach((a, ord) => {
+        const key = `${a.entryId}\u0000${ord}`;
+        if (t.allocations.has(key)) throw uniqueViolation("allocations", `entry_id=${a.entryId}, ord=${ord}`);
+        tx.put(t.allocations, key, { entryId: a.entryId, ord, memberId: a.memberId, lotId: a.lotId, points: integer(a.points, "points") });
+      });
+      // An upsert, as the SQL writes it: a member not there yet (never, after lockBooks) is created.
+      for (const s of all.filter((x) => x.entries.length > 0).map((x) => x.state)) {
+        if (!(s.debt >= 0)) throw checkViolation("members", "debt >= 0");
+        let row = t.members.get(s.memberId);
+        if (!row) {
+          requireStoreRow(tx, storeId, "members");
+          row = newMemberRow(s.memberId, tx.startedAt);
+        }
+        tx.put(t.members, s.memberId, {
+          ...row, balance: integer(s.balance, "balance"), pending: integer(s.pending, "pending"), held: integer(s.held, "held"),
+          debt: integer(s.debt, "debt"), seq: integer(s.seq, "seq"),
+        });
+      }
+      // Checked when the whole save is written, as the SQL's one statement checks its foreign keys.
+      for (const l of all.flatMap((x) => x.newLots)) if (!t.members.has(l.memberId)) throw foreignKeyViolation("lots", `member_id=${l.memberId}`);
+    },
+
+    async activity(storeId, memberId, limit, cursor) {
+      const t = peek(tx.state, storeId);
+      const seqs = t.memberEntries.get(memberId);
+      const rows = firstN(seqs?.keys() ?? [], (seq) => cursor === null || seq < cursor, (a, b) => b - a, limit + 1).map((seq) => t.entries.get(seqs!.get(seq)!)!);
+      const data = rows.slice(0, limit).map(toEntry);
+      return { data, nextCursor: rows.length > limit ? String(data[data.length - 1]!.seq) : null };
+    },
+
+    async dueMembers(storeId, until, limit) {
+      // Each kind of due work is taken soonest first up to `limit` rows, as each SQL part walks its index.
+      const t = peek(tx.state, storeId);
+      const by = until.getTime();
+      const lots = [...rowsOfAll(t.lots, t.openLots)];
+      const soonest = <T>(rows: Iterable<T>, due: (r: T) => number | null) =>
+        firstN(rows, (r) => { const at = due(r); return at !== null && at <= by; }, (a, b) => due(a)! - due(b)!, limit);
+      const ids = new Set([
+        ...soonest(lots, (l) => (l.status === "pending" ? l.availableAt.getTime() : null)).map((l) => l.memberId),
+        ...soonest(lots, (l) => (l.status === "available" && l.remaining > 0 && l.expiresAt !== null ? l.expiresAt.getTime() : null)).map((l) => l.memberId),
+        ...soonest(rowsOfAll(t.holds, t.openHolds), (h) => (h.status === "held" ? h.expiresAt.getTime() : null)).map((h) => h.memberId),
+      ]);
+      return [...ids].sort(compareText).slice(0, limit);
+    },
+
+    async nextDueAt(storeId, until) {
+      const t = peek(tx.state, storeId);
+      let next = Number.POSITIVE_INFINITY;
+      const consider = (at: number) => {
+        if (at <= until.getTime() && at < next) next = at;
+      };
+      for (const l of rowsOfAll(t.lots, t.openLots)) {
+        if (l.status === "pending") consider(l.availableAt.getTime());
+        else if (l.remaining > 0 && l.expiresAt !== null) consider(l.expiresAt.getTime());
+      }
+      for (const h of rowsOfAll(t.holds, t.openHolds)) consider(h.expiresAt.getTime());
+      return next === Number.POSITIVE_INFINITY ? null : new Date(next);
+    },
+
+    async holdsByIds(storeId, holdIds) {
+      return [...rowsOf(peek(tx.state, storeId).holds, new Set(holdIds))].map(toHold);
+    },
+
+    async lotsToRemind(storeId, reminderDays, now, limit) {
+      return remindable(peek(tx.state, storeId), reminderDays, now, limit).map(toLot);
+    },
+
+    async markReminded(storeId, lotIds, at) {
+      const t = peek(tx.state, storeId);
+      const when = timestamp(at, "reminded_at");
+      for (const row of [...rowsOf(t.lots, new Set(lotIds))]) putLot(tx, t, { ...row, remindedAt: when });
+    },
+
+    async claimReminders(storeId, reminderDays, now, limit) {
+      const t = peek(tx.state, storeId);
+      const claimed = remindable(t, reminderDays, now, limit).map((row) => ({ ...row, remindedAt: timestamp(now, "reminded_at") }));
+      for (const row of claimed) putLot(tx, t, row);
+      return claimed.map(toLot);
+    },
+  };
+}

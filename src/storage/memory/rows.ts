@@ -1,0 +1,87 @@
+import type { Entry, Hold, Lot, MemberBalance } from "../../core/ledger/types.ts";
+import type { MemberRecord, RedemptionRecord, StoreRecord } from "../../core/ports/records.ts";
+import { withProgramDefaults } from "../../core/program/settings.ts";
+import type { EntryRow, HoldRow, LotRow, MemberRow, RedemptionRow, StoreRow } from "./state.ts";
+import { copyDate, copyOptionalDate, fromJsonb } from "./values.ts";
+
+/** Stored rows to the core's records, the same shapes the SQL adapter maps its rows to; all copies. */
+
+export const toStore = (r: StoreRow): StoreRecord => ({
+  id: r.id,
+  name: r.name,
+  currency: r.currency,
+  timezone: r.timezone,
+  sandbox: r.sandbox,
+  clockNow: copyOptionalDate(r.clockNow),
+  program: withProgramDefaults(fromJsonb(r.program)),
+  createdAt: copyDate(r.createdAt),
+  programVersion: r.programVersion,
+});
+
+export const toMember = (r: MemberRow): MemberRecord => ({
+  memberId: r.memberId,
+  email: r.email,
+  phone: r.phone,
+  birthday: r.birthday,
+  tier: r.tier,
+  tags: fromJsonb(r.tags),
+  isMember: r.isMember,
+  language: r.language,
+  createdAt: copyDate(r.createdAt),
+  updatedAt: copyDate(r.updatedAt),
+});
+
+export const toBalance = (r: MemberRow): MemberBalance => ({
+  memberId: r.memberId,
+  balance: r.balance,
+  pending: r.pending,
+  held: r.held,
+  debt: r.debt,
+  seq: r.seq,
+});
+
+export const toLot = (r: LotRow): Lot => ({
+  id: r.id,
+  memberId: r.memberId,
+  points: r.points,
+  remaining: r.remaining,
+  status: r.status,
+  earnedAt: copyDate(r.earnedAt),
+  availableAt: copyDate(r.availableAt),
+  expiresAt: copyOptionalDate(r.expiresAt),
+  source: { type: r.sourceType, ref: r.sourceRef },
+});
+
+export const toHold = (r: HoldRow): Hold => ({
+  id: r.id,
+  memberId: r.memberId,
+  points: r.points,
+  status: r.status,
+  expiresAt: copyDate(r.expiresAt),
+  entryId: r.entryId,
+  source: { type: r.sourceType, ref: r.sourceRef },
+  allocations: fromJsonb(r.allocations),
+});
+
+export const toEntry = (r: EntryRow): Entry => ({
+  id: r.id,
+  memberId: r.memberId,
+  seq: r.seq,
+  type: r.type,
+  points: r.points,
+  delta: r.delta,
+  balanceAfter: r.balanceAfter,
+  at: copyDate(r.at),
+  actor: r.actor,
+  reason: r.reason,
+  source: { type: r.sourceType, ref: r.sourceRef },
+  lotId: r.lotId,
+  holdId: r.holdId,
+  explanation: fromJsonb(r.explanation),
+});
+
+export const toRedemption = (r: RedemptionRow): RedemptionRecord => ({
+  id: r.id, memberId: r.memberId, methodId: r.methodId, type: r.type, status: r.status, points: r.points, discount: r.discount,
+  orderId: r.orderId, holdId: r.holdId, entitlementId: r.entitlementId, code: r.code, returned: r.returned,
+  createdAt: copyDate(r.createdAt), updatedAt: copyDate(r.updatedAt),
+});

@@ -1,13 +1,15 @@
 /**
  * Model-based test of the points ledger: fast-check generates random command sequences (earn,
  * spend, hold, capture/release, reverse, deduct, advance the sandbox clock, change the program),
- * runs them against the real services on a real database (PGlite, or PostgreSQL when DATABASE_URL
- * is set) and compares every observable with a small in-memory model written here from the SPEC
- * (§3 Ledger, Expiry, Redeem methods and redemptions, Sandbox and test clock). The model shares
- * no code with src/core: it is a separate, deliberately plain re-statement of the rules.
+ * runs them against the real services on each storage adapter (PGlite, PostgreSQL when
+ * DATABASE_URL is set, and the in-memory adapter) and compares every observable with a small
+ * in-memory model written here from the SPEC (§3 Ledger, Expiry, Redeem methods and redemptions,
+ * Sandbox and test clock). The model shares no code with src/core: it is a separate, deliberately
+ * plain re-statement of the rules.
  *
  * A failure prints the seed, the path, the shrunk command sequence and its replayPath; replay it with
- * FC_SEED=<seed> FC_PATH=<path> FC_REPLAY_PATH=<replayPath>. FC_NUM_RUNS changes the number of runs.
+ * FC_SEED=<seed> FC_PATH=<path> FC_REPLAY_PATH=<replayPath>. FC_NUM_RUNS changes the number of runs
+ * (per adapter); FC_ADAPTER=pglite|postgres|memory runs one adapter only.
  */
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,10 +24,9 @@ import { createMethod } from "../src/services/redeem-methods.ts";
 import { finishRedemption, redeem } from "../src/services/redemptions.ts";
 import { createStore } from "../src/services/stores.ts";
 import type { Database } from "../src/storage/sql.ts";
-import { transactor } from "../src/storage/transactor.ts";
-import { verifyLedger } from "../src/storage/verify.ts";
+import type { MemoryState } from "../src/storage/memory/state.ts";
+import { adaptersUnderTest, openAdapter, type TestAdapter } from "./support/adapters.ts";
 import { TestClock } from "./support/clock.ts";
-import { configuredKind, openTestDatabase } from "./support/db.ts";
 
 // ---------------------------------------------------------------------------------------------
 // The model: plain re-statement of the SPEC rules, all times in epoch milliseconds.
@@ -311,7 +312,7 @@ interface Real {
 }
 
 const ACTOR: Actor = { id: "model-test", role: "admin" };
-let db: Database;
+let adapter: TestAdapter;
 let services: Services;
 
 /** Runs a service call; a refusal comes back as its code, anything else unexpected is thrown. */
@@ -726,8 +727,8 @@ async function finalChecks(model: Model, real: Real): Promise<void> {
   // Write down whatever is due but not yet written (lazily settled members), without moving time.
   await advanceClock(services, real.storeId, new Date(model.now));
 
-  const lots = await db.query<{ id: string; remaining: number; status: string }>(
-    "SELECT id, remaining, status FROM lots WHERE store_id = $1", [real.storeId]);
+  const probe = probeOf(adapter);
+  const lots = await probe.lots(real.storeId);
   const byId = new Map(lots.map((l) => [l.id, l]));
   expect(lots.length, "number of lots").toBe(model.lots.length);
   for (const lot of model.lots) {
@@ -737,8 +738,7 @@ async function finalChecks(model: Model, real: Real): Promise<void> {
     });
   }
 
-  const sums = await db.query<{ member_id: string; type: string; points: number; delta: number }>(
-    "SELECT member_id, type, sum(points) AS points, sum(delta) AS delta FROM entries WHERE store_id = $1 GROUP BY 1, 2", [real.storeId]);
+  const sums = await probe.entrySums(real.storeId);
   for (const [i, mm] of model.members.entries()) {
     const mine = sums.filter((s) => s.member_id === MEMBERS[i]);
     const deltas = mine.reduce((s, r) => s + Number(r.delta), 0);
@@ -748,15 +748,53 @@ async function finalChecks(model: Model, real: Real): Promise<void> {
     expect(actual, `${MEMBERS[i]}: entry points per type`).toEqual(expected);
   }
 
-  const redemptions = await db.query<{ id: string; status: string }>(
-    "SELECT id, status FROM redemptions WHERE store_id = $1 AND type = 'cashback'", [real.storeId]);
+  const redemptions = await probe.cashbackRedemptions(real.storeId);
   const status = new Map(redemptions.map((r) => [r.id, r.status]));
   expect(redemptions.length, "number of cashback redemptions").toBe(model.holds.length);
   for (const h of model.holds) {
     expect(status.get(real.redemptionIds[h.index]!), `redemption of hold ${h.index}`).toBe(h.status === "captured" ? "completed" : h.status);
   }
 
-  expect(await verifyLedger(db, real.storeId)).toEqual([]);
+  expect(await adapter.verify(real.storeId)).toEqual([]);
+}
+
+/** What the final checks read underneath the ports: one store's lots, entry sums and cashback redemptions. */
+interface Probe {
+  lots(storeId: string): Promise<Array<{ id: string; remaining: number; status: string }>>;
+  entrySums(storeId: string): Promise<Array<{ member_id: string; type: string; points: number; delta: number }>>;
+  cashbackRedemptions(storeId: string): Promise<Array<{ id: string; status: string }>>;
+}
+
+function probeOf(a: TestAdapter): Probe {
+  return a.kind === "memory" ? memoryProbe(a.state) : sqlProbe(a.db);
+}
+
+function sqlProbe(db: Database): Probe {
+  return {
+    lots: (storeId) => db.query("SELECT id, remaining, status FROM lots WHERE store_id = $1", [storeId]),
+    entrySums: (storeId) =>
+      db.query("SELECT member_id, type, sum(points) AS points, sum(delta) AS delta FROM entries WHERE store_id = $1 GROUP BY 1, 2", [storeId]),
+    cashbackRedemptions: (storeId) => db.query("SELECT id, status FROM redemptions WHERE store_id = $1 AND type = 'cashback'", [storeId]),
+  };
+}
+
+function memoryProbe(state: MemoryState): Probe {
+  const tenant = (storeId: string) => state.tenants.get(storeId);
+  return {
+    lots: async (storeId) => [...(tenant(storeId)?.lots.values() ?? [])].map((l) => ({ id: l.id, remaining: l.remaining, status: l.status })),
+    entrySums: async (storeId) => {
+      const sums = new Map<string, { member_id: string; type: string; points: number; delta: number }>();
+      for (const e of tenant(storeId)?.entries.values() ?? []) {
+        const key = `${e.memberId}\u0000${e.type}`;
+        const sum = sums.get(key) ?? sums.set(key, { member_id: e.memberId, type: e.type, points: 0, delta: 0 }).get(key)!;
+        sum.points += e.points;
+        sum.delta += e.delta;
+      }
+      return [...sums.values()];
+    },
+    cashbackRedemptions: async (storeId) =>
+      [...(tenant(storeId)?.redemptions.values() ?? [])].filter((r) => r.type === "cashback").map((r) => ({ id: r.id, status: r.status })),
+  };
 }
 
 /**
@@ -784,14 +822,16 @@ const examples: Array<[RunConfig, Earn[], Cmd[]]> = [
   ],
 ];
 
-describe(`ledger model (${configuredKind()})`, () => {
+// The adapters run one after another; the commands reach the current one through `services`.
+const adapters = adaptersUnderTest().filter((kind) => !process.env.FC_ADAPTER || kind === process.env.FC_ADAPTER);
+for (const kind of adapters) describe(`ledger model (${kind})`, () => {
   beforeAll(async () => {
-    db = await openTestDatabase();
-    services = { tx: transactor(db), clock: new TestClock() };
+    adapter = await openAdapter(kind);
+    services = { tx: adapter.tx, clock: new TestClock() };
   });
-  afterAll(async () => db?.close());
+  afterAll(async () => adapter?.close());
 
-  it("random command sequences on the real services match the model", async () => {
+  it(`random command sequences on the real services match the model (${kind})`, async () => {
     const env = process.env;
     const commands = fc.commands(commandArbs, {
       maxCommands: 15,

@@ -57,6 +57,10 @@ async function runOnce<T>(
     if (claim.fingerprint !== idempotency.fingerprint) {
       throw new DomainError("idempotency_conflict", "this idempotency key was used with a different request");
     }
+    if (claim.outcome === null) {
+      // Only this transaction can see its own claim before completing it: a key used twice within it.
+      throw new DomainError("idempotency_conflict", "this idempotency key is in use by a request still running");
+    }
     return { outcome: revive(claim.outcome) as Outcome<T>, replayed: true };
   }
   let outcome: Outcome<T>;

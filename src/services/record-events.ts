@@ -105,6 +105,6 @@ function refused(eventId: string, error: DomainError): EventOutcome {
 
 function replayOf(eventId: string, stored: StoredCommand | undefined, fingerprint: string): EventOutcome {
   // Only recorded events are stored under their id (a refused one's id is released).
-  if (!stored || stored.fingerprint !== fingerprint || !stored.outcome.ok) return refused(eventId, conflict());
+  if (!stored || stored.fingerprint !== fingerprint || !stored.outcome?.ok) return refused(eventId, conflict());
   return { eventId, kind: "replayed", body: stored.outcome.value };
 }

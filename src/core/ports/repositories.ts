@@ -76,11 +76,7 @@ export interface LedgerRepository {
   /** Persists the changes of one or many books in a few statements (the batched write path). */
   save(storeId: string, books: readonly MemberBook[]): Promise<void>;
   activity(storeId: string, memberId: string, limit: number, cursor: number | null): Promise<Page<Entry>>;
-  /**
-   * Members with work due at or before `until`, in id order after `after`, and the earliest due
-   * instant for the store.
-   */
-  /** Up to `limit` members with work due by `until` (soonest due first, then by id). */
+  /** Up to `limit` members with work due by `until`, in id order (the soonest due are the ones picked). */
   dueMembers(storeId: string, until: Date, limit: number): Promise<string[]>;
   nextDueAt(storeId: string, until: Date): Promise<Date | null>;
   /** Holds by id, whatever their status (a captured hold says which lots to return points to). */
@@ -134,7 +130,8 @@ export type StoredOutcome =
 /** A key already used: the request it was used for, and what that request ended in. */
 export interface StoredCommand {
   fingerprint: string;
-  outcome: StoredOutcome;
+  /** Null while the request that claimed the key has not completed it (it is in its transaction). */
+  outcome: StoredOutcome | null;
 }
 
 export interface IdempotencyRepository {
@@ -298,7 +295,8 @@ export interface Transactor {
   run<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
   /**
    * Runs reads outside a transaction, each statement on its own: for a read that is one statement,
-   * which sees one consistent snapshot anyway, and saves the BEGIN and COMMIT round trips.
+   * which sees one consistent snapshot anyway, and saves the BEGIN and COMMIT round trips. Never
+   * called inside `run`.
    */
   read?<T>(fn: (repos: Repositories) => Promise<T>): Promise<T>;
 }

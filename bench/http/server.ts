@@ -49,7 +49,9 @@ export async function startBenchServer(baseUrl: string): Promise<BenchServer> {
   const databaseUrl = await recreateDatabase(baseUrl);
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "pointbook-bench-"));
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, "bin", "pointbook.js"), "serve"], {
+  // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (node --cpu-prof).
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...profile, join(ROOT, "bin", "pointbook.js"), "serve"], {
     cwd: ROOT,
     env: {
       ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", POINTBOOK_DATA_DIR: dataDir,

@@ -13,6 +13,11 @@ export const envSchema = z.object({
   POINTBOOK_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
   POINTBOOK_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(0).max(1_000_000).default(1_000),
   POINTBOOK_IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24),
+  // Member notifications; a transport left unset records its messages as skipped.
+  POINTBOOK_SMTP_URL: z.url({ protocol: /^smtps?$/, error: "must be smtp://user:pass@host:port or smtps://…" }).optional(),
+  POINTBOOK_MAIL_FROM: z.string().min(3).max(320).optional(),
+  POINTBOOK_SMS_URL: z.url({ protocol: /^https?$/, error: "must be an https:// or http:// URL" }).optional(),
+  POINTBOOK_SMS_TOKEN: z.string().min(1).max(4_096).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

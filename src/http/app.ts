@@ -16,6 +16,7 @@ import { registerAuditRoutes } from "./routes/audit-log.ts";
 import { registerClockRoutes } from "./routes/clock.ts";
 import { registerEarnRuleRoutes } from "./routes/earn-rules.ts";
 import { registerEventRoutes } from "./routes/events.ts";
+import { registerEventFeedRoutes } from "./routes/event-feed.ts";
 import { registerTierRoutes } from "./routes/tiers.ts";
 import { registerProgramDocumentRoutes } from "./routes/program-document.ts";
 import { registerOrderRoutes } from "./routes/orders.ts";
@@ -101,6 +102,7 @@ export async function buildApp(appCtx: AppContext, options: AppOptions = {}): Pr
   registerProgramDocumentRoutes(app, ctx);
   registerEarnRuleRoutes(app, ctx);
   registerEventRoutes(app, ctx);
+  registerEventFeedRoutes(app, ctx);
   registerOrderRoutes(app, ctx);
   registerCheckoutRoutes(app, ctx);
   registerExportRoutes(app, ctx);

@@ -39,20 +39,12 @@ export async function adjustMember(
 ): Promise<Entry> {
   const store = await requireStore(repos, storeId);
   const now = storeNow(store, services.clock);
-  const entry = await withMemberBook(repos, store, memberId, now, (book) => adjust(book, store, input, actor, now, null));
-  const member = await repos.members.get(storeId, memberId);
-  if (input.points > 0 && store.program.notifications.pointsAdjusted && member) {
-    // Increases notify only through the channels asked for and only where the member has an address.
-    const channels = [
-      input.notify?.email !== false && member.email ? "email" : null,
-      input.notify?.sms === true && member.phone ? "sms" : null,
-    ].filter((c): c is string => c !== null);
-    if (channels.length > 0) {
-      await repos.outbox.add(storeId, "member.points_adjusted", memberId, { memberId, points: input.points, reason: input.reason, channels, entryId: entry.id });
-    }
-  }
-  await repos.outbox.add(storeId, "member.points_changed", memberId, { memberId, entryId: entry.id, points: entry.points, balance: entry.balanceAfter });
-  return entry;
+  // The adjustment's own choice of channels travels with its `member.points_changed`; whether a
+  // message goes out (increases only, the program's switches, the member's address) is decided
+  // where messages are made.
+  return withMemberBook(repos, store, memberId, now, (book) => adjust(book, store, input, actor, now, null), {
+    notify: (entry) => new Map(input.notify ? [[entry.id, input.notify]] : []),
+  });
 }
 
 /**

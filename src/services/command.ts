@@ -1,5 +1,5 @@
 import { DomainError } from "../core/errors.ts";
-import type { OutboxRepository, Repositories, StoredOutcome } from "../core/ports/repositories.ts";
+import type { OutboxRepository, Repositories, StampedMessage, StoredOutcome } from "../core/ports/repositories.ts";
 import type { Services } from "./context.ts";
 import { DEFAULT_IDEMPOTENCY_TTL_MS, REQUEST_KEY_SCOPE } from "./idempotency.ts";
 
@@ -75,20 +75,17 @@ async function runOnce<T>(
   return { outcome, replayed: false };
 }
 
-/** Runs `fn` with an outbox that keeps messages in memory, then writes them in one statement. */
+/** Runs `fn` with an outbox that keeps events in memory, then writes them, in order, at its end. */
 async function withOutbox<T>(repos: Repositories, fn: (repos: Repositories) => Promise<T>): Promise<T> {
-  const pending = new Map<string, Array<{ topic: string; memberId: string | null; payload: unknown }>>();
-  const queue = (storeId: string) => pending.get(storeId) ?? pending.set(storeId, []).get(storeId)!;
+  const pending = new Map<string, StampedMessage[]>();
   const outbox: OutboxRepository = {
-    async add(storeId, topic, memberId, payload) {
-      queue(storeId).push({ topic, memberId, payload });
-    },
-    async addMany(storeId, messages) {
-      queue(storeId).push(...messages);
+    ...repos.outbox,
+    async add(storeId, messages) {
+      pending.set(storeId, [...(pending.get(storeId) ?? []), ...messages]);
     },
   };
   const value = await fn({ ...repos, outbox });
-  for (const [storeId, messages] of pending) await repos.outbox.addMany(storeId, messages);
+  for (const [storeId, messages] of pending) await repos.outbox.add(storeId, messages);
   return value;
 }
 

@@ -5,6 +5,7 @@ import type { StoreRecord } from "../core/ports/records.ts";
 import { saveBooks } from "./member-book.ts";
 import { tierRecheck } from "./tiers.ts";
 import { storeNow, type Services } from "./context.ts";
+import { outgoing } from "../core/outgoing/events.ts";
 
 export interface DueWorkCounts {
   matured: number;
@@ -84,10 +85,9 @@ function remindStep(store: StoreRecord, now: Date, counts: DueWorkCounts, limit:
     if (days === null || !store.program.notifications.expiryReminder) return { done: true, size: 0, apply: () => undefined };
     // Claimed and announced in one transaction: a lot another run claimed is not ours to announce.
     const lots = await repos.ledger.claimReminders(store.id, days, now, limit);
-    await repos.outbox.addMany(store.id, lots.map((lot) => ({
-      topic: "member.points_expiring",
-      memberId: lot.memberId,
-      payload: { memberId: lot.memberId, lotId: lot.id, points: lot.remaining, expiresAt: lot.expiresAt },
+    await repos.outbox.add(store.id, lots.map(({ lot, balance }) => ({
+      ...outgoing("member.points_expiring", lot.memberId, { lotId: lot.id, points: lot.remaining, expiresAt: lot.expiresAt!.toISOString(), balance }),
+      occurredAt: now,
     })));
     return { done: lots.length < limit, size: lots.length, apply: () => void (counts.reminded += lots.length) };
   };

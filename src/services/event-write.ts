@@ -32,7 +32,6 @@ export async function writeEvents(repos: Repositories, store: StoreRecord, tiers
   await repos.ruleState.save(store.id, state, null);
   await repos.ruleState.recordEvents(store.id, applied.recorded);
   await requalify(repos, store, applied.earners, now, undefined, tiers);
-  await repos.outbox.addMany(store.id, applied.outgoing);
   return bodiesOf(applied);
 }
 

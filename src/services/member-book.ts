@@ -1,6 +1,8 @@
 import { MemberBook } from "../core/ledger/book.ts";
 import { notFound } from "../core/errors.ts";
-import type { LoadedBook, Repositories } from "../core/ports/repositories.ts";
+import { pointsChangedMessages, type NotifyChoices } from "../core/outgoing/points-changed.ts";
+import { redemptionMessage } from "../core/outgoing/redemption.ts";
+import type { LoadedBook, Repositories, StampedMessage } from "../core/ports/repositories.ts";
 import type { StoreRecord } from "../core/ports/records.ts";
 
 /**
@@ -28,7 +30,7 @@ export async function withMemberBook<T>(
   memberId: string,
   now: Date,
   fn: (book: MemberBook) => T | Promise<T>,
-  options: { create?: boolean; extraLotIds?: readonly string[] } = {},
+  options: { create?: boolean; extraLotIds?: readonly string[]; notify?: (result: T) => NotifyChoices } = {},
 ): Promise<T> {
   const loaded = (options.create ?? true
     ? await repos.members.createAndLockBooks(store.id, [memberId], now, options.extraLotIds)
@@ -36,18 +38,31 @@ export async function withMemberBook<T>(
   if (!loaded) throw notFound("member");
   const book = settledBook(loaded, store, now);
   const result = await fn(book);
-  await saveBooks(repos, store.id, [book], now);
+  await saveBooks(repos, store.id, [book], now, options.notify?.(result));
   return result;
 }
 
 /**
- * Saves books' changes; a hold they released (timed out while settling, or released on purpose)
- * also ends the redemption that placed it.
+ * Saves books' changes with one `member.points_changed` per entry that moved points; a hold they
+ * released (timed out while settling, or released on purpose) also ends the redemption that placed
+ * it, announced as `redemption.released`.
  */
-export async function saveBooks(repos: Repositories, storeId: string, books: readonly MemberBook[], now: Date): Promise<void> {
+export async function saveBooks(repos: Repositories, storeId: string, books: readonly MemberBook[], now: Date, notify?: NotifyChoices): Promise<void> {
   await repos.ledger.save(storeId, books);
+  const messages: StampedMessage[] = [];
+  for (const book of books) {
+    const changes = book.changes();
+    const byId = new Map(changes.entries.map((e) => [e.id, e.at]));
+    for (const m of pointsChangedMessages(changes, notify)) {
+      messages.push({ ...m, occurredAt: byId.get((m.data as { entryId: string }).entryId) ?? now });
+    }
+  }
   const released = books.flatMap((b) => b.changes().changedHolds.filter((h) => h.status === "released").map((h) => h.id));
   for (const r of await repos.redemptions.redemptionsByHold(storeId, released)) {
-    if (r.status === "held") await repos.redemptions.updateRedemption(storeId, { ...r, status: "released", updatedAt: now });
+    if (r.status !== "held") continue;
+    const ended = { ...r, status: "released" as const, updatedAt: now };
+    await repos.redemptions.updateRedemption(storeId, ended);
+    messages.push({ ...redemptionMessage("redemption.released", ended), occurredAt: now });
   }
+  await repos.outbox.add(storeId, messages);
 }

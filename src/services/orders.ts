@@ -10,6 +10,7 @@ import { saveBooks } from "./member-book.ts";
 import { loadOrderUpdate } from "./order-load.ts";
 import { programSnapshot } from "./program-snapshot.ts";
 import { requalify } from "./tiers.ts";
+import { outgoing } from "../core/outgoing/events.ts";
 
 export type { OrderView } from "../core/orders/view.ts";
 
@@ -43,7 +44,15 @@ export async function upsertOrder(repos: Repositories, services: Services, store
   await repos.orders.saveAwards(storeId, changes.awards, now);
   // Money spent counts for tiers too, so every order update of a member may move their tier.
   if (order.memberId) await requalify(repos, store, [order.memberId], now, undefined, loaded.tiers);
-  return readOrderView(repos, store, changes.record, now);
+  const view = await readOrderView(repos, store, changes.record, now);
+  // Announced when this update moved points: an award, a reversal, or spent points given back.
+  const returned = new Set(changes.redemptions.map((r) => r.id));
+  const moved = [...loaded.books.values()].some((b) => b.changes().entries.some((e) =>
+    (e.source.type === "order" && e.source.ref === orderId) || (e.source.type === "redemption" && e.source.ref !== null && returned.has(e.source.ref))));
+  if (moved) {
+    await repos.outbox.add(storeId, [{ ...outgoing("order.points_updated", order.memberId, { orderId, ...view.points }), occurredAt: now }]);
+  }
+  return view;
 }
 
 /** The view is read back from what was stored, the same way for every caller. */

@@ -12,6 +12,7 @@ import { upsertOrder } from "./orders.ts";
 import { requireStore, storeNow, type Actor, type Services } from "./context.ts";
 import { withMemberBook } from "./member-book.ts";
 import type { MemberBook } from "../core/ledger/book.ts";
+import { redemptionMessage } from "../core/outgoing/redemption.ts";
 
 export interface RedeemInput {
   memberId: string;
@@ -119,7 +120,7 @@ async function redeemCoupon(repos: Repositories, store: StoreRecord, method: Cou
   };
   await repos.redemptions.insertRedemption(store.id, redemption);
   await repos.redemptions.insertCoupon(store.id, coupon);
-  await repos.outbox.add(store.id, "redemption.completed", input.memberId, { redemptionId, memberId: input.memberId, points: method.points, code });
+  await repos.outbox.add(store.id, [{ ...redemptionMessage("redemption.completed", redemption), occurredAt: now }]);
   return { ...redemptionView(redemption), coupon: couponView(coupon) };
 }
 
@@ -153,7 +154,7 @@ async function redeemCatalog(repos: Repositories, store: StoreRecord, method: Ca
   };
   await repos.redemptions.insertRedemption(store.id, redemption);
   await repos.redemptions.insertEntitlement(store.id, entitlement);
-  await repos.outbox.add(store.id, "redemption.completed", input.memberId, { redemptionId, memberId: input.memberId, points: method.points });
+  await repos.outbox.add(store.id, [{ ...redemptionMessage("redemption.completed", redemption), occurredAt: now }]);
   return redemptionView(redemption, entitlement);
 }
 
@@ -192,6 +193,7 @@ async function holdCashback(repos: Repositories, store: StoreRecord, method: Cas
     code: null, returned: 0, createdAt: now, updatedAt: now,
   };
   await repos.redemptions.insertRedemption(store.id, redemption);
+  await repos.outbox.add(store.id, [{ ...redemptionMessage("redemption.held", redemption), occurredAt: now }]);
   return redemptionView(redemption);
 }
 
@@ -228,7 +230,7 @@ export async function finishRedemption(
   }, { create: false });
   await repos.redemptions.updateRedemption(storeId, updated);
   if (action === "capture") {
-    await repos.outbox.add(storeId, "redemption.completed", updated.memberId, { redemptionId, memberId: updated.memberId, points: updated.points });
+    await repos.outbox.add(storeId, [{ ...redemptionMessage("redemption.completed", updated), occurredAt: now }]);
     // Captured after the order was partly refunded: the refunded share comes back at once.
     if (order && order.order.refunds.length > 0) {
       await upsertOrder(repos, services, storeId, order.id, order.order, actor);

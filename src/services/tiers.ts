@@ -6,6 +6,7 @@ import { sameJson } from "../core/program/document.ts";
 import { effectiveTier, type Qualification, type Tier } from "../core/tiers/schema.ts";
 import { recordChange } from "./audit.ts";
 import { requireStore, storeNow, type Actor, type Services } from "./context.ts";
+import { outgoing } from "../core/outgoing/events.ts";
 
 /** Earn multipliers by tier code. */
 export function tierMultipliers(tiers: readonly Tier[]): Map<string, number> {
@@ -162,7 +163,7 @@ export async function requalify(
     if (tier === state.tier && manualTier === state.manualTier) continue;
     await repos.tiers.setTier(store.id, memberId, tier, manual ? manualTier : undefined, now);
     if (tier !== state.tier) {
-      await repos.outbox.add(store.id, "member.tier_changed", memberId, { memberId, from: state.tier, to: tier, at: now, by: manual ? manual.actor.id : "qualification" });
+      await repos.outbox.add(store.id, [{ ...outgoing("member.tier_changed", memberId, { from: state.tier, to: tier, by: manual ? manual.actor.id : "qualification" }), occurredAt: now }]);
     }
   }
 }

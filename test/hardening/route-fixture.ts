@@ -120,6 +120,7 @@ export async function sampleStore(app: FastifyInstance, tag: string): Promise<Sa
     "DELETE /v1/tiers/{code}": { url: "/v1/tiers/gold" },
     "POST /v1/tiers/{code}/members": { url: "/v1/tiers/gold/members", body: { memberIds: [member] } },
     "GET /v1/audit-log": { url: "/v1/audit-log" },
+    "GET /v1/event-feed": { url: "/v1/event-feed?limit=5" },
     "POST /v1/clock/advance": { url: "/v1/clock/advance", body: { to: "2026-01-16T00:00:00Z" } },
   };
   return { store, keys, markers: [store.id, email, rule.id, cash.id, pack.id, coupon.id, hold.id, code.code, `Gold ${tag}`], samples };

@@ -65,7 +65,7 @@ describe("adjustments: POST /v1/members/{memberId}/adjustments and POST /v1/adju
       expect((await adjust("r-1", { points: 1, reason: long })).json().reason).toBe(long);
     });
 
-    it("increases notify the member by email by default, by SMS only when asked; decreases never notify", async () => {
+    it("each adjustment is announced as member.points_changed, carrying the channels it asked for", async () => {
       const local = await createTestStore(t.app);
       const key = local.adminKey;
       await call(t.app, "PUT", "/v1/members/n1", { key, body: { email: "n1@example.com", phone: "+15550101" } });
@@ -73,9 +73,15 @@ describe("adjustments: POST /v1/members/{memberId}/adjustments and POST /v1/adju
       await call(t.app, "POST", "/v1/members/n1/adjustments", { key, body: { points: 20, reason: "b", notify: { email: false, sms: true } } });
       await call(t.app, "POST", "/v1/members/n1/adjustments", { key, body: { points: 30, reason: "c", notify: { email: false } } });
       await call(t.app, "POST", "/v1/members/n1/adjustments", { key, body: { points: -5, reason: "d", notify: { email: true, sms: true } } });
-      const rows = await t.db.query<{ payload: { points: number; channels: string[] } }>(
-        "SELECT payload FROM outbox WHERE store_id = $1 AND topic = 'member.points_adjusted' ORDER BY id", [local.id]);
-      expect(rows.map((r) => [r.payload.points, r.payload.channels])).toEqual([[10, ["email"]], [20, ["sms"]]]);
+      const feed = await call(t.app, "GET", "/v1/event-feed?type=member.points_changed&memberId=n1", { key });
+      expect(feed.statusCode).toBe(200);
+      const events = feed.json().data as Array<{ type: string; memberId: string; data: { entryType: string; points: number; balance: number; reason: string; notify?: unknown } }>;
+      expect(events.map((e) => [e.data.entryType, e.data.points, e.data.balance, e.data.reason, e.data.notify ?? null])).toEqual([
+        ["adjust", 10, 10, "a", null],
+        ["adjust", 20, 30, "b", { email: false, sms: true }],
+        ["adjust", 30, 60, "c", { email: false }],
+        ["adjust", -5, 55, "d", { email: true, sms: true }],
+      ]);
     });
   });
 

@@ -77,8 +77,8 @@ describe("POST /v1/clock/advance", () => {
       expect(await member(store, "c")).toMatchObject({ balance: 100, held: 0 });
       expect((await call(t.app, "GET", `/v1/redemptions/${hold.id}`, { key })).json().status).toBe("released");
       expect(await member(store, "r")).toMatchObject({ balance: 30, expiring: [{ expiresAt: "2026-01-24T12:00:00.000Z", points: 30 }] });
-      const reminders = await t.db.query<{ payload: { memberId: string; points: number } }>("SELECT payload FROM outbox WHERE store_id = $1 AND topic = 'member.points_expiring'", [store.id]);
-      expect(reminders.map((r) => [r.payload.memberId, r.payload.points])).toEqual([["r", 30]]);
+      const reminders = await t.db.query<{ member_id: string; payload: { points: number; balance: number } }>("SELECT member_id, payload FROM outbox WHERE store_id = $1 AND topic = 'member.points_expiring'", [store.id]);
+      expect(reminders.map((r) => [r.member_id, r.payload.points, r.payload.balance])).toEqual([["r", 30, 30]]);
 
       // Advancing to the same instant again is allowed and finds nothing left to do.
       expect((await advance(t, key, "2026-01-18T12:00:00Z")).json()).toEqual({ now: "2026-01-18T12:00:00.000Z", ran: { matured: 0, released: 0, expired: 0, reminded: 0 } });

@@ -40,7 +40,7 @@ for (const kind of kindsUnderTest()) {
     const outbox = (storeId: string, topic: string) => count("SELECT count(*) AS n FROM outbox WHERE store_id = $1 AND topic = $2", [storeId, topic]);
     /** Members or lots that appear in more than one outbox row of a topic. */
     const repeated = (storeId: string, topic: string, key: string) =>
-      db.query(`SELECT payload->>'${key}' AS k FROM outbox WHERE store_id = $1 AND topic = $2 GROUP BY 1 HAVING count(*) > 1`, [storeId, topic]);
+      db.query(`SELECT ${key === "memberId" ? "member_id" : `payload->>'${key}'`} AS k FROM outbox WHERE store_id = $1 AND topic = $2 GROUP BY 1 HAVING count(*) > 1`, [storeId, topic]);
 
     async function seed(n: number, members: number, remind: boolean): Promise<StoreRecord[]> {
       clock.set(T0);

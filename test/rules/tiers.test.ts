@@ -26,10 +26,10 @@ describe("tiers", () => {
   const tierOf = async (store: TestStore, memberId: string) => (await ok(api(store, "GET", `/v1/members/${memberId}`))).tier as string | null;
   const advance = (store: TestStore, to: string) => ok(api(store, "POST", "/v1/clock/advance", { to }));
   const tierChanges = async (store: TestStore, memberId?: string) =>
-    (await t.db.query<{ member_id: string; payload: { memberId: string; from: string | null; to: string | null; by: string; at: string } }>(
-      `SELECT member_id, payload FROM outbox WHERE store_id = $1 AND topic = 'member.tier_changed' ${memberId ? "AND member_id = $2" : ""} ORDER BY created_at, id`,
+    (await t.db.query<{ member_id: string; occurred_at: Date; payload: { from: string | null; to: string | null; by: string } }>(
+      `SELECT member_id, occurred_at, payload FROM outbox WHERE store_id = $1 AND topic = 'member.tier_changed' ${memberId ? "AND member_id = $2" : ""} ORDER BY created_at, id`,
       memberId ? [store.id, memberId] : [store.id],
-    )).map((r) => ({ member: r.member_id, from: r.payload.from, to: r.payload.to, by: r.payload.by, at: r.payload.at }));
+    )).map((r) => ({ member: r.member_id, from: r.payload.from, to: r.payload.to, by: r.payload.by, at: r.occurred_at.toISOString() }));
   const keyId = async (store: TestStore) => {
     // The admin key's id is the actor of the tier definitions it created.
     const audit = (await ok(api(store, "GET", "/v1/audit-log?limit=100"))).data as Array<{ actor: string; action: string }>;

@@ -5,6 +5,7 @@
  * what it is sent, the effects on the configured database.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { outgoing } from "../../src/core/outgoing/events.ts";
 import { holdingSql } from "../../src/storage/held-writes.ts";
 import type { Database, Sql } from "../../src/storage/sql.ts";
 import { transactor } from "../../src/storage/transactor.ts";
@@ -71,7 +72,9 @@ describe(`held writes on ${configuredKind()}`, () => {
   let db: Database;
   let storeId: string;
   const tx = () => transactor(db);
-  const topics = async () => (await db.query<{ topic: string }>("SELECT topic FROM outbox WHERE store_id = $1 ORDER BY topic", [storeId])).map((r) => r.topic);
+  /** Outgoing events told apart by a label in their data. */
+  const marker = (label: string) => ({ ...outgoing("member.tier_changed", null, { from: null, to: label, by: "test" }), occurredAt: new Date() });
+  const topics = async () => (await db.query<{ label: string }>("SELECT payload->>'to' AS label FROM outbox WHERE store_id = $1 ORDER BY 1", [storeId])).map((r) => r.label);
 
   beforeAll(async () => {
     db = await openTestDatabase();
@@ -81,20 +84,20 @@ describe(`held writes on ${configuredKind()}`, () => {
 
   it("commits held writes with the transaction; a rolled-back savepoint's are never applied", async () => {
     await tx().run(async (repos) => {
-      await repos.outbox.add(storeId, "a.kept", null, {});
+      await repos.outbox.add(storeId, [marker("a.kept")]);
       await repos.savepoint(async () => {
-        await repos.outbox.add(storeId, "b.undone", null, {});
+        await repos.outbox.add(storeId, [marker("b.undone")]);
         throw new Error("refused");
       }).catch(() => undefined);
       await repos.audit.insert(storeId, { id: "aud_held", at: new Date(), actor: "t", action: "test", entityType: "x", entityId: "y", before: null, after: null });
-      await repos.outbox.add(storeId, "c.kept", null, {});
+      await repos.outbox.add(storeId, [marker("c.kept")]);
     });
     expect(await topics()).toEqual(["a.kept", "c.kept"]);
   });
 
   it("a held write that fails fails its transaction, and nothing of it stays", async () => {
     const failing = tx().run(async (repos) => {
-      await repos.outbox.add(storeId, "d.lost", null, {});
+      await repos.outbox.add(storeId, [marker("d.lost")]);
       // The same audit id twice: the second insert breaks the primary key when the writes are sent.
       await repos.audit.insert(storeId, { id: "aud_twice", at: new Date(), actor: "t", action: "test", entityType: "x", entityId: "y", before: null, after: null });
       await repos.audit.insert(storeId, { id: "aud_twice", at: new Date(), actor: "t", action: "test", entityType: "x", entityId: "y", before: null, after: null });

@@ -28,6 +28,10 @@ import type { MemoryState } from "../../src/storage/memory/state.ts";
 import { verifyMemoryLedger } from "../../src/storage/memory/verify.ts";
 import { adaptersUnderTest, openAdapter } from "../support/adapters.ts";
 import { TestClock } from "../support/clock.ts";
+import { outgoing } from "../../src/core/outgoing/events.ts";
+
+/** Outgoing events told apart by a label in their data. */
+const marker = (label: string, memberId: string | null = null) => ({ ...outgoing("member.tier_changed", memberId, { from: null, to: label, by: "test" }), occurredAt: new Date("2026-01-15T12:00:00Z") });
 
 const T0 = new Date("2026-01-15T12:00:00.000Z");
 const STAFF: Actor = { id: "staff", role: "admin" };
@@ -67,7 +71,7 @@ describe("memory adapter", () => {
         await changeBook(repos, storeId, "kept", earn(50));
         await changeBook(repos, storeId, "new", earn(10));
         await repos.members.upsert(storeId, "kept", { email: "k@example.com", tags: ["x"] }, T0);
-        await repos.outbox.add(storeId, "member.points_changed", "kept", { n: 1 });
+        await repos.outbox.add(storeId, [marker("kept-1", "kept")]);
         await repos.idempotency.claim(storeId, "request", "k1", "fp", T0, null);
         await repos.stores.update({ ...(await repos.stores.get(storeId))!, name: "renamed" });
         await repos.tiers.upsert(storeId, { code: "gold", name: "Gold", rank: 1, multiplier: 2, qualification: null }, T0);
@@ -83,7 +87,7 @@ describe("memory adapter", () => {
         await changeBook(repos, storeId, "m", earn(100));
         await expect(repos.savepoint(async () => {
           await changeBook(repos, storeId, "m", earn(7));
-          await repos.outbox.add(storeId, "inside", "m", {});
+          await repos.outbox.add(storeId, [marker("inside", "m")]);
           throw new Error("refused");
         })).rejects.toThrow("refused");
         // Nested savepoints unwind one at a time.
@@ -276,27 +280,31 @@ describe("memory adapter", () => {
   });
 
   describe("outbox", () => {
-    it("keeps messages in the order they were added, with JSON payloads; a rolled-back transaction adds none", async () => {
+    it("keeps events in the order they were added and lists them oldest first; a rolled-back transaction adds none", async () => {
       const { tx, storeId } = await memoryStore();
       await tx.run(async (repos) => {
-        await repos.outbox.add(storeId, "first", "m1", { at: new Date("2026-01-15T12:00:00Z") });
-        await repos.outbox.addMany(storeId, [{ topic: "second", memberId: null, payload: { n: 2 } }, { topic: "third", memberId: "m2", payload: [3] }]);
-        await repos.outbox.addMany(storeId, []);
-        await repos.outbox.add(storeId, "fourth", null, { n: 4 });
+        await repos.outbox.add(storeId, [marker("first", "m1")]);
+        await repos.outbox.add(storeId, [marker("second"), marker("third", "m2")]);
+        await repos.outbox.add(storeId, []);
+        await repos.outbox.add(storeId, [marker("fourth")]);
       });
       await expect(tx.run(async (repos) => {
-        await repos.outbox.add(storeId, "lost", null, {});
+        await repos.outbox.add(storeId, [marker("lost")]);
         throw new Error("rolled back");
       })).rejects.toThrow();
       const rows = [...tx.state.tenants.get(storeId)!.outbox.values()];
-      expect(rows.map((r) => [r.topic, r.memberId, r.payload, r.deliveredAt])).toEqual([
-        ["first", "m1", { at: "2026-01-15T12:00:00.000Z" }, null],
-        ["second", null, { n: 2 }, null],
-        ["third", "m2", [3], null],
-        ["fourth", null, { n: 4 }, null],
+      expect(rows.map((r) => [(r.payload as { to: string }).to, r.memberId, r.seq, r.dispatchedAt])).toEqual([
+        ["first", "m1", 1, null],
+        ["second", null, 2, null],
+        ["third", "m2", 3, null],
+        ["fourth", null, 4, null],
       ]);
-      expect(rows.map((r) => r.id)).toEqual(rows.map((r) => r.id).sort()); // time-ordered ids: added order is id order
-      await expect(tx.run((repos) => repos.outbox.add(storeId, "empty", null, undefined))).rejects.toMatchObject({ code: "23502" });
+      const first = await tx.read((repos) => repos.outbox.feed(storeId, { after: null, limit: 2 }));
+      expect(first.data.map((e) => (e.data as { to: string }).to)).toEqual(["first", "second"]);
+      const rest = await tx.read((repos) => repos.outbox.feed(storeId, { after: first.nextCursor, limit: 2 }));
+      expect([rest.data.map((e) => (e.data as { to: string }).to), rest.nextCursor]).toEqual([["third", "fourth"], null]);
+      const forM2 = await tx.read((repos) => repos.outbox.feed(storeId, { after: null, memberId: "m2", limit: 10 }));
+      expect(forM2.data.map((e) => [e.type, e.storeId, e.memberId])).toEqual([["member.tier_changed", storeId, "m2"]]);
     });
   });
 

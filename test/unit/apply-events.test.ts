@@ -10,6 +10,7 @@ import { futureRefusal, unitRefusal } from "../../src/core/rules/event-checks.ts
 import { earnRuleSchema, type EarnRuleInput, type RuleVersion } from "../../src/core/rules/schema.ts";
 import { stateKeysFor } from "../../src/core/rules/state-keys.ts";
 import { RuleState } from "../../src/core/rules/state.ts";
+import { pointsChangedMessages } from "../../src/core/outgoing/points-changed.ts";
 
 const NOW = new Date("2026-03-10T12:00:00Z");
 const TZ = "Asia/Shanghai";
@@ -55,7 +56,11 @@ describe("applyEvents", () => {
     expect(books.get("m1")!.changes().entries.map((x) => [x.type, x.points, x.actor, x.source])).toEqual([["earn", 5, "api", { type: "event", ref: e.id }]]);
     expect(applied.recorded).toEqual([{ id: e.id, type: "login", memberId: "m1", occurredAt: e.occurredAt, channel: "online", properties: {}, points: 5, recordedAt: NOW }]);
     expect(applied.earners).toEqual(["m1"]);
-    expect(applied.outgoing).toEqual([{ topic: "member.points_changed", memberId: "m1", payload: { memberId: "m1", eventId: e.id, points: 5 } }]);
+    const [entry] = books.get("m1")!.changes().entries;
+    expect(pointsChangedMessages(books.get("m1")!.changes())).toEqual([{
+      type: "member.points_changed", memberId: "m1",
+      data: { entryId: entry!.id, entryType: "earn", points: 5, balance: 5, pending: 0, held: 0, reason: "Login", source: { type: "event", ref: e.id } },
+    }]);
   });
 
   it("per_unit units accumulate across events of one batch and across batches through the rule state", () => {
@@ -65,7 +70,7 @@ describe("applyEvents", () => {
     expect(first.applied.results[0]!.skipped).toEqual([{ ruleId: "rule_list", reason: "nothing earned yet" }]);
     expect(first.applied.results[1]!.awards[0]!.explanation).toMatchObject({ inputs: { units: 30, unitsBefore: 30, unitsAfter: 60, per: 50 } });
     expect(first.state.changes().counters).toContainEqual({ memberId: "m1", ruleId: "rule_list", period: "lifetime", points: 10, times: 1, units: 90 });
-    expect(first.applied.outgoing.map((o) => o.payload.points)).toEqual([10]);
+    expect(pointsChangedMessages(first.books.get("m1")!.changes()).map((m) => (m.data as { points: number }).points)).toEqual([10]);
 
     const later = new RuleState([{ memberId: "m1", ruleId: "rule_list", period: "lifetime", points: 10, times: 1, units: 90 }]);
     expect(points(apply([event("products.listed", [listed], { properties: { count: 10 } })], later).applied)).toEqual([10]);
@@ -104,7 +109,6 @@ describe("applyEvents", () => {
     const third = apply([event("account.registered", [signup])], claimed);
     expect(points(third.applied)).toEqual([0]);
     expect(third.books.get("m1")!.changes().entries).toEqual([]);
-    expect(third.applied.outgoing).toEqual([]);
   });
 });
 

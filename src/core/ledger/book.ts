@@ -58,6 +58,10 @@ export class MemberBook {
   private readonly createdHolds = new Set<string>();
   private readonly touchedHolds = new Set<string>();
   private readonly entries: Entry[] = [];
+  /** The member's pending and held points right after each entry, in the entries' order. */
+  private readonly figures: Array<{ pending: number; held: number }> = [];
+  /** The member's figures as loaded, before any entry of this book. */
+  private readonly before: { balance: number; pending: number; held: number };
   private readonly allocations: Allocation[] = [];
 
   constructor(
@@ -66,6 +70,7 @@ export class MemberBook {
     holds: Iterable<Hold>,
     private readonly clawback: ClawbackPolicy,
   ) {
+    this.before = { balance: state.balance, pending: state.pending, held: state.held };
     for (const lot of lots) this.lots.set(lot.id, { ...lot });
     for (const hold of holds) this.holds.set(hold.id, { ...hold, allocations: [...hold.allocations] });
   }
@@ -95,6 +100,10 @@ export class MemberBook {
       newHolds: [...this.createdHolds].map((id) => this.holds.get(id)!),
       changedHolds: [...this.touchedHolds].filter((id) => !this.createdHolds.has(id)).map((id) => this.holds.get(id)!),
       entries: [...this.entries],
+      /** Pending and held points right after each entry (its `balanceAfter` is the balance). */
+      figures: [...this.figures],
+      /** Balance, pending and held as loaded, before the first of `entries`. */
+      before: { ...this.before },
       allocations: [...this.allocations],
     };
   }
@@ -192,6 +201,7 @@ export class MemberBook {
     }
     const holdId = newId("hold");
     this.state.balance -= input.points;
+    this.state.held += input.points;
     const entry = this.append("hold", -input.points, -input.points, input, null, holdId);
     const taken = this.takeFifo(entry.id, input.points, input.at);
     const hold: Hold = {
@@ -204,7 +214,6 @@ export class MemberBook {
       source: input.source,
       allocations: taken,
     };
-    this.state.held += input.points;
     this.holds.set(holdId, hold);
     this.createdHolds.add(holdId);
     return { ok: true, hold, entry };
@@ -380,6 +389,7 @@ export class MemberBook {
       explanation: input.explanation ?? null,
     };
     this.entries.push(entry);
+    this.figures.push({ pending: this.state.pending, held: this.state.held });
     return entry;
   }
 

@@ -7,6 +7,7 @@ import type { Order } from "../orders/order.ts";
 import type { OrderEligibility } from "../orders/eligibility.ts";
 import type { AcceptedEvent } from "../rules/event.ts";
 import type { ErrorCode } from "../errors.ts";
+import type { OutgoingEvent, OutgoingMessage } from "../outgoing/events.ts";
 import type {
   ApiKeyRecord,
   AuditRecord,
@@ -87,7 +88,7 @@ export interface LedgerRepository {
    * Marks up to `limit` lots due a reminder as reminded at `now` and returns them. A lot is claimed
    * by one transaction only, however many run at once, so each reminder is written once.
    */
-  claimReminders(storeId: string, reminderDays: number, now: Date, limit: number): Promise<Lot[]>;
+  claimReminders(storeId: string, reminderDays: number, now: Date, limit: number): Promise<Array<{ lot: Lot; balance: number }>>;
 }
 
 export interface RedemptionRepository {
@@ -151,9 +152,34 @@ export interface IdempotencyRepository {
   completeMany(storeId: string, scope: string, items: ReadonlyArray<{ key: string; outcome: StoredOutcome }>): Promise<void>;
 }
 
+/** An outgoing event to store, with the instant it happened. */
+export type StampedMessage = OutgoingMessage & { occurredAt: Date };
+
+export interface FeedQuery {
+  /** The cursor of the last event read (null: from the first). */
+  after: string | null;
+  type?: string;
+  memberId?: string;
+  limit: number;
+}
+
 export interface OutboxRepository {
-  add(storeId: string, topic: string, memberId: string | null, payload: unknown): Promise<void>;
-  addMany(storeId: string, messages: ReadonlyArray<{ topic: string; memberId: string | null; payload: unknown }>): Promise<void>;
+  /** Stores outgoing events, in the order given, with the change that caused them. */
+  add(storeId: string, messages: readonly StampedMessage[]): Promise<void>;
+  /**
+   * Oldest first after the cursor. An event shows only once no transaction still running could
+   * have written an earlier one, so a reader that follows the cursor never skips an event.
+   */
+  feed(storeId: string, query: FeedQuery): Promise<Page<OutgoingEvent>>;
+  /** Stores with events not yet handed on, at most `limit` (off the request path: it spans stores). */
+  storesWithUndispatched(limit: number): Promise<string[]>;
+  /**
+   * Up to `limit` of the store's events not yet handed on, oldest first, for this transaction only:
+   * one transaction dispatches a store at a time (others get nothing and move on), so each store's
+   * events are handed on in the order they happened.
+   */
+  claimUndispatched(storeId: string, limit: number): Promise<OutgoingEvent[]>;
+  markDispatched(storeId: string, ids: readonly string[], at: Date): Promise<void>;
 }
 
 export interface EarnRuleRecord {

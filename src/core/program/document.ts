@@ -2,7 +2,7 @@ import { z } from "zod";
 import { redeemMethodSchema } from "../redemption/methods.ts";
 import { earnRuleSchema } from "../rules/schema.ts";
 import { tierSchema } from "../tiers/schema.ts";
-import { DEFAULT_PROGRAM, programSettingsSchema } from "./settings.ts";
+import { programSettingsSchema, withProgramDefaults, type ProgramSettings } from "./settings.ts";
 
 const withId = z.object({ id: z.string().min(1).max(100).optional() });
 
@@ -16,7 +16,8 @@ export const programDocumentSchema = z
     $schema: z.string().optional(),
     name: z.string().max(200).optional(),
     description: z.string().max(5_000).optional(),
-    settings: z.preprocess((v) => ({ ...DEFAULT_PROGRAM, ...(v as object) }), programSettingsSchema),
+    // Documents written before a setting existed take its default (nested switches included).
+    settings: z.preprocess((v) => (typeof v === "object" && v !== null && !Array.isArray(v) ? withProgramDefaults(v as Partial<ProgramSettings>) : v), programSettingsSchema),
     tiers: z.array(tierSchema).max(100).default([]),
     earnRules: z.array(z.intersection(withId, earnRuleSchema)).max(1_000).default([]),
     redeemMethods: z.array(z.intersection(withId, redeemMethodSchema)).max(1_000).default([]),

@@ -17,6 +17,16 @@ export const campaignSchema = z
 
 const localized = z.record(z.string().min(2).max(20), z.string().max(5_000));
 
+const scenarioSwitches = z
+  .object({
+    pointsEarned: z.boolean(),
+    pointsAdjusted: z.boolean(),
+    expiryReminder: z.boolean(),
+    redemption: z.boolean(),
+    tierChanged: z.boolean(),
+  })
+  .strict();
+
 export const programSettingsSchema = z
   .object({
     enabled: z.boolean(),
@@ -24,14 +34,12 @@ export const programSettingsSchema = z
     rulesText: localized,
     validity: validitySchema,
     expiryReminderDays: z.number().int().min(0).max(365).nullable(),
-    notifications: z
-      .object({
-        pointsEarned: z.boolean(),
-        pointsAdjusted: z.boolean(),
-        expiryReminder: z.boolean(),
-        redemption: z.boolean(),
-      })
-      .strict(),
+    /** Email per scenario (SPEC §3 Member notifications). */
+    notifications: scenarioSwitches,
+    /** SMS per scenario; all off unless the merchant turns them on (SMS costs money). */
+    smsNotifications: scenarioSwitches,
+    /** The language of messages to members who have none of their own. */
+    defaultLanguage: z.string().min(2).max(20),
     clawback: z.enum(["allow_negative", "floor_zero"]),
     holdTtlMinutes: z.number().int().min(1).max(7 * 24 * 60),
     campaigns: z.array(campaignSchema).max(100),
@@ -42,7 +50,7 @@ export type ProgramSettings = z.infer<typeof programSettingsSchema>;
 
 /** PATCH accepts any subset; nested objects are merged one level deep (notifications). */
 export const programPatchSchema = programSettingsSchema
-  .extend({ notifications: programSettingsSchema.shape.notifications.partial() })
+  .extend({ notifications: scenarioSwitches.partial(), smsNotifications: scenarioSwitches.partial() })
   .partial()
   .strict();
 
@@ -54,7 +62,9 @@ export const DEFAULT_PROGRAM: ProgramSettings = {
   rulesText: {},
   validity: { type: "never" },
   expiryReminderDays: null,
-  notifications: { pointsEarned: true, pointsAdjusted: true, expiryReminder: true, redemption: true },
+  notifications: { pointsEarned: true, pointsAdjusted: true, expiryReminder: true, redemption: true, tierChanged: true },
+  smsNotifications: { pointsEarned: false, pointsAdjusted: false, expiryReminder: false, redemption: false, tierChanged: false },
+  defaultLanguage: "en",
   clawback: "allow_negative",
   holdTtlMinutes: 30,
   campaigns: [],
@@ -62,7 +72,11 @@ export const DEFAULT_PROGRAM: ProgramSettings = {
 
 /** Settings stored by an older version lack newer fields; those take their defaults. */
 export function withProgramDefaults(stored: Partial<ProgramSettings>): ProgramSettings {
-  return { ...DEFAULT_PROGRAM, ...stored, notifications: { ...DEFAULT_PROGRAM.notifications, ...(stored.notifications ?? {}) } };
+  return {
+    ...DEFAULT_PROGRAM, ...stored,
+    notifications: { ...DEFAULT_PROGRAM.notifications, ...(stored.notifications ?? {}) },
+    smsNotifications: { ...DEFAULT_PROGRAM.smsNotifications, ...(stored.smsNotifications ?? {}) },
+  };
 }
 
 export function applyProgramPatch(current: ProgramSettings, patch: ProgramPatch): ProgramSettings {
@@ -70,5 +84,6 @@ export function applyProgramPatch(current: ProgramSettings, patch: ProgramPatch)
     ...current,
     ...patch,
     notifications: { ...current.notifications, ...(patch.notifications ?? {}) },
+    smsNotifications: { ...current.smsNotifications, ...(patch.smsNotifications ?? {}) },
   });
 }

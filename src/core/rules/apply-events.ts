@@ -34,19 +34,12 @@ export interface EventResult {
   skipped?: RuleSkip[];
 }
 
-export interface PointsChanged {
-  topic: "member.points_changed";
-  memberId: string;
-  payload: { memberId: string; eventId: string; points: number };
-}
-
 /** What to save: the books and `state` passed in hold the ledger and counter changes. */
 export interface AppliedEvents {
   results: EventResult[];
   recorded: RecordedEvent[];
   /** Members who earned points, for tier requalification. */
   earners: string[];
-  outgoing: PointsChanged[];
 }
 
 /**
@@ -57,7 +50,6 @@ export function applyEvents(input: ApplyEventsInput): AppliedEvents {
   const { program, now, actor } = input;
   const results: EventResult[] = [];
   const recorded: RecordedEvent[] = [];
-  const outgoing: PointsChanged[] = [];
   for (const e of input.events) {
     const member = input.members.get(e.memberId)!;
     const { awards, skipped } = evaluateRules(e.rules, {
@@ -71,8 +63,7 @@ export function applyEvents(input: ApplyEventsInput): AppliedEvents {
     const points = written.reduce((sum, w) => sum + w.points, 0);
     recorded.push({ id: e.id, type: e.type, memberId: e.memberId, occurredAt: e.occurredAt, channel: e.channel, properties: e.properties, points, recordedAt: now });
     results.push({ eventId: e.id, awards: written, ...(skipped.length > 0 ? { skipped } : {}) });
-    if (points > 0) outgoing.push({ topic: "member.points_changed", memberId: e.memberId, payload: { memberId: e.memberId, eventId: e.id, points } });
   }
   const earners = [...new Set(recorded.filter((r) => r.points > 0).map((r) => r.memberId))];
-  return { results, recorded, earners, outgoing };
+  return { results, recorded, earners };
 }

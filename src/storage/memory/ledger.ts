@@ -162,7 +162,7 @@ export function ledgerRepository(tx: MemoryTx): LedgerRepository {
       const t = peek(tx.state, storeId);
       const claimed = remindable(t, reminderDays, now, limit).map((row) => ({ ...row, remindedAt: timestamp(now, "reminded_at") }));
       for (const row of claimed) putLot(tx, t, row);
-      return claimed.map(toLot);
+      return claimed.map((row) => ({ lot: toLot(row), balance: t.members.get(row.memberId)?.balance ?? 0 }));
     },
   };
 }

@@ -223,11 +223,14 @@ export interface IdempotencyRow {
 
 export interface OutboxRow {
   id: string;
+  /** The feed's order: one sequence for the whole state, as the SQL identity column. */
+  seq: number;
   topic: string;
   memberId: string | null;
   payload: unknown;
+  occurredAt: Date;
   createdAt: Date;
-  deliveredAt: Date | null;
+  dispatchedAt: Date | null;
 }
 
 export interface RuleRow {

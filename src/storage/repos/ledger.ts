@@ -168,18 +168,20 @@ export function ledgerRepository(sql: Sql): LedgerRepository {
       // SKIP LOCKED: lots another transaction is claiming (or spending) are left to it or to the next
       // run, never waited on; a lot claimed and committed meanwhile fails the re-checked
       // `reminded_at IS NULL`, so no two transactions both claim one.
-      const rows = await sql.query<LotRow>(
-        `UPDATE lots SET reminded_at = $2
-         WHERE store_id = $1 AND reminded_at IS NULL AND id IN (
+      // The member's balance comes with each lot, for the reminder to state.
+      const rows = await sql.query<LotRow & { member_balance: number }>(
+        `UPDATE lots SET reminded_at = $2 FROM members m
+         WHERE lots.store_id = $1 AND m.store_id = $1 AND m.member_id = lots.member_id AND lots.reminded_at IS NULL AND lots.id IN (
            SELECT id FROM lots WHERE store_id = $1 AND status = 'available' AND remaining > 0 AND reminded_at IS NULL
              AND expires_at > $2 AND expires_at <= $2::timestamptz + make_interval(days => $3::int)
            ORDER BY expires_at, id LIMIT $4 FOR UPDATE SKIP LOCKED)
-         RETURNING *`,
+         RETURNING lots.*, m.balance AS member_balance`,
         [storeId, now, reminderDays, limit],
       );
       // RETURNING has no order; reminders go out soonest expiry first, as they were picked.
       const at = (l: { expiresAt: Date | null }) => l.expiresAt?.getTime() ?? 0;
-      return rows.map(toLot).sort((a, b) => at(a) - at(b) || (a.id < b.id ? -1 : 1));
+      return rows.map((r) => ({ lot: toLot(r), balance: Number(r.member_balance) }))
+        .sort((a, b) => at(a.lot) - at(b.lot) || (a.lot.id < b.lot.id ? -1 : 1));
     },
   };
 }

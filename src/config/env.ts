@@ -18,6 +18,10 @@ export const envSchema = z.object({
   POINTBOOK_MAIL_FROM: z.string().min(3).max(320).optional(),
   POINTBOOK_SMS_URL: z.url({ protocol: /^https?$/, error: "must be an https:// or http:// URL" }).optional(),
   POINTBOOK_SMS_TOKEN: z.string().min(1).max(4_096).optional(),
+  // Webhook delivery (SPEC §3 Webhooks).
+  POINTBOOK_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(86_400_000).default(30_000),
+  POINTBOOK_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
+  POINTBOOK_WEBHOOK_ALLOW_PRIVATE: z.enum(["true", "false"], { error: "must be true or false" }).default("false").transform((v) => v === "true"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -29,6 +29,7 @@ import { registerProgramRoutes } from "./routes/program.ts";
 import { registerRedeemMethodRoutes } from "./routes/redeem-methods.ts";
 import { registerRedemptionRoutes } from "./routes/redemptions.ts";
 import { registerStoreRoutes } from "./routes/stores.ts";
+import { registerWebhookRoutes } from "./routes/webhooks.ts";
 
 export interface AppOptions {
   /** Fastify's logger options: a level, and optionally where lines go (a pino destination). */
@@ -109,6 +110,7 @@ export async function buildApp(appCtx: AppContext, options: AppOptions = {}): Pr
   registerTierRoutes(app, ctx);
   registerAuditRoutes(app, ctx);
   registerClockRoutes(app, ctx);
+  registerWebhookRoutes(app, ctx);
   await app.ready();
   return app;
 }

@@ -16,4 +16,6 @@ export interface HttpContext {
   events: EventIntake;
   /** Requests per second per key (0 = no limit). */
   rateLimitPerSecond: number;
+  /** POINTBOOK_WEBHOOK_ALLOW_PRIVATE: webhook URLs may name private addresses (false unless given). */
+  webhookAllowPrivate?: boolean;
 }

@@ -9,6 +9,7 @@ import { sql as orderEligibility } from "./migrations/008_order_eligibility.ts";
 import { sql as idempotencyOutcomes } from "./migrations/009_idempotency_outcomes.ts";
 import { sql as programVersion } from "./migrations/010_program_version.ts";
 import { sql as outgoingEvents } from "./migrations/011_outgoing_events.ts";
+import { sql as webhooks } from "./migrations/012_webhooks.ts";
 
 /** Ordered, append-only: a released migration is never edited, a change is a new one. */
 const MIGRATIONS: ReadonlyArray<{ version: string; sql: string }> = [
@@ -22,6 +23,7 @@ const MIGRATIONS: ReadonlyArray<{ version: string; sql: string }> = [
   { version: "009_idempotency_outcomes", sql: idempotencyOutcomes },
   { version: "010_program_version", sql: programVersion },
   { version: "011_outgoing_events", sql: outgoingEvents },
+  { version: "012_webhooks", sql: webhooks },
 ];
 
 /** Applies pending migrations; safe to call from several processes at once. */

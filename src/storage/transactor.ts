@@ -11,6 +11,7 @@ import { storeRepository } from "./repos/stores.ts";
 import { tierRepository } from "./repos/tiers.ts";
 import { orderRepository } from "./repos/orders.ts";
 import { exportRepository } from "./repos/exports.ts";
+import { webhookRepository } from "./repos/webhooks.ts";
 import type { Database, Sql } from "./sql.ts";
 import { holdingSql } from "./held-writes.ts";
 
@@ -29,6 +30,7 @@ export function repositories(sql: Sql & { discard?(): void }): Repositories {
     tiers: tierRepository(sql),
     orders: orderRepository(sql),
     exports: exportRepository(sql),
+    webhooks: webhookRepository(sql),
     async savepoint(fn) {
       await sql.query("SAVEPOINT pointbook_step");
       try {

@@ -71,6 +71,8 @@ export async function sampleStore(app: FastifyInstance, tag: string): Promise<Sa
   expect(entitlementId, JSON.stringify(granted)).toBeTruthy();
   const spareKey = await ok(await post("/v1/keys", { name: `Spare ${tag}`, role: "viewer" }), "key");
   const program = await ok(await call(app, "GET", "/v1/program/export", { key: admin }), "export");
+  const hook = await ok(await post("/v1/webhook-endpoints", { url: "https://93.184.215.14/hooks", events: ["*"], description: `Hooks ${tag}` }), "webhook endpoint");
+  const spareHook = await ok(await post("/v1/webhook-endpoints", { url: "https://93.184.215.14/spare", events: ["member.tier_changed"] }), "spare webhook endpoint");
 
   const samples: Record<string, Sample> = {
     "POST /v1/stores": { url: "/v1/stores", body: { name: "New", currency: "USD", timezone: "UTC" } },
@@ -122,6 +124,15 @@ export async function sampleStore(app: FastifyInstance, tag: string): Promise<Sa
     "GET /v1/audit-log": { url: "/v1/audit-log" },
     "GET /v1/event-feed": { url: "/v1/event-feed?limit=5" },
     "POST /v1/clock/advance": { url: "/v1/clock/advance", body: { to: "2026-01-16T00:00:00Z" } },
+    "POST /v1/webhook-endpoints": { url: "/v1/webhook-endpoints", body: { url: "https://93.184.215.14/more", events: ["member.points_changed"] } },
+    "GET /v1/webhook-endpoints": { url: "/v1/webhook-endpoints" },
+    "GET /v1/webhook-endpoints/{id}": { url: `/v1/webhook-endpoints/${hook.id}` },
+    "PATCH /v1/webhook-endpoints/{id}": { url: `/v1/webhook-endpoints/${hook.id}`, body: { description: "changed" } },
+    "DELETE /v1/webhook-endpoints/{id}": { url: `/v1/webhook-endpoints/${spareHook.id}` },
+    "POST /v1/webhook-endpoints/{id}/rotate-secret": { url: `/v1/webhook-endpoints/${hook.id}/rotate-secret` },
+    "GET /v1/webhook-endpoints/{id}/deliveries": { url: `/v1/webhook-endpoints/${hook.id}/deliveries` },
+    // No delivery exists until the dispatcher runs; an unknown id still exercises the route (404).
+    "POST /v1/webhook-deliveries/{id}/replay": { url: "/v1/webhook-deliveries/whd_unknown/replay" },
   };
-  return { store, keys, markers: [store.id, email, rule.id, cash.id, pack.id, coupon.id, hold.id, code.code, `Gold ${tag}`], samples };
+  return { store, keys, markers: [store.id, email, rule.id, cash.id, pack.id, coupon.id, hold.id, code.code, `Gold ${tag}`, hook.id, `Hooks ${tag}`], samples };
 }

@@ -17,12 +17,12 @@ export interface TestApp {
 }
 
 /** The real HTTP app in-process (Fastify inject) on a real database. */
-export async function startTestApp(kind?: DatabaseKind, options: { rateLimitPerSecond?: number } = {}): Promise<TestApp> {
+export async function startTestApp(kind?: DatabaseKind, options: { rateLimitPerSecond?: number; webhookAllowPrivate?: boolean } = {}): Promise<TestApp> {
   const db = await openTestDatabase(kind);
   const clock = new TestClock();
   const services: Services = { tx: transactor(db), clock };
   // No rate limit unless a test asks for one: suites send bursts that are not what it guards against.
-  const app = await buildApp({ services, operatorToken: OPERATOR_TOKEN, ping: async () => void (await db.query("SELECT 1")), rateLimitPerSecond: options.rateLimitPerSecond ?? 0 });
+  const app = await buildApp({ services, operatorToken: OPERATOR_TOKEN, ping: async () => void (await db.query("SELECT 1")), rateLimitPerSecond: options.rateLimitPerSecond ?? 0, webhookAllowPrivate: options.webhookAllowPrivate });
   return {
     app, db, services, clock,
     async close() {

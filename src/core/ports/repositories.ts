@@ -8,6 +8,7 @@ import type { OrderEligibility } from "../orders/eligibility.ts";
 import type { AcceptedEvent } from "../rules/event.ts";
 import type { ErrorCode } from "../errors.ts";
 import type { OutgoingEvent, OutgoingMessage } from "../outgoing/events.ts";
+import type { WebhookRepository } from "./webhooks.ts";
 import type {
   ApiKeyRecord,
   AuditRecord,
@@ -180,6 +181,8 @@ export interface OutboxRepository {
    */
   claimUndispatched(storeId: string, limit: number): Promise<OutgoingEvent[]>;
   markDispatched(storeId: string, ids: readonly string[], at: Date): Promise<void>;
+  /** Events of every store not yet handed on (for metrics; it spans stores). */
+  pendingCount(): Promise<number>;
 }
 
 export interface EarnRuleRecord {
@@ -312,6 +315,7 @@ export interface Repositories {
   tiers: TierRepository;
   orders: OrderRepository;
   exports: ExportRepository;
+  webhooks: WebhookRepository;
   /** Runs `fn` so that, if it throws, only its own writes are undone and the transaction goes on. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
 }

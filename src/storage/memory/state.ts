@@ -6,6 +6,8 @@ import type { CouponRecord, RedemptionRecord, Role } from "../../core/ports/reco
 import type { StoredOutcome } from "../../core/ports/repositories.ts";
 import type { EarnRule } from "../../core/rules/schema.ts";
 import type { Tier } from "../../core/tiers/schema.ts";
+import type { OutgoingEvent } from "../../core/outgoing/events.ts";
+import type { DeliveryStatus } from "../../core/ports/webhooks.ts";
 
 /**
  * The whole database as plain maps, one row type per table of the SQL schema
@@ -63,6 +65,8 @@ export interface Tenant {
   memberOrders: Map<string, Set<string>>;
   /** order id → rule id → award. */
   awards: Map<string, Map<string, AwardRow>>;
+  webhookEndpoints: Map<string, WebhookEndpointRow>;
+  webhookDeliveries: Map<string, WebhookDeliveryRow>;
 }
 
 export interface StoreRow {
@@ -321,6 +325,35 @@ export interface AwardRow {
   updatedAt: Date;
 }
 
+export interface WebhookEndpointRow {
+  id: string;
+  url: string;
+  events: string[];
+  description: string | null;
+  enabled: boolean;
+  secret: string;
+  previousSecret: string | null;
+  previousSecretUntil: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  deletedAt: Date | null;
+}
+
+export interface WebhookDeliveryRow {
+  id: string;
+  endpointId: string;
+  eventId: string;
+  event: OutgoingEvent;
+  status: DeliveryStatus;
+  attempts: number;
+  lastStatus: number | null;
+  lastError: string | null;
+  nextAttemptAt: Date | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+  leaseUntil: Date | null;
+}
+
 export function emptyState(): MemoryState {
   return { stores: new Map(), leases: new Map(), tenants: new Map() };
 }
@@ -333,6 +366,7 @@ export function emptyTenant(): Tenant {
     entitlements: new Map(), entitlementUses: new Map(), audit: new Map(), idempotency: new Map(), outbox: new Map(), rules: new Map(),
     ruleVersions: new Map(), counters: new Map(), once: new Map(), events: new Map(), tiers: new Map(), orders: new Map(),
     memberOrders: new Map(), awards: new Map(),
+    webhookEndpoints: new Map(), webhookDeliveries: new Map(),
   };
 }
 

@@ -14,6 +14,7 @@ import { emptyState, type MemoryState } from "./state.ts";
 import { storeRepository } from "./stores.ts";
 import { tierRepository } from "./tiers.ts";
 import { MemoryTx } from "./transaction.ts";
+import { webhookRepository } from "./webhooks.ts";
 
 /** Every method of a repository run as one statement of `tx`. */
 function statements<T extends object>(tx: MemoryTx, repo: T): T {
@@ -39,6 +40,7 @@ export function memoryRepositories(tx: MemoryTx): Repositories {
     tiers: statements(tx, tierRepository(tx)),
     orders: statements(tx, orderRepository(tx)),
     exports: statements(tx, exportRepository(tx)),
+    webhooks: statements(tx, webhookRepository(tx)),
     savepoint: (fn) => tx.savepoint(fn),
   };
 }

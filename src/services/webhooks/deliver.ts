@@ -1,0 +1,82 @@
+import type { ClaimedDelivery, DeliveryAttempt } from "../../core/ports/webhooks.ts";
+import { isDead, nextAttemptDelay } from "../../core/webhooks/retry.ts";
+import type { LookupAll } from "../../delivery/webhooks/address-guard.ts";
+import { DEFAULT_TIMEOUT_MS, sendWebhook, type WebhookSendResult } from "../../delivery/webhooks/send.ts";
+import type { Services } from "../context.ts";
+import { signingSecrets } from "./endpoints.ts";
+
+export interface WebhookRunOptions {
+  /** POINTBOOK_WEBHOOK_ALLOW_PRIVATE. */
+  allowPrivate: boolean;
+  /** POINTBOOK_WEBHOOK_RETRY_BASE_MS. */
+  retryBaseMs: number;
+  /** POINTBOOK_WEBHOOK_MAX_ATTEMPTS. */
+  maxAttempts: number;
+  /** Deliveries claimed in one pass. */
+  limit: number;
+  /** What due means and when attempts are recorded; the services' clock unless given. */
+  now?: Date;
+  /** Sends at once; a slow endpoint holds one slot, never the pass. */
+  concurrency?: number;
+  /** Per attempt (10 s unless given). */
+  timeoutMs?: number;
+  random?: () => number;
+  lookup?: LookupAll;
+}
+
+export interface WebhookRunReport {
+  claimed: number;
+  delivered: number;
+  failed: number;
+  dead: number;
+  /** Results not recorded because the lease ran out first (another worker may have sent it). */
+  lost: number;
+}
+
+export const DEFAULT_CONCURRENCY = 8;
+/** Longer than any attempt can take, so a lease only runs out when its worker died. */
+const LEASE_MARGIN_MS = 60_000;
+
+/**
+ * One pass of the delivery worker: claims due deliveries (each under a lease, in a transaction of
+ * its own), sends them outside any transaction, a few at once, and records each result in a short
+ * transaction: delivered, failed with the next attempt's time, or dead after `maxAttempts`.
+ */
+export async function runWebhookDeliveries(services: Services, options: WebhookRunOptions): Promise<WebhookRunReport> {
+  const now = () => options.now ?? services.clock.now();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const claimedAt = now();
+  const leaseUntil = new Date(claimedAt.getTime() + timeoutMs + LEASE_MARGIN_MS);
+  const claimed = await services.tx.run((repos) => repos.webhooks.claimDue(claimedAt, leaseUntil, options.limit));
+  const report: WebhookRunReport = { claimed: claimed.length, delivered: 0, failed: 0, dead: 0, lost: 0 };
+
+  await eachBounded(claimed, options.concurrency ?? DEFAULT_CONCURRENCY, async (c) => {
+    const result = await sendWebhook({
+      url: c.endpoint.url, event: c.delivery.event, secrets: signingSecrets(c.endpoint, now()), allowPrivate: options.allowPrivate,
+      timeoutMs, lookup: options.lookup,
+    });
+    const attempt = outcome(c, result, now(), options);
+    const recorded = await services.tx.run((repos) => repos.webhooks.recordAttempt(c.storeId, c.delivery.id, c.leaseUntil, attempt));
+    if (!recorded) report.lost++;
+    else report[attempt.status === "delivered" ? "delivered" : attempt.status === "dead" ? "dead" : "failed"]++;
+  });
+  return report;
+}
+
+function outcome(c: ClaimedDelivery, result: WebhookSendResult, at: Date, options: WebhookRunOptions): DeliveryAttempt {
+  const attempts = c.delivery.attempts + 1;
+  const lastStatus = result.status ?? null;
+  if (result.ok) return { status: "delivered", attempts, lastStatus, lastError: null, nextAttemptAt: null, deliveredAt: at };
+  if (isDead(attempts, options.maxAttempts)) return { status: "dead", attempts, lastStatus, lastError: result.error, nextAttemptAt: null, deliveredAt: null };
+  const delay = nextAttemptDelay(attempts, { baseMs: options.retryBaseMs, random: options.random ?? Math.random });
+  return { status: "failed", attempts, lastStatus, lastError: result.error, nextAttemptAt: new Date(at.getTime() + delay), deliveredAt: null };
+}
+
+/** Runs `fn` over `items`, at most `limit` at a time. */
+async function eachBounded<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await fn(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, lane));
+}

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { isoInstant } from "../limits.ts";
 import { validitySchema } from "../expiry/validity.ts";
+import { templatesSchema } from "../notifications/templates.ts";
 
 /** A program-wide bonus window (e.g. double points on 11.11), optionally limited to events or rules. */
 export const campaignSchema = z
@@ -40,6 +41,8 @@ export const programSettingsSchema = z
     smsNotifications: scenarioSwitches,
     /** The language of messages to members who have none of their own. */
     defaultLanguage: z.string().min(2).max(20),
+    /** The store's own message texts per scenario and language; built-in texts fill the rest. */
+    templates: templatesSchema,
     clawback: z.enum(["allow_negative", "floor_zero"]),
     holdTtlMinutes: z.number().int().min(1).max(7 * 24 * 60),
     campaigns: z.array(campaignSchema).max(100),
@@ -65,6 +68,7 @@ export const DEFAULT_PROGRAM: ProgramSettings = {
   notifications: { pointsEarned: true, pointsAdjusted: true, expiryReminder: true, redemption: true, tierChanged: true },
   smsNotifications: { pointsEarned: false, pointsAdjusted: false, expiryReminder: false, redemption: false, tierChanged: false },
   defaultLanguage: "en",
+  templates: {},
   clawback: "allow_negative",
   holdTtlMinutes: 30,
   campaigns: [],
@@ -76,6 +80,7 @@ export function withProgramDefaults(stored: Partial<ProgramSettings>): ProgramSe
     ...DEFAULT_PROGRAM, ...stored,
     notifications: { ...DEFAULT_PROGRAM.notifications, ...(stored.notifications ?? {}) },
     smsNotifications: { ...DEFAULT_PROGRAM.smsNotifications, ...(stored.smsNotifications ?? {}) },
+    templates: stored.templates ?? {},
   };
 }
 
@@ -85,5 +90,6 @@ export function applyProgramPatch(current: ProgramSettings, patch: ProgramPatch)
     ...patch,
     notifications: { ...current.notifications, ...(patch.notifications ?? {}) },
     smsNotifications: { ...current.smsNotifications, ...(patch.smsNotifications ?? {}) },
+    templates: { ...current.templates, ...(patch.templates ?? {}) },
   });
 }

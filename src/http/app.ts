@@ -25,6 +25,7 @@ import { registerExportRoutes } from "./routes/exports.ts";
 import { registerHealthRoutes } from "./routes/health.ts";
 import { registerKeyRoutes } from "./routes/keys.ts";
 import { registerMemberRoutes } from "./routes/members.ts";
+import { registerNotificationRoutes } from "./routes/notifications.ts";
 import { registerProgramRoutes } from "./routes/program.ts";
 import { registerRedeemMethodRoutes } from "./routes/redeem-methods.ts";
 import { registerRedemptionRoutes } from "./routes/redemptions.ts";
@@ -97,6 +98,7 @@ export async function buildApp(appCtx: AppContext, options: AppOptions = {}): Pr
   registerKeyRoutes(app, ctx);
   registerProgramRoutes(app, ctx);
   registerMemberRoutes(app, ctx);
+  registerNotificationRoutes(app, ctx);
   registerAdjustmentRoutes(app, ctx);
   registerRedeemMethodRoutes(app, ctx);
   registerRedemptionRoutes(app, ctx);

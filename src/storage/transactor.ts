@@ -12,6 +12,7 @@ import { tierRepository } from "./repos/tiers.ts";
 import { orderRepository } from "./repos/orders.ts";
 import { exportRepository } from "./repos/exports.ts";
 import { webhookRepository } from "./repos/webhooks.ts";
+import { notificationRepository } from "./repos/notifications.ts";
 import type { Database, Sql } from "./sql.ts";
 import { holdingSql } from "./held-writes.ts";
 
@@ -31,6 +32,7 @@ export function repositories(sql: Sql & { discard?(): void }): Repositories {
     orders: orderRepository(sql),
     exports: exportRepository(sql),
     webhooks: webhookRepository(sql),
+    notifications: notificationRepository(sql),
     async savepoint(fn) {
       await sql.query("SAVEPOINT pointbook_step");
       try {

@@ -85,6 +85,7 @@ export async function sampleStore(app: FastifyInstance, tag: string): Promise<Sa
     "PUT /v1/members/{memberId}": { url: `/v1/members/${member}`, body: { phone: "+15550100" } },
     "GET /v1/members/{memberId}": { url: `/v1/members/${member}` },
     "GET /v1/members/{memberId}/activity": { url: `/v1/members/${member}/activity` },
+    "GET /v1/members/{memberId}/notifications": { url: `/v1/members/${member}/notifications` },
     "POST /v1/members/{memberId}/adjustments": { url: `/v1/members/${member}/adjustments`, body: { points: 5, reason: "fuzz" } },
     "POST /v1/adjustments/bulk": { url: "/v1/adjustments/bulk", body: { memberIds: [member], points: 1, reason: "bulk" } },
     "GET /v1/redeem-methods": { url: "/v1/redeem-methods" },

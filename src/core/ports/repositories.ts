@@ -9,6 +9,7 @@ import type { AcceptedEvent } from "../rules/event.ts";
 import type { ErrorCode } from "../errors.ts";
 import type { OutgoingEvent, OutgoingMessage } from "../outgoing/events.ts";
 import type { WebhookRepository } from "./webhooks.ts";
+import type { NotificationRepository } from "./notifications.ts";
 import type {
   ApiKeyRecord,
   AuditRecord,
@@ -316,6 +317,7 @@ export interface Repositories {
   orders: OrderRepository;
   exports: ExportRepository;
   webhooks: WebhookRepository;
+  notifications: NotificationRepository;
   /** Runs `fn` so that, if it throws, only its own writes are undone and the transaction goes on. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
 }

@@ -4,6 +4,7 @@ import type { Order } from "../../core/orders/order.ts";
 import type { ProgramSettings } from "../../core/program/settings.ts";
 import type { CouponRecord, RedemptionRecord, Role } from "../../core/ports/records.ts";
 import type { StoredOutcome } from "../../core/ports/repositories.ts";
+import type { NotificationRecord } from "../../core/ports/notifications.ts";
 import type { EarnRule } from "../../core/rules/schema.ts";
 import type { Tier } from "../../core/tiers/schema.ts";
 import type { OutgoingEvent } from "../../core/outgoing/events.ts";
@@ -65,6 +66,9 @@ export interface Tenant {
   memberOrders: Map<string, Set<string>>;
   /** order id → rule id → award. */
   awards: Map<string, Map<string, AwardRow>>;
+  notifications: Map<string, NotificationRow>;
+  /** UNIQUE (store_id, event_id, channel): `${eventId}\u0000${channel}` → notification id. */
+  notificationKeys: Map<string, string>;
   webhookEndpoints: Map<string, WebhookEndpointRow>;
   webhookDeliveries: Map<string, WebhookDeliveryRow>;
 }
@@ -354,6 +358,10 @@ export interface WebhookDeliveryRow {
   leaseUntil: Date | null;
 }
 
+export interface NotificationRow extends NotificationRecord {
+  leaseUntil: Date | null;
+}
+
 export function emptyState(): MemoryState {
   return { stores: new Map(), leases: new Map(), tenants: new Map() };
 }
@@ -365,7 +373,7 @@ export function emptyTenant(): Tenant {
     methods: new Map(), redemptions: new Map(), orderRedemptions: new Map(), holdRedemptions: new Map(), coupons: new Map(),
     entitlements: new Map(), entitlementUses: new Map(), audit: new Map(), idempotency: new Map(), outbox: new Map(), rules: new Map(),
     ruleVersions: new Map(), counters: new Map(), once: new Map(), events: new Map(), tiers: new Map(), orders: new Map(),
-    memberOrders: new Map(), awards: new Map(),
+    memberOrders: new Map(), awards: new Map(), notifications: new Map(), notificationKeys: new Map(),
     webhookEndpoints: new Map(), webhookDeliveries: new Map(),
   };
 }

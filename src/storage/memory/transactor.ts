@@ -5,6 +5,7 @@ import { idempotencyRepository } from "./idempotency.ts";
 import { keyRepository } from "./keys.ts";
 import { ledgerRepository } from "./ledger.ts";
 import { memberRepository } from "./members.ts";
+import { notificationRepository } from "./notifications.ts";
 import { orderRepository } from "./orders.ts";
 import { outboxRepository } from "./outbox.ts";
 import { redemptionRepository } from "./redemptions.ts";
@@ -41,6 +42,7 @@ export function memoryRepositories(tx: MemoryTx): Repositories {
     orders: statements(tx, orderRepository(tx)),
     exports: statements(tx, exportRepository(tx)),
     webhooks: statements(tx, webhookRepository(tx)),
+    notifications: statements(tx, notificationRepository(tx)),
     savepoint: (fn) => tx.savepoint(fn),
   };
 }

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from "fastify";
 import { expect } from "vitest";
 import { call, createTestStore, type TestStore } from "../support/app.ts";
+import type { Services } from "../../src/services/context.ts";
+import { webhookFanOut } from "../../src/services/webhooks/fan-out.ts";
 
 /** A registered route as /openapi.json describes it: `GET /v1/members/{memberId}` and its role. */
 export interface RouteInfo {
@@ -45,7 +47,7 @@ async function ok(res: { statusCode: number; body: string }, what: string): Prom
  * entitlement, coupon, tier, key), so every route has a real target. A route that is added to the
  * API without a sample here makes the route tests fail until it gets one.
  */
-export async function sampleStore(app: FastifyInstance, tag: string): Promise<SampleStore> {
+export async function sampleStore(app: FastifyInstance, tag: string, services?: Services): Promise<SampleStore> {
   const store = await createTestStore(app, { name: `Store ${tag}` });
   const admin = store.adminKey;
   const keys = { viewer: await store.key("viewer"), points_manager: await store.key("points_manager"), admin };
@@ -73,6 +75,8 @@ export async function sampleStore(app: FastifyInstance, tag: string): Promise<Sa
   const program = await ok(await call(app, "GET", "/v1/program/export", { key: admin }), "export");
   const hook = await ok(await post("/v1/webhook-endpoints", { url: "https://93.184.215.14/hooks", events: ["*"], description: `Hooks ${tag}` }), "webhook endpoint");
   const spareHook = await ok(await post("/v1/webhook-endpoints", { url: "https://93.184.215.14/spare", events: ["member.tier_changed"] }), "spare webhook endpoint");
+  // A delivery to replay, when the caller lets the fixture hand the store's events on (no route makes one).
+  const deliveryId = services ? await sampleDelivery(app, services, store, admin, hook.id) : "whd_unknown";
 
   const samples: Record<string, Sample> = {
     "POST /v1/stores": { url: "/v1/stores", body: { name: "New", currency: "USD", timezone: "UTC" } },
@@ -132,8 +136,20 @@ export async function sampleStore(app: FastifyInstance, tag: string): Promise<Sa
     "DELETE /v1/webhook-endpoints/{id}": { url: `/v1/webhook-endpoints/${spareHook.id}` },
     "POST /v1/webhook-endpoints/{id}/rotate-secret": { url: `/v1/webhook-endpoints/${hook.id}/rotate-secret` },
     "GET /v1/webhook-endpoints/{id}/deliveries": { url: `/v1/webhook-endpoints/${hook.id}/deliveries` },
-    // No delivery exists until the dispatcher runs; an unknown id still exercises the route (404).
-    "POST /v1/webhook-deliveries/{id}/replay": { url: "/v1/webhook-deliveries/whd_unknown/replay" },
+    "POST /v1/webhook-deliveries/{id}/replay": { url: `/v1/webhook-deliveries/${deliveryId}/replay` },
   };
   return { store, keys, markers: [store.id, email, rule.id, cash.id, pack.id, coupon.id, hold.id, code.code, `Gold ${tag}`, hook.id, `Hooks ${tag}`], samples };
+}
+
+/** Hands this store's outgoing events to the webhook fan-out, in statements that name only this store. */
+async function sampleDelivery(app: FastifyInstance, services: Services, store: TestStore, admin: string, endpointId: string): Promise<string> {
+  await services.tx.run(async (repos) => {
+    const record = await repos.stores.get(store.id);
+    const events = await repos.outbox.claimUndispatched(store.id, 1_000);
+    await webhookFanOut(repos, record!, events, services.clock.now());
+    await repos.outbox.markDispatched(store.id, events.map((e) => e.id), services.clock.now());
+  });
+  const list = await ok(await call(app, "GET", `/v1/webhook-endpoints/${endpointId}/deliveries?limit=1`, { key: admin }), "deliveries");
+  expect(list.data.length, "the fixture's adjustment made a delivery").toBe(1);
+  return list.data[0].id as string;
 }

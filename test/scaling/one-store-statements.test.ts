@@ -145,11 +145,12 @@ describe("statements on the request path", () => {
     rec.label("migrations");
     await migrate(db);
     rec.label("app start");
-    app = await buildApp({ services: { tx: transactor(db), clock }, operatorToken: OPERATOR_TOKEN, ping: async () => void (await db.query("SELECT 1")), rateLimitPerSecond: 0 });
+    const services = { tx: transactor(db), clock };
+    app = await buildApp({ services, operatorToken: OPERATOR_TOKEN, ping: async () => void (await db.query("SELECT 1")), rateLimitPerSecond: 0 });
     routes = await registeredRoutes(app);
     for (const tag of ["a", "b"]) {
       rec.label(`setting up store ${tag} (fixture requests)`);
-      stores.push(await sampleStore(app, tag));
+      stores.push(await sampleStore(app, tag, services));
     }
   }, 120_000);
 

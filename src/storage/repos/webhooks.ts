@@ -45,7 +45,7 @@ const DELIVERY_COLUMNS = "id, endpoint_id, event_id, event, status, attempts, la
 export function webhookRepository(sql: Sql): WebhookRepository {
   return {
     async insertEndpoint(storeId, e) {
-      await write(sql,
+      await sql.query(
         `INSERT INTO webhook_endpoints (store_id, id, url, events, description, enabled, secret, previous_secret, previous_secret_until, created_at, updated_at)
          VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8, $9, $10, $11)`,
         [storeId, e.id, e.url, json(e.events), e.description, e.enabled, e.secret, e.previousSecret, e.previousSecretUntil, e.createdAt, e.updatedAt]);

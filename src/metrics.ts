@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /**
  * The process's Prometheus metrics, one registry per server (tests build several servers in one
@@ -10,9 +10,16 @@ export interface Metrics {
   httpDuration: Histogram<"method" | "route">;
   dueWorkSeconds: Histogram;
   dueWorkFailures: Counter;
+  /** Ledger entries that moved points, by type, counted as their events are dispatched (committed ones only). */
+  ledgerEntries: Counter<"type">;
+  /** Outgoing events not yet handed on; `pendingOutgoing` is read at each scrape. */
+  outgoingPending: Gauge;
+  webhookDeliveries: Counter<"result">;
+  notifications: Counter<"channel" | "result">;
 }
 
-export function createMetrics(): Metrics {
+/** `pendingOutgoing`: how many outgoing events wait to be handed on, read when /metrics is scraped. */
+export function createMetrics(options: { pendingOutgoing?: () => Promise<number> } = {}): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   return {
@@ -31,6 +38,21 @@ export function createMetrics(): Metrics {
     }),
     dueWorkFailures: new Counter({
       name: "pointbook_due_work_failures_total", help: "Stores whose due work failed in a tick (retried at the next)", registers: [registry],
+    }),
+    ledgerEntries: new Counter({
+      name: "pointbook_ledger_entries_total", help: "Ledger entries that moved points, by entry type", labelNames: ["type"], registers: [registry],
+    }),
+    outgoingPending: new Gauge({
+      name: "pointbook_outgoing_events_pending", help: "Outgoing events written but not yet handed on to webhooks and notifications", registers: [registry],
+      async collect() {
+        if (options.pendingOutgoing) this.set(await options.pendingOutgoing().catch(() => Number.NaN));
+      },
+    }),
+    webhookDeliveries: new Counter({
+      name: "pointbook_webhook_deliveries_total", help: "Webhook delivery attempts by result (delivered, failed, dead)", labelNames: ["result"], registers: [registry],
+    }),
+    notifications: new Counter({
+      name: "pointbook_notifications_total", help: "Member messages by channel and result (sent, failed, skipped)", labelNames: ["channel", "result"], registers: [registry],
     }),
   };
 }

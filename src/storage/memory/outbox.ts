@@ -40,6 +40,11 @@ export function outboxRepository(tx: MemoryTx): OutboxRepository {
       const t = tenantFor(tx, storeId);
       return [...t.outbox.values()].filter((r) => r.dispatchedAt === null).sort((a, b) => a.seq - b.seq).slice(0, limit).map((r) => toEvent(storeId, r));
     },
+    async pendingCount() {
+      let n = 0;
+      for (const t of tx.state.tenants.values()) for (const r of t.outbox.values()) if (r.dispatchedAt === null) n++;
+      return n;
+    },
     async markDispatched(storeId, ids, at) {
       const t = tenantFor(tx, storeId);
       for (const id of ids) {

@@ -43,6 +43,10 @@ export function outboxRepository(sql: Sql): OutboxRepository {
         [storeId, limit]);
       return rows.map((r) => toEvent(storeId, r));
     },
+    async pendingCount() {
+      const [row] = await sql.query<{ n: string | number }>("SELECT count(*) AS n FROM outbox WHERE dispatched_at IS NULL");
+      return Number(row?.n ?? 0);
+    },
     async markDispatched(storeId, ids, at) {
       if (ids.length === 0) return;
       await write(sql, "UPDATE outbox SET dispatched_at = $3 WHERE store_id = $1 AND id = ANY($2::text[])", [storeId, [...ids], at]);

@@ -30,8 +30,7 @@ describe("webhook delivery through the API", () => {
     expect(endpoint.secret).toMatch(/^whsec_/);
     await adjust(t, store, "m1", 100);
 
-    const report = await deliver(t);
-    expect(report).toMatchObject({ claimed: 1, delivered: 1 });
+    await deliver(t);
     expect(r.received).toHaveLength(1);
     const got = r.received[0]!;
     expect(got.method).toBe("POST");
@@ -47,7 +46,7 @@ describe("webhook delivery through the API", () => {
     expect(list.data[0].deliveredAt).not.toBeNull();
 
     // Nothing is sent twice: a second pass finds nothing due.
-    expect(await deliver(t)).toMatchObject({ claimed: 0 });
+    await deliver(t);
     expect(r.received).toHaveLength(1);
   });
 
@@ -87,7 +86,8 @@ describe("webhook delivery through the API", () => {
     expect(Date.parse(d.nextAttemptAt)).toBe(later(0).getTime() + 500);
 
     // Not due yet: nothing is sent.
-    expect(await deliver(t, { now: later(0) })).toMatchObject({ claimed: 0 });
+    await deliver(t, { now: later(0) });
+    expect(r.received).toHaveLength(1);
     await deliver(t, { now: later(1) });
     [d] = (await deliveries(t, store, endpoint.id)).data;
     expect(d).toMatchObject({ status: "failed", attempts: 2, lastStatus: 500 });
@@ -106,10 +106,9 @@ describe("webhook delivery through the API", () => {
     for (let i = 0; i < 3; i++) await adjust(t, store, `m${i}`, 10);
 
     const started = Date.now();
-    const report = await deliver(t, { timeoutMs: 400 });
+    await deliver(t, { timeoutMs: 400 });
     // Sent side by side: three timeouts cost about one, not three.
     expect(Date.now() - started).toBeLessThan(1_100);
-    expect(report).toMatchObject({ claimed: 6, delivered: 3, failed: 3 });
     expect(fine.received).toHaveLength(3);
     for (const d of (await deliveries(t, store, slow.id)).data) expect(d).toMatchObject({ status: "failed", attempts: 1, lastStatus: null, lastError: "timed out after 400 ms" });
     for (const d of (await deliveries(t, store, fast.id)).data) expect(d.status).toBe("delivered");
@@ -122,7 +121,7 @@ describe("webhook delivery through the API", () => {
     for (let i = 0; i < 3; i++) await deliver(t, { now: later(i * 60), maxAttempts: 3 });
     const [d] = (await deliveries(t, store, endpoint.id)).data;
     expect(d).toMatchObject({ status: "dead", attempts: 3, lastStatus: 503, nextAttemptAt: null });
-    expect(await deliver(t, { now: later(24 * 60), maxAttempts: 3 })).toMatchObject({ claimed: 0 });
+    await deliver(t, { now: later(24 * 60), maxAttempts: 3 });
     expect(r.received).toHaveLength(3);
   });
 

@@ -4,13 +4,20 @@ import type { WebhookDeliveryRecord } from "../../src/core/ports/webhooks.ts";
 import { createStore } from "../../src/services/stores.ts";
 import { adaptersUnderTest, openAdapter, type TestAdapter } from "../support/adapters.ts";
 
-const T0 = new Date("2026-01-15T12:00:00Z");
+// Long before any other test's deliveries are due: the shared PostgreSQL holds theirs too, and claims span stores.
+const T0 = new Date("2001-01-15T12:00:00Z");
 const at = (s: number) => new Date(T0.getTime() + s * 1000);
 
 /** The delivery lease, on every adapter: a claimed delivery is not claimed again until its lease runs out. */
 describe.each(adaptersUnderTest())("webhook delivery leases on %s", (kind) => {
   let adapter: TestAdapter;
-  afterEach(async () => adapter?.close());
+  let made: { storeId: string; endpointId: string } | undefined;
+  // Deleted, so no delivery pass of another test file (on a shared PostgreSQL) picks these up.
+  afterEach(async () => {
+    if (made) await adapter.tx.run((repos) => repos.webhooks.deleteEndpoint(made!.storeId, made!.endpointId, T0));
+    made = undefined;
+    await adapter?.close();
+  });
 
   async function setup(count: number) {
     adapter = await openAdapter(kind);
@@ -26,7 +33,8 @@ describe.each(adaptersUnderTest())("webhook delivery leases on %s", (kind) => {
       // The same event for the same endpoint again is ignored (dispatch is at least once).
       await repos.webhooks.insertDeliveries(store.id, rows.map((r) => ({ ...r, id: newId("whd") })));
     });
-    return { storeId: store.id, endpointId };
+    made = { storeId: store.id, endpointId };
+    return made;
   }
 
   it("claims each due delivery once while its lease runs, again after it ran out, and records only under the lease", async () => {

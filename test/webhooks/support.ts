@@ -5,8 +5,15 @@ import { runWebhookDeliveries, type WebhookRunOptions } from "../../src/services
 import { webhookFanOut } from "../../src/services/webhooks/fan-out.ts";
 import { call, type TestApp, type TestStore } from "../support/app.ts";
 
+/**
+ * Stores of this test file that have endpoints: only their events are handed on, so that on a
+ * shared PostgreSQL no other test file's events are dispatched (and lost to its own fan-outs).
+ */
+const endpointStores = new Set<string>();
+
 /** Creates an endpoint through the API; returns its id and secret. */
 export async function createEndpoint(t: TestApp, store: TestStore, body: Record<string, unknown>): Promise<{ id: string; secret: string }> {
+  endpointStores.add(store.id);
   const res = await call(t.app, "POST", "/v1/webhook-endpoints", { key: store.adminKey, body: { events: ["*"], ...body } });
   expect(res.statusCode, res.body).toBe(201);
   return res.json();
@@ -17,10 +24,13 @@ export async function adjust(t: TestApp, store: TestStore, memberId: string, poi
   expect(res.statusCode, res.body).toBe(201);
 }
 
-/** Moves outgoing events into deliveries, then runs one delivery pass. */
+/**
+ * Moves outgoing events into deliveries, then runs one delivery pass. On a shared PostgreSQL the
+ * pass may also pick up other test files' deliveries, so tests check their own store's results.
+ */
 export async function deliver(t: TestApp, options: Partial<WebhookRunOptions> = {}) {
-  await dispatchOutgoing(t.services, [webhookFanOut]);
-  return runWebhookDeliveries(t.services, { allowPrivate: true, retryBaseMs: 1000, maxAttempts: 12, limit: 100, random: () => 0, ...options });
+  await dispatchOutgoing(t.services, [webhookFanOut], { storeIds: [...endpointStores] });
+  return runWebhookDeliveries(t.services, { allowPrivate: true, retryBaseMs: 1000, maxAttempts: 12, limit: 100, random: () => 0, timeoutMs: 2_000, ...options });
 }
 
 export async function deliveries(t: TestApp, store: TestStore, endpointId: string, query = ""): Promise<any> {

@@ -1,5 +1,7 @@
 import type { Env } from "../config/env.ts";
 import { buildApp } from "../http/app.ts";
+import { startOutgoingLoop } from "../jobs/outgoing-loop.ts";
+import { outgoingWorks } from "../jobs/outgoing-works.ts";
 import { startScheduler } from "../jobs/scheduler.ts";
 import { createMetrics } from "../metrics.ts";
 import { openRuntime, operatorToken } from "../runtime.ts";
@@ -14,9 +16,9 @@ export async function serve(env: Env, options: { demo: boolean }): Promise<void>
   const runtime = await openRuntime(env);
   const operator = operatorToken(env);
   const logger = { level: env.LOG_LEVEL, stream: logDestination(process.stdout) };
-  const metrics = createMetrics();
+  const metrics = createMetrics({ pendingOutgoing: () => runtime.services.tx.run((repos) => repos.outbox.pendingCount()) });
   const app = await buildApp(
-    { services: runtime.services, operatorToken: operator.token, ping: async () => void (await runtime.db.query("SELECT 1")), rateLimitPerSecond: env.POINTBOOK_RATE_LIMIT_PER_SECOND, metrics },
+    { services: runtime.services, operatorToken: operator.token, ping: async () => void (await runtime.db.query("SELECT 1")), rateLimitPerSecond: env.POINTBOOK_RATE_LIMIT_PER_SECOND, metrics, webhookAllowPrivate: env.POINTBOOK_WEBHOOK_ALLOW_PRIVATE },
     { logger },
   );
   const scheduler = startScheduler(runtime.services, env.POINTBOOK_SCHEDULER_INTERVAL_MS, app.log, {
@@ -25,6 +27,8 @@ export async function serve(env: Env, options: { demo: boolean }): Promise<void>
       metrics.dueWorkFailures.inc(report ? report.failed.length : 1);
     },
   });
+  const outgoing = outgoingWorks(runtime.services, env, metrics);
+  const outgoingLoop = startOutgoingLoop(env.POINTBOOK_OUTGOING_INTERVAL_MS, outgoing.works, app.log);
   const address = await app.listen({ port: env.PORT, host: env.HOST });
   const base = address.replace("[::1]", "localhost");
 
@@ -51,7 +55,8 @@ export async function serve(env: Env, options: { demo: boolean }): Promise<void>
     app.log.info({ signal }, "shutting down");
     // Stop accepting and finish in-flight requests while the scheduler ends its current chunk;
     // the database closes only when neither needs it any more.
-    void Promise.allSettled([scheduler.stop(), app.close()])
+    void Promise.allSettled([scheduler.stop(), outgoingLoop.stop(), app.close()])
+      .then(() => outgoing.close())
       .then(() => runtime.close())
       .then(() => process.exit(0), () => process.exit(1));
   };

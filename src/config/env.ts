@@ -11,6 +11,8 @@ export const envSchema = z.object({
   POINTBOOK_DATA_DIR: z.string().min(1).default("./data"),
   POINTBOOK_OPERATOR_TOKEN: z.string().min(16, "must be at least 16 characters").optional(),
   POINTBOOK_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+  /** How often outgoing events are handed on and due webhooks and member messages sent. */
+  POINTBOOK_OUTGOING_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(500),
   POINTBOOK_RATE_LIMIT_PER_SECOND: z.coerce.number().int().min(0).max(1_000_000).default(1_000),
   POINTBOOK_IDEMPOTENCY_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24),
   // Member notifications; a transport left unset records its messages as skipped.

@@ -59,7 +59,8 @@ describe.each(kindsUnderTest())("member notifications on %s", (kind) => {
     return res.json();
   }
 
-  const dispatch = (transports = { email: true, sms: true }) => dispatchOutgoing(t.services, [notificationFanOut(transports)]);
+  // Only this test's store: on a shared PostgreSQL other test files' events are theirs to hand on.
+  const dispatch = (transports = { email: true, sms: true }) => dispatchOutgoing(t.services, [notificationFanOut(transports)], { storeIds: [store.id] });
   const deliver = (transports: NotificationTransports, options: { now?: Date; maxAttempts?: number } = {}) =>
     runNotificationDeliveries(t.services, transports, { limit: 100, retryBaseMs: 1_000, maxAttempts: options.maxAttempts ?? 3, random: () => 0, ...options });
 

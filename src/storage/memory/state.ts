@@ -66,11 +66,11 @@ export interface Tenant {
   memberOrders: Map<string, Set<string>>;
   /** order id → rule id → award. */
   awards: Map<string, Map<string, AwardRow>>;
+  webhookEndpoints: Map<string, WebhookEndpointRow>;
+  webhookDeliveries: Map<string, WebhookDeliveryRow>;
   notifications: Map<string, NotificationRow>;
   /** UNIQUE (store_id, event_id, channel): `${eventId}\u0000${channel}` → notification id. */
   notificationKeys: Map<string, string>;
-  webhookEndpoints: Map<string, WebhookEndpointRow>;
-  webhookDeliveries: Map<string, WebhookDeliveryRow>;
 }
 
 export interface StoreRow {
@@ -329,6 +329,10 @@ export interface AwardRow {
   updatedAt: Date;
 }
 
+export interface NotificationRow extends NotificationRecord {
+  leaseUntil: Date | null;
+}
+
 export interface WebhookEndpointRow {
   id: string;
   url: string;
@@ -355,10 +359,6 @@ export interface WebhookDeliveryRow {
   nextAttemptAt: Date | null;
   deliveredAt: Date | null;
   createdAt: Date;
-  leaseUntil: Date | null;
-}
-
-export interface NotificationRow extends NotificationRecord {
   leaseUntil: Date | null;
 }
 

@@ -1,0 +1,56 @@
+import type { Env } from "../config/env.ts";
+import { createEmailTransport } from "../delivery/email.ts";
+import { createSmsTransport } from "../delivery/sms.ts";
+import type { Metrics } from "../metrics.ts";
+import type { Services } from "../services/context.ts";
+import { dispatchOutgoing, type FanOut } from "../services/dispatch.ts";
+import { runNotificationDeliveries } from "../services/notifications/deliver.ts";
+import { notificationFanOut } from "../services/notifications/fan-out.ts";
+import { runWebhookDeliveries } from "../services/webhooks/deliver.ts";
+import { webhookFanOut } from "../services/webhooks/fan-out.ts";
+import type { OutgoingWork } from "./outgoing-loop.ts";
+
+/** Counts the ledger entries that moved points, as their events are handed on (committed ones only). */
+function entryCounter(metrics: Metrics): FanOut {
+  return async (_repos, _store, events) => {
+    for (const e of events) if (e.type === "member.points_changed") metrics.ledgerEntries.inc({ type: String(e.data.entryType) });
+  };
+}
+
+/**
+ * The server's outgoing work, in the order each pass runs it: hand new events on (webhook
+ * deliveries, member messages, entry counts), then send due webhook deliveries, then due messages.
+ */
+export function outgoingWorks(services: Services, env: Env, metrics: Metrics): { works: OutgoingWork[]; close(): Promise<void> } {
+  const email = createEmailTransport({ smtpUrl: env.POINTBOOK_SMTP_URL, from: env.POINTBOOK_MAIL_FROM });
+  const sms = createSmsTransport({ url: env.POINTBOOK_SMS_URL, token: env.POINTBOOK_SMS_TOKEN });
+  const fanOuts = [webhookFanOut, notificationFanOut({ email: email.configured, sms: sms.configured }), entryCounter(metrics)];
+  const retry = { retryBaseMs: env.POINTBOOK_WEBHOOK_RETRY_BASE_MS, maxAttempts: env.POINTBOOK_WEBHOOK_MAX_ATTEMPTS };
+  return {
+    works: [
+      { name: "dispatch", run: () => dispatchOutgoing(services, fanOuts) },
+      {
+        name: "webhooks",
+        run: async () => {
+          const r = await runWebhookDeliveries(services, { ...retry, allowPrivate: env.POINTBOOK_WEBHOOK_ALLOW_PRIVATE, limit: 100 });
+          metrics.webhookDeliveries.inc({ result: "delivered" }, r.delivered);
+          metrics.webhookDeliveries.inc({ result: "failed" }, r.failed);
+          metrics.webhookDeliveries.inc({ result: "dead" }, r.dead);
+        },
+      },
+      {
+        name: "notifications",
+        run: async () => {
+          const r = await runNotificationDeliveries(services, { email, sms }, { ...retry, limit: 100 });
+          // The run reports totals over both channels.
+          metrics.notifications.inc({ channel: "any", result: "sent" }, r.sent);
+          metrics.notifications.inc({ channel: "any", result: "retried" }, r.retried);
+          metrics.notifications.inc({ channel: "any", result: "failed" }, r.failed);
+        },
+      },
+    ],
+    async close() {
+      if (email.configured) email.close();
+    },
+  };
+}

@@ -32,7 +32,7 @@ export function outgoingWorks(services: Services, env: Env, metrics: Metrics): {
       {
         name: "webhooks",
         run: async () => {
-          const r = await runWebhookDeliveries(services, { ...retry, allowPrivate: env.POINTBOOK_WEBHOOK_ALLOW_PRIVATE, limit: 100 });
+          const r = await runWebhookDeliveries(services, { ...retry, allowPrivate: env.POINTBOOK_WEBHOOK_ALLOW_PRIVATE, leaseMs: env.POINTBOOK_WEBHOOK_LEASE_MS, limit: 100 });
           metrics.webhookDeliveries.inc({ result: "delivered" }, r.delivered);
           metrics.webhookDeliveries.inc({ result: "failed" }, r.failed);
           metrics.webhookDeliveries.inc({ result: "dead" }, r.dead);
@@ -42,10 +42,9 @@ export function outgoingWorks(services: Services, env: Env, metrics: Metrics): {
         name: "notifications",
         run: async () => {
           const r = await runNotificationDeliveries(services, { email, sms }, { ...retry, limit: 100 });
-          // The run reports totals over both channels.
-          metrics.notifications.inc({ channel: "any", result: "sent" }, r.sent);
-          metrics.notifications.inc({ channel: "any", result: "retried" }, r.retried);
-          metrics.notifications.inc({ channel: "any", result: "failed" }, r.failed);
+          for (const [channel, counts] of Object.entries(r.byChannel)) {
+            for (const [result, n] of Object.entries(counts)) metrics.notifications.inc({ channel, result }, n);
+          }
         },
       },
     ],

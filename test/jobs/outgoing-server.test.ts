@@ -86,5 +86,6 @@ describe("outgoing work in the server process", () => {
     expect(metrics).toMatch(/pointbook_ledger_entries_total\{type="adjust"\} 2/);
     expect(metrics).toMatch(/pointbook_webhook_deliveries_total\{result="delivered"\} 2/);
     expect(metrics).toMatch(/pointbook_outgoing_events_pending 0/);
+    expect(metrics).toMatch(/pointbook_notifications_total\{channel="email",result="sent"\} 1/);
   });
 });

@@ -34,6 +34,8 @@ export interface DeliveryReport {
   sent: number;
   retried: number;
   failed: number;
+  /** The same outcomes, per channel (for metrics). */
+  byChannel: Record<Channel, { sent: number; retried: number; failed: number }>;
 }
 
 const DEFAULT_LEASE_MS = 2 * 60_000;
@@ -49,12 +51,16 @@ export async function runNotificationDeliveries(services: Services, transports: 
   const now = options.now ?? services.clock.now();
   const leaseUntil = new Date(now.getTime() + (options.leaseMs ?? DEFAULT_LEASE_MS));
   const claimed = await services.tx.run((repos) => repos.notifications.claimDue(now, leaseUntil, options.limit));
-  const report: DeliveryReport = { claimed: claimed.length, sent: 0, retried: 0, failed: 0 };
+  const report: DeliveryReport = {
+    claimed: claimed.length, sent: 0, retried: 0, failed: 0,
+    byChannel: { email: { sent: 0, retried: 0, failed: 0 }, sms: { sent: 0, retried: 0, failed: 0 } },
+  };
   const queue = [...claimed];
   const worker = async () => {
     for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
       const outcome = await deliverOne(services, transports, next, options, now);
       report[outcome]++;
+      report.byChannel[next.channel][outcome]++;
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? DEFAULT_CONCURRENCY, queue.length)) }, worker));

@@ -23,6 +23,8 @@ export const envSchema = z.object({
   // Webhook delivery (SPEC §3 Webhooks).
   POINTBOOK_WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(1).max(86_400_000).default(30_000),
   POINTBOOK_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
+  /** How long a claimed delivery stays with its worker; unset: the attempt's time-out (10 s) plus 60 s. */
+  POINTBOOK_WEBHOOK_LEASE_MS: z.coerce.number().int().min(1_000).max(86_400_000).optional(),
   POINTBOOK_WEBHOOK_ALLOW_PRIVATE: z.enum(["true", "false"], { error: "must be true or false" }).default("false").transform((v) => v === "true"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });

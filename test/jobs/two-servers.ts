@@ -30,6 +30,8 @@ export function twoServersOnPostgres(options: {
   poolSize: number;
   /** POINTBOOK_SCHEDULER_INTERVAL_MS of both servers. */
   schedulerIntervalMs: number;
+  /** More environment for both servers. */
+  env?: Record<string, string>;
 }): TwoServers {
   const schema = `${options.schemaPrefix}${randomBytes(4).toString("hex")}`;
   const url = `${process.env.DATABASE_URL}${process.env.DATABASE_URL?.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
@@ -44,7 +46,7 @@ export function twoServersOnPostgres(options: {
     db = openPostgres(url, { max: options.poolSize });
     await migrate(db);
     dir = mkdtempSync(join(tmpdir(), options.dirPrefix));
-    const env = { DATABASE_URL: url, POINTBOOK_DATA_DIR: dir, POINTBOOK_SCHEDULER_INTERVAL_MS: String(options.schedulerIntervalMs), LOG_LEVEL: "warn" };
+    const env = { DATABASE_URL: url, POINTBOOK_DATA_DIR: dir, POINTBOOK_SCHEDULER_INTERVAL_MS: String(options.schedulerIntervalMs), LOG_LEVEL: "warn", ...options.env };
     servers.push(...(await Promise.all([startServer(env), startServer(env)])));
   }, 180_000);
 

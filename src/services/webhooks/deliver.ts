@@ -18,6 +18,8 @@ export interface WebhookRunOptions {
   now?: Date;
   /** Sends at once; a slow endpoint holds one slot, never the pass. */
   concurrency?: number;
+  /** How long claimed deliveries stay with this worker (POINTBOOK_WEBHOOK_LEASE_MS); `timeoutMs` plus 60 s unless given. */
+  leaseMs?: number;
   /** Per attempt (10 s unless given). */
   timeoutMs?: number;
   random?: () => number;
@@ -46,7 +48,7 @@ export async function runWebhookDeliveries(services: Services, options: WebhookR
   const now = () => options.now ?? services.clock.now();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const claimedAt = now();
-  const leaseUntil = new Date(claimedAt.getTime() + timeoutMs + LEASE_MARGIN_MS);
+  const leaseUntil = new Date(claimedAt.getTime() + (options.leaseMs ?? timeoutMs + LEASE_MARGIN_MS));
   const claimed = await services.tx.run((repos) => repos.webhooks.claimDue(claimedAt, leaseUntil, options.limit));
   const report: WebhookRunReport = { claimed: claimed.length, delivered: 0, failed: 0, dead: 0, lost: 0 };
 

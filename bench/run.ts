@@ -9,6 +9,7 @@ import { batchedEvents, checkout, orderUpserts, singleEvents } from "./program-s
 import { balanceReads, batchedAwards, singleAwards, type BenchRow, type BenchSettings } from "./scenarios.ts";
 import { formatTable } from "./table.ts";
 import { formatHttpTable, httpBench, type HttpRow } from "./http/run-http.ts";
+import { formatOutgoingTable, outgoingBench, type OutgoingResult } from "./http/outgoing.ts";
 import { findPostgres, pgliteInMemory, pgliteOnDisk, postgresScratch, type Target } from "./targets.ts";
 
 const CONCURRENCY = [1, 32] as const;
@@ -62,11 +63,15 @@ async function main(): Promise<void> {
   await benchTarget(pgliteOnDisk, rows, programRows);
   const pgUrl = await findPostgres();
   let httpRows: HttpRow[] = [];
+  let outgoing: OutgoingResult | null = null;
   if (pgUrl) {
     await benchTarget(() => postgresScratch(pgUrl), rows, programRows);
     // The real server over HTTP, against the machine's raw PostgreSQL limit measured in this run.
     console.error("\nhttp: the server on PostgreSQL at 64 connections, then raw-baseline.sh");
     httpRows = await httpBench(pgUrl, Number(process.env.BENCH_HTTP_SECONDS ?? 10));
+    // Outgoing events as the server sends them: webhook latency and the delivery worker's throughput.
+    console.error("\noutgoing: the server on PostgreSQL with a local webhook receiver");
+    outgoing = await outgoingBench(pgUrl);
   } else console.error("\npostgres: skipped (DATABASE_URL unset and nothing answers at the default URL)");
 
   console.log(`\n${formatTable(rows)}\n`);
@@ -77,6 +82,7 @@ async function main(): Promise<void> {
       "for a batch of events the whole batch, for hold + capture the pair.",
   );
   if (httpRows.length > 0) console.log(`\n${formatHttpTable(httpRows)}\n`);
+  if (outgoing) console.log(`\n${formatOutgoingTable(outgoing)}\n`);
   // Other processes on the machine (a test run) skew every figure; the load average shows it.
   console.log(`total bench time: ${((performance.now() - started) / 1_000).toFixed(1)} s; load average at the end ${load()}`);
 }

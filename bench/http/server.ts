@@ -10,6 +10,13 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const OPERATOR_TOKEN = "bench-operator-token-0123456789";
 const DATABASE = "pointbook_bench_http";
 
+export interface BenchServerOptions {
+  /** Environment for the server on top of the bench's own (the outgoing scenario's settings). */
+  env?: Record<string, string>;
+  /** The scratch database's name (default pointbook_bench_http). */
+  database?: string;
+}
+
 export interface BenchServer {
   base: string;
   /** Refreshes the planner's statistics, as autovacuum would between load phases (it may be off). */
@@ -27,17 +34,17 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function recreateDatabase(baseUrl: string, drop = false): Promise<string> {
+async function recreateDatabase(baseUrl: string, database: string, drop = false): Promise<string> {
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
   try {
-    await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
-    if (!drop) await admin.query(`CREATE DATABASE ${DATABASE}`);
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    if (!drop) await admin.query(`CREATE DATABASE ${database}`);
   } finally {
     await admin.end();
   }
   const url = new URL(baseUrl);
-  url.pathname = `/${DATABASE}`;
+  url.pathname = `/${database}`;
   return url.toString();
 }
 
@@ -45,8 +52,9 @@ async function recreateDatabase(baseUrl: string, drop = false): Promise<string> 
  * The real server (`pointbook serve`) on a fresh PostgreSQL database of its own, as an operator
  * would run it, with the rate limit off so the load measures the server and not the limiter.
  */
-export async function startBenchServer(baseUrl: string): Promise<BenchServer> {
-  const databaseUrl = await recreateDatabase(baseUrl);
+export async function startBenchServer(baseUrl: string, options: BenchServerOptions = {}): Promise<BenchServer> {
+  const database = options.database ?? DATABASE;
+  const databaseUrl = await recreateDatabase(baseUrl, database);
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), "pointbook-bench-"));
   // BENCH_CPU_PROF=<dir>: the server writes a V8 CPU profile there when it stops (node --cpu-prof).
@@ -56,6 +64,7 @@ export async function startBenchServer(baseUrl: string): Promise<BenchServer> {
     env: {
       ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", POINTBOOK_DATA_DIR: dataDir,
       POINTBOOK_OPERATOR_TOKEN: OPERATOR_TOKEN, POINTBOOK_RATE_LIMIT_PER_SECOND: "0", LOG_LEVEL: "warn",
+      ...options.env,
     },
     stdio: ["ignore", "ignore", "inherit"],
   });
@@ -88,7 +97,7 @@ export async function startBenchServer(baseUrl: string): Promise<BenchServer> {
       await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
       if (child.exitCode === null) child.kill("SIGKILL");
       rmSync(dataDir, { recursive: true, force: true });
-      await recreateDatabase(baseUrl, true);
+      await recreateDatabase(baseUrl, database, true);
     },
   };
 }

@@ -5,33 +5,28 @@ export interface OutgoingWork {
 }
 
 export interface OutgoingLoop {
-  /** Lets the current pass finish, then stops. */
+  /** Lets the passes running now finish, then stops. */
   stop(): Promise<void>;
 }
 
 /**
- * Runs outgoing work (dispatching events, then sending webhook deliveries and member messages)
- * every `intervalMs`, passes never overlapping, outside any request and any ledger transaction. A
- * work that fails is logged and tried again at the next pass; the others still run.
+ * Runs outgoing work (dispatching events, sending webhook deliveries, sending member messages)
+ * every `intervalMs`, outside any request and any ledger transaction. Each work has its own passes,
+ * never two of one work at once, so a slow webhook endpoint never holds up dispatch or member
+ * messages. A pass that fails is logged and tried again at the next interval.
  */
 export function startOutgoingLoop(intervalMs: number, works: readonly OutgoingWork[], log: { error: (o: object, m: string) => void }): OutgoingLoop {
-  let running: Promise<void> | null = null;
+  const running = new Map<OutgoingWork, Promise<void>>();
   let stopped = false;
-  const pass = async () => {
-    for (const work of works) {
-      if (stopped) return;
-      try {
-        await work.run();
-      } catch (err) {
-        log.error({ err, work: work.name }, "outgoing work failed; will retry");
-      }
-    }
-  };
   const tick = () => {
-    if (running || stopped) return;
-    running = pass().finally(() => {
-      running = null;
-    });
+    for (const work of works) {
+      if (stopped || running.has(work)) continue;
+      const pass = work.run().then(
+        () => undefined,
+        (err: unknown) => log.error({ err, work: work.name }, "outgoing work failed; will retry"),
+      ).finally(() => running.delete(work));
+      running.set(work, pass);
+    }
   };
   const timer = setInterval(tick, intervalMs);
   timer.unref();
@@ -40,7 +35,7 @@ export function startOutgoingLoop(intervalMs: number, works: readonly OutgoingWo
     async stop() {
       stopped = true;
       clearInterval(timer);
-      await running;
+      await Promise.all(running.values());
     },
   };
 }

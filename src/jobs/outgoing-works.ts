@@ -36,6 +36,7 @@ export function outgoingWorks(services: Services, env: Env, metrics: Metrics): {
           metrics.webhookDeliveries.inc({ result: "delivered" }, r.delivered);
           metrics.webhookDeliveries.inc({ result: "failed" }, r.failed);
           metrics.webhookDeliveries.inc({ result: "dead" }, r.dead);
+          metrics.webhookDeliveries.inc({ result: "lost" }, r.lost);
         },
       },
       {

@@ -33,6 +33,8 @@ export interface WebhookRunReport {
   dead: number;
   /** Results not recorded because the lease ran out first (another worker may have sent it). */
   lost: number;
+  /** Not sent: too little of the lease was left to finish an attempt; sent after the lease ends. */
+  left: number;
 }
 
 export const DEFAULT_CONCURRENCY = 8;
@@ -48,11 +50,20 @@ export async function runWebhookDeliveries(services: Services, options: WebhookR
   const now = () => options.now ?? services.clock.now();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const claimedAt = now();
-  const leaseUntil = new Date(claimedAt.getTime() + (options.leaseMs ?? timeoutMs + LEASE_MARGIN_MS));
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  // The lease covers the whole pass even if every send runs into its time-out, so in the normal
+  // case no other process claims a delivery this one is still going to send.
+  const passMs = timeoutMs * Math.ceil(Math.max(1, options.limit) / Math.max(1, concurrency));
+  const leaseUntil = new Date(claimedAt.getTime() + (options.leaseMs ?? passMs + LEASE_MARGIN_MS));
   const claimed = await services.tx.run((repos) => repos.webhooks.claimDue(claimedAt, leaseUntil, options.limit));
-  const report: WebhookRunReport = { claimed: claimed.length, delivered: 0, failed: 0, dead: 0, lost: 0 };
+  const report: WebhookRunReport = { claimed: claimed.length, delivered: 0, failed: 0, dead: 0, lost: 0, left: 0 };
 
-  await eachBounded(claimed, options.concurrency ?? DEFAULT_CONCURRENCY, async (c) => {
+  await eachBounded(claimed, concurrency, async (c) => {
+    // Too little lease left to finish an attempt: leave it to whoever claims it when the lease ends.
+    if (now().getTime() + timeoutMs > c.leaseUntil.getTime()) {
+      report.left++;
+      return;
+    }
     const result = await sendWebhook({
       url: c.endpoint.url, event: c.delivery.event, secrets: signingSecrets(c.endpoint, now()), allowPrivate: options.allowPrivate,
       timeoutMs, lookup: options.lookup,

@@ -17,13 +17,14 @@ export async function cartForOrder(repos: Repositories, storeId: string, orderId
 }
 
 /**
- * Cashback already live on the order: captured, or held and not timed out. The member's own holds
- * are judged by their book, which has settled what timed out; another member's by status.
+ * Cashback already used on the order: captured (given back on a refund or not: a refunded order
+ * frees no room for more points), or held and not timed out. The member's own holds are judged by
+ * their book, which has settled what timed out; another member's by status.
  */
 export async function cashbackUsedOnOrder(
   repos: Repositories, storeId: string, orderId: string, methodId: string, member: { id: string; book: MemberBook | null }, lock: boolean,
 ): Promise<OrderCashbackUse> {
-  const live = (await repos.redemptions.redemptionsForOrder(storeId, orderId, lock)).filter((r) => r.type === "cashback" && (r.status === "completed"
+  const live = (await repos.redemptions.redemptionsForOrder(storeId, orderId, lock)).filter((r) => r.type === "cashback" && (r.status === "completed" || r.status === "returned"
     || (r.status === "held" && (r.memberId !== member.id || !member.book || member.book.hold(r.holdId!)?.status === "held"))));
   return {
     points: live.filter((r) => r.methodId === methodId).reduce((sum, r) => sum + r.points, 0),

@@ -344,7 +344,8 @@ for (const kind of kindsUnderTest()) {
           }
           expect(await verifyLedger(t.db, c.store.id), log.join("; ")).toEqual([]);
         }),
-        { numRuns: 100 },
+        // FC_SEED and FC_PATH replay a failure as printed.
+        { numRuns: 100, ...(process.env.FC_SEED ? { seed: Number(process.env.FC_SEED) } : {}), ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}) },
       );
     }, 900_000);
   });

@@ -87,11 +87,13 @@ for (const kind of kindsUnderTest()) {
       }));
       const log = { error: vi.fn(), info: vi.fn() };
       const scheduler = startScheduler(failing, 100, log, { holder: "scheduler-test" });
-      await vi.waitFor(() => expect(scheduler.stats().ticks).toBeGreaterThanOrEqual(2), { timeout: 20_000, interval: 20 });
+      await vi.waitFor(() => expect(scheduler.stats().storeFailures).toBeGreaterThanOrEqual(2), { timeout: 20_000, interval: 20 });
       await scheduler.stop();
       const stats = scheduler.stats();
       expect(stats.failedTicks).toBe(0);
-      expect(stats.storeFailures).toBe(stats.ticks);
+      // Every tick ran the store and failed, except perhaps the last: stopping ends a tick before its next store.
+      expect(stats.storeFailures).toBeGreaterThanOrEqual(Math.max(2, stats.ticks - 1));
+      expect(stats.storeFailures).toBeLessThanOrEqual(stats.ticks);
       expect(log.error).toHaveBeenCalledWith(expect.objectContaining({ storeId: store!.id }), expect.stringContaining("failed for a store"));
     });
 

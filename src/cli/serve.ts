@@ -28,7 +28,7 @@ export async function serve(env: Env, options: { demo: boolean }): Promise<void>
     },
   });
   const outgoing = outgoingWorks(runtime.services, env, metrics);
-  const outgoingLoop = startOutgoingLoop(env.POINTBOOK_OUTGOING_INTERVAL_MS, outgoing.works, app.log);
+  const outgoingLoop = startOutgoingLoop(env.POINTBOOK_OUTGOING_INTERVAL_MS, outgoing, app.log);
   const address = await app.listen({ port: env.PORT, host: env.HOST });
   const base = address.replace("[::1]", "localhost");
 

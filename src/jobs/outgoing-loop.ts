@@ -10,23 +10,35 @@ export interface OutgoingLoop {
 }
 
 /**
- * Runs outgoing work (dispatching events, sending webhook deliveries, sending member messages)
- * every `intervalMs`, outside any request and any ledger transaction. Each work has its own passes,
- * never two of one work at once, so a slow webhook endpoint never holds up dispatch or member
- * messages. A pass that fails is logged and tried again at the next interval.
+ * Runs outgoing work every `intervalMs`, outside any request and any ledger transaction: first
+ * `handOn` (dispatching new events), then, as soon as it is done, each of `senders` (webhook
+ * deliveries, member messages), so an event goes out in the same interval it was handed on.
+ * Each work has its own passes, never two of one work at once, and the senders are not waited
+ * for: a slow webhook endpoint never holds up dispatch or member messages. A pass that fails is
+ * logged and tried again at the next interval.
  */
-export function startOutgoingLoop(intervalMs: number, works: readonly OutgoingWork[], log: { error: (o: object, m: string) => void }): OutgoingLoop {
+export function startOutgoingLoop(
+  intervalMs: number,
+  work: { handOn: OutgoingWork; senders: readonly OutgoingWork[] },
+  log: { error: (o: object, m: string) => void },
+): OutgoingLoop {
   const running = new Map<OutgoingWork, Promise<void>>();
   let stopped = false;
+  const start = (w: OutgoingWork): Promise<void> => {
+    const current = running.get(w);
+    if (current) return current;
+    const pass = w.run().then(
+      () => undefined,
+      (err: unknown) => log.error({ err, work: w.name }, "outgoing work failed; will retry"),
+    ).finally(() => running.delete(w));
+    running.set(w, pass);
+    return pass;
+  };
   const tick = () => {
-    for (const work of works) {
-      if (stopped || running.has(work)) continue;
-      const pass = work.run().then(
-        () => undefined,
-        (err: unknown) => log.error({ err, work: work.name }, "outgoing work failed; will retry"),
-      ).finally(() => running.delete(work));
-      running.set(work, pass);
-    }
+    if (stopped || running.has(work.handOn)) return;
+    void start(work.handOn).then(() => {
+      for (const sender of work.senders) if (!stopped) void start(sender);
+    });
   };
   const timer = setInterval(tick, intervalMs);
   timer.unref();
@@ -35,7 +47,7 @@ export function startOutgoingLoop(intervalMs: number, works: readonly OutgoingWo
     async stop() {
       stopped = true;
       clearInterval(timer);
-      await Promise.all(running.values());
+      while (running.size > 0) await Promise.all(running.values());
     },
   };
 }

@@ -21,14 +21,14 @@ function entryCounter(metrics: Metrics): FanOut {
  * The server's outgoing work, in the order each pass runs it: hand new events on (webhook
  * deliveries, member messages, entry counts), then send due webhook deliveries, then due messages.
  */
-export function outgoingWorks(services: Services, env: Env, metrics: Metrics): { works: OutgoingWork[]; close(): Promise<void> } {
+export function outgoingWorks(services: Services, env: Env, metrics: Metrics): { handOn: OutgoingWork; senders: OutgoingWork[]; close(): Promise<void> } {
   const email = createEmailTransport({ smtpUrl: env.POINTBOOK_SMTP_URL, from: env.POINTBOOK_MAIL_FROM });
   const sms = createSmsTransport({ url: env.POINTBOOK_SMS_URL, token: env.POINTBOOK_SMS_TOKEN });
   const fanOuts = [webhookFanOut, notificationFanOut({ email: email.configured, sms: sms.configured }), entryCounter(metrics)];
   const retry = { retryBaseMs: env.POINTBOOK_WEBHOOK_RETRY_BASE_MS, maxAttempts: env.POINTBOOK_WEBHOOK_MAX_ATTEMPTS };
   return {
-    works: [
-      { name: "dispatch", run: () => dispatchOutgoing(services, fanOuts) },
+    handOn: { name: "dispatch", run: () => dispatchOutgoing(services, fanOuts) },
+    senders: [
       {
         name: "webhooks",
         run: async () => {

@@ -3,6 +3,7 @@ import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { performance } from "node:perf_hooks";
 import { OPERATOR_TOKEN, startBenchServer } from "./server.ts";
+import { json } from "./run-http.ts";
 
 /**
  * The outgoing path as a deployment runs it: the real server (`pointbook serve`, its own outgoing
@@ -106,15 +107,6 @@ async function startReceiver(): Promise<Receiver> {
   });
 }
 
-async function call(base: string, method: string, path: string, key: string, body?: unknown): Promise<any> {
-  const res = await fetch(`${base}${path}`, {
-    method, headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -168,10 +160,10 @@ export async function outgoingBench(postgresUrl: string, settings: OutgoingSetti
   const rows: OutgoingRow[] = [];
   const notes: string[] = [];
   try {
-    const store = await call(server.base, "POST", "/v1/stores", OPERATOR_TOKEN, { name: "Bench outgoing", currency: "USD", timezone: "UTC" });
+    const store = await json(server.base, "POST", "/v1/stores", OPERATOR_TOKEN, { name: "Bench outgoing", currency: "USD", timezone: "UTC" });
     const key = store.apiKey as string;
-    for (let i = 0; i < LATENCY_MEMBERS; i++) await call(server.base, "PUT", `/v1/members/m${i}`, key, {});
-    await call(server.base, "POST", "/v1/webhook-endpoints", key, { url: receiver.url, events: ["*"], description: "bench receiver" });
+    for (let i = 0; i < LATENCY_MEMBERS; i++) await json(server.base, "PUT", `/v1/members/m${i}`, key, {});
+    await json(server.base, "POST", "/v1/webhook-endpoints", key, { url: receiver.url, events: ["*"], description: "bench receiver" });
 
     // 1. Latency: adjustments at a steady rate (open loop), commit → receipt of each entry's event.
     const total = Math.round(settings.rate * settings.seconds);
@@ -223,7 +215,7 @@ export async function outgoingBench(postgresUrl: string, settings: OutgoingSetti
     console.error(`  webhook throughput: a backlog of ${k} events (one bulk adjustment)`);
     const memberIds = Array.from({ length: k }, (_, i) => `b${i}`);
     const bulkSent = performance.now();
-    await call(server.base, "POST", "/v1/adjustments/bulk", key, { memberIds, points: 1, reason: BACKLOG_REASON });
+    await json(server.base, "POST", "/v1/adjustments/bulk", key, { memberIds, points: 1, reason: BACKLOG_REASON });
     const bulkCommitted = performance.now();
     const backlog = new Map<string, number>();
     let scanned = 0;

@@ -18,7 +18,8 @@ export interface HttpRow {
   raw?: { name: string; perSec: number };
 }
 
-async function json(base: string, method: string, path: string, key: string, body?: unknown): Promise<any> {
+/** Calls the API with a key; a non-2xx answer stops the bench with its body. */
+export async function json(base: string, method: string, path: string, key: string, body?: unknown): Promise<any> {
   const res = await fetch(`${base}${path}`, {
     method, headers: { authorization: `Bearer ${key}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),

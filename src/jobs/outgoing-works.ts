@@ -17,6 +17,16 @@ function entryCounter(metrics: Metrics): FanOut {
   };
 }
 
+/** Rows one sending pass claims. */
+const CLAIM = 100;
+/** Passes run back to back while there is more to send, before the loop's next interval. */
+const MAX_PASSES = 20;
+
+/** Runs `pass` again at once while it found a full claim waiting (a backlog), up to MAX_PASSES. */
+async function untilDrained(pass: () => Promise<number>): Promise<void> {
+  for (let i = 0; i < MAX_PASSES; i++) if ((await pass()) < CLAIM) return;
+}
+
 /**
  * The server's outgoing work, in the order each pass runs it: hand new events on (webhook
  * deliveries, member messages, entry counts), then send due webhook deliveries, then due messages.
@@ -31,22 +41,24 @@ export function outgoingWorks(services: Services, env: Env, metrics: Metrics): {
     senders: [
       {
         name: "webhooks",
-        run: async () => {
-          const r = await runWebhookDeliveries(services, { ...retry, allowPrivate: env.POINTBOOK_WEBHOOK_ALLOW_PRIVATE, leaseMs: env.POINTBOOK_WEBHOOK_LEASE_MS, limit: 100 });
+        run: () => untilDrained(async () => {
+          const r = await runWebhookDeliveries(services, { ...retry, allowPrivate: env.POINTBOOK_WEBHOOK_ALLOW_PRIVATE, leaseMs: env.POINTBOOK_WEBHOOK_LEASE_MS, limit: CLAIM });
           metrics.webhookDeliveries.inc({ result: "delivered" }, r.delivered);
           metrics.webhookDeliveries.inc({ result: "failed" }, r.failed);
           metrics.webhookDeliveries.inc({ result: "dead" }, r.dead);
           metrics.webhookDeliveries.inc({ result: "lost" }, r.lost);
-        },
+          return r.claimed;
+        }),
       },
       {
         name: "notifications",
-        run: async () => {
-          const r = await runNotificationDeliveries(services, { email, sms }, { ...retry, limit: 100 });
+        run: () => untilDrained(async () => {
+          const r = await runNotificationDeliveries(services, { email, sms }, { ...retry, limit: CLAIM });
           for (const [channel, counts] of Object.entries(r.byChannel)) {
             for (const [result, n] of Object.entries(counts)) metrics.notifications.inc({ channel, result }, n);
           }
-        },
+          return r.claimed;
+        }),
       },
     ],
     async close() {

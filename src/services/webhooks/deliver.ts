@@ -4,6 +4,7 @@ import type { LookupAll } from "../../delivery/webhooks/address-guard.ts";
 import { DEFAULT_TIMEOUT_MS, sendWebhook, type WebhookSendResult } from "../../delivery/webhooks/send.ts";
 import type { Services } from "../context.ts";
 import { signingSecrets } from "./endpoints.ts";
+import { groupCommit } from "../group-commit.ts";
 
 export interface WebhookRunOptions {
   /** POINTBOOK_WEBHOOK_ALLOW_PRIVATE. */
@@ -57,6 +58,17 @@ export async function runWebhookDeliveries(services: Services, options: WebhookR
   const leaseUntil = new Date(claimedAt.getTime() + (options.leaseMs ?? passMs + LEASE_MARGIN_MS));
   const claimed = await services.tx.run((repos) => repos.webhooks.claimDue(claimedAt, leaseUntil, options.limit));
   const report: WebhookRunReport = { claimed: claimed.length, delivered: 0, failed: 0, dead: 0, lost: 0, left: 0 };
+  // Results that come in together are recorded in one transaction (each with its own answer), so
+  // a pass pays one commit per handful of deliveries rather than one per delivery.
+  const results = groupCommit<{ storeId: string; id: string; leaseUntil: Date; attempt: DeliveryAttempt }, boolean>({
+    maxBatch: 64,
+    maxInFlight: 1,
+    runBatch: (_key, items) => services.tx.run(async (repos) => {
+      const recorded: boolean[] = [];
+      for (const r of items) recorded.push(await repos.webhooks.recordAttempt(r.storeId, r.id, r.leaseUntil, r.attempt));
+      return recorded;
+    }),
+  });
 
   await eachBounded(claimed, concurrency, async (c) => {
     // Too little lease left to finish an attempt: leave it to whoever claims it when the lease ends.
@@ -69,7 +81,7 @@ export async function runWebhookDeliveries(services: Services, options: WebhookR
       timeoutMs, lookup: options.lookup,
     });
     const attempt = outcome(c, result, now(), options);
-    const recorded = await services.tx.run((repos) => repos.webhooks.recordAttempt(c.storeId, c.delivery.id, c.leaseUntil, attempt));
+    const recorded = await results.submit("results", { storeId: c.storeId, id: c.delivery.id, leaseUntil: c.leaseUntil, attempt });
     if (!recorded) report.lost++;
     else report[attempt.status === "delivered" ? "delivered" : attempt.status === "dead" ? "dead" : "failed"]++;
   });

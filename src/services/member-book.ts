@@ -50,14 +50,15 @@ export async function withMemberBook<T>(
 export async function saveBooks(repos: Repositories, storeId: string, books: readonly MemberBook[], now: Date, notify?: NotifyChoices): Promise<void> {
   await repos.ledger.save(storeId, books);
   const messages: StampedMessage[] = [];
+  const released: string[] = [];
   for (const book of books) {
     const changes = book.changes();
     const byId = new Map(changes.entries.map((e) => [e.id, e.at]));
     for (const m of pointsChangedMessages(changes, notify)) {
       messages.push({ ...m, occurredAt: byId.get((m.data as { entryId: string }).entryId) ?? now });
     }
+    for (const h of changes.changedHolds) if (h.status === "released") released.push(h.id);
   }
-  const released = books.flatMap((b) => b.changes().changedHolds.filter((h) => h.status === "released").map((h) => h.id));
   for (const r of await repos.redemptions.redemptionsByHold(storeId, released)) {
     if (r.status !== "held") continue;
     const ended = { ...r, status: "released" as const, updatedAt: now };

@@ -7,8 +7,7 @@ import type { StoredOutcome } from "../../core/ports/repositories.ts";
 import type { NotificationRecord } from "../../core/ports/notifications.ts";
 import type { EarnRule } from "../../core/rules/schema.ts";
 import type { Tier } from "../../core/tiers/schema.ts";
-import type { OutgoingEvent } from "../../core/outgoing/events.ts";
-import type { DeliveryStatus } from "../../core/ports/webhooks.ts";
+import type { WebhookDeliveryRecord, WebhookEndpointRecord } from "../../core/ports/webhooks.ts";
 
 /**
  * The whole database as plain maps, one row type per table of the SQL schema
@@ -333,32 +332,11 @@ export interface NotificationRow extends NotificationRecord {
   leaseUntil: Date | null;
 }
 
-export interface WebhookEndpointRow {
-  id: string;
-  url: string;
-  events: string[];
-  description: string | null;
-  enabled: boolean;
-  secret: string;
-  previousSecret: string | null;
-  previousSecretUntil: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
+export interface WebhookEndpointRow extends WebhookEndpointRecord {
   deletedAt: Date | null;
 }
 
-export interface WebhookDeliveryRow {
-  id: string;
-  endpointId: string;
-  eventId: string;
-  event: OutgoingEvent;
-  status: DeliveryStatus;
-  attempts: number;
-  lastStatus: number | null;
-  lastError: string | null;
-  nextAttemptAt: Date | null;
-  deliveredAt: Date | null;
-  createdAt: Date;
+export interface WebhookDeliveryRow extends WebhookDeliveryRecord {
   leaseUntil: Date | null;
 }
 

@@ -7,18 +7,9 @@ import { memberIdParam } from "../schemas.ts";
 import { parse } from "../validation.ts";
 import type { Entry } from "../../core/ledger/types.ts";
 import { getMember, memberActivity, upsertMember } from "../../services/members.ts";
+import { memberAttributesSchema } from "../../core/members/attributes.ts";
 
-const memberBody = z
-  .object({
-    email: z.email().max(320).nullable().optional(),
-    phone: z.string().regex(/^\+?[0-9 ()-]{4,32}$/, "a phone number such as +15551234567").nullable().optional(),
-    birthday: z.iso.date().nullable().optional(),
-    tier: z.string().min(1).max(100).nullable().optional(),
-    tags: z.array(z.string().min(1).max(100)).max(100).optional(),
-    isMember: z.boolean().optional(),
-    language: z.string().min(2).max(20).nullable().optional(),
-  })
-  .strict();
+const memberBody = memberAttributesSchema;
 
 export function entryView(e: Entry) {
   return {

@@ -11,6 +11,7 @@ import { sql as programVersion } from "./migrations/010_program_version.ts";
 import { sql as outgoingEvents } from "./migrations/011_outgoing_events.ts";
 import { sql as webhooks } from "./migrations/012_webhooks.ts";
 import { sql as notifications } from "./migrations/013_notifications.ts";
+import { sql as integrations } from "./migrations/014_integrations.ts";
 
 /** Ordered, append-only: a released migration is never edited, a change is a new one. */
 const MIGRATIONS: ReadonlyArray<{ version: string; sql: string }> = [
@@ -26,6 +27,7 @@ const MIGRATIONS: ReadonlyArray<{ version: string; sql: string }> = [
   { version: "011_outgoing_events", sql: outgoingEvents },
   { version: "012_webhooks", sql: webhooks },
   { version: "013_notifications", sql: notifications },
+  { version: "014_integrations", sql: integrations },
 ];
 
 /** Applies pending migrations; safe to call from several processes at once. */

@@ -1,3 +1,4 @@
+import { integrationRepository } from "./repos/integrations.ts";
 import type { Repositories, Transactor } from "../core/ports/repositories.ts";
 import { auditRepository } from "./repos/audit.ts";
 import { idempotencyRepository } from "./repos/idempotency.ts";
@@ -33,6 +34,7 @@ export function repositories(sql: Sql & { discard?(): void }): Repositories {
     exports: exportRepository(sql),
     webhooks: webhookRepository(sql),
     notifications: notificationRepository(sql),
+    integrations: integrationRepository(sql),
     async savepoint(fn) {
       await sql.query("SAVEPOINT pointbook_step");
       try {

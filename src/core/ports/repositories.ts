@@ -10,6 +10,7 @@ import type { ErrorCode } from "../errors.ts";
 import type { OutgoingEvent, OutgoingMessage } from "../outgoing/events.ts";
 import type { WebhookRepository } from "./webhooks.ts";
 import type { NotificationRepository } from "./notifications.ts";
+import type { IntegrationRepository } from "./integrations.ts";
 import type {
   ApiKeyRecord,
   AuditRecord,
@@ -318,6 +319,7 @@ export interface Repositories {
   exports: ExportRepository;
   webhooks: WebhookRepository;
   notifications: NotificationRepository;
+  integrations: IntegrationRepository;
   /** Runs `fn` so that, if it throws, only its own writes are undone and the transaction goes on. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
 }

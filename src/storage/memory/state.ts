@@ -8,6 +8,8 @@ import type { NotificationRecord } from "../../core/ports/notifications.ts";
 import type { EarnRule } from "../../core/rules/schema.ts";
 import type { Tier } from "../../core/tiers/schema.ts";
 import type { WebhookDeliveryRecord, WebhookEndpointRecord } from "../../core/ports/webhooks.ts";
+import type { IntegrationRecord, PlatformDeliveryRecord } from "../../core/ports/integrations.ts";
+import type { PlatformOrderState } from "../../core/integrations/platform-order.ts";
 
 /**
  * The whole database as plain maps, one row type per table of the SQL schema
@@ -70,6 +72,18 @@ export interface Tenant {
   notifications: Map<string, NotificationRow>;
   /** UNIQUE (store_id, event_id, channel): `${eventId}\u0000${channel}` → notification id. */
   notificationKeys: Map<string, string>;
+  /** Platform connections, deliveries, orders and customers (`integrations.ts`). */
+  platforms: PlatformTables;
+}
+
+export interface PlatformTables {
+  integrations: Map<string, IntegrationRecord>;
+  /** By `${platform}\u0000${deliveryId}`. */
+  deliveries: Map<string, PlatformDeliveryRecord & { platform: string }>;
+  /** By `${platform}\u0000${orderId}`. */
+  orders: Map<string, PlatformOrderState>;
+  /** By `${platform}\u0000${customerId}`. */
+  customers: Map<string, { version: string | null }>;
 }
 
 export interface StoreRow {
@@ -353,6 +367,7 @@ export function emptyTenant(): Tenant {
     ruleVersions: new Map(), counters: new Map(), once: new Map(), events: new Map(), tiers: new Map(), orders: new Map(),
     memberOrders: new Map(), awards: new Map(), notifications: new Map(), notificationKeys: new Map(),
     webhookEndpoints: new Map(), webhookDeliveries: new Map(),
+    platforms: { integrations: new Map(), deliveries: new Map(), orders: new Map(), customers: new Map() },
   };
 }
 

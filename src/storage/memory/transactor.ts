@@ -1,3 +1,4 @@
+import { integrationRepository } from "./integrations.ts";
 import type { Repositories, Transactor } from "../../core/ports/repositories.ts";
 import { auditRepository } from "./audit.ts";
 import { exportRepository } from "./exports.ts";
@@ -43,6 +44,7 @@ export function memoryRepositories(tx: MemoryTx): Repositories {
     exports: statements(tx, exportRepository(tx)),
     webhooks: statements(tx, webhookRepository(tx)),
     notifications: statements(tx, notificationRepository(tx)),
+    integrations: statements(tx, integrationRepository(tx)),
     savepoint: (fn) => tx.savepoint(fn),
   };
 }

@@ -31,6 +31,8 @@ import { registerRedeemMethodRoutes } from "./routes/redeem-methods.ts";
 import { registerRedemptionRoutes } from "./routes/redemptions.ts";
 import { registerStoreRoutes } from "./routes/stores.ts";
 import { registerWebhookRoutes } from "./routes/webhooks.ts";
+import { registerIntegrationRoutes } from "./routes/integrations.ts";
+import { registerPlatformHooks } from "./routes/hooks.ts";
 
 export interface AppOptions {
   /** Fastify's logger options: a level, and optionally where lines go (a pino destination). */
@@ -113,6 +115,8 @@ export async function buildApp(appCtx: AppContext, options: AppOptions = {}): Pr
   registerAuditRoutes(app, ctx);
   registerClockRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);
+  registerIntegrationRoutes(app, ctx);
+  await registerPlatformHooks(app, ctx);
   await app.ready();
   return app;
 }

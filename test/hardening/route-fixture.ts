@@ -137,6 +137,9 @@ export async function sampleStore(app: FastifyInstance, tag: string, services?: 
     "POST /v1/webhook-endpoints/{id}/rotate-secret": { url: `/v1/webhook-endpoints/${hook.id}/rotate-secret` },
     "GET /v1/webhook-endpoints/{id}/deliveries": { url: `/v1/webhook-endpoints/${hook.id}/deliveries` },
     "POST /v1/webhook-deliveries/{id}/replay": { url: `/v1/webhook-deliveries/${deliveryId}/replay` },
+    "PUT /v1/integrations/shopify": { url: "/v1/integrations/shopify", body: { shopDomain: `shop-${tag}.myshopify.com`, webhookSecret: `secret-${tag}-0123456789` } },
+    "PUT /v1/integrations/woocommerce": { url: "/v1/integrations/woocommerce", body: { siteUrl: `https://${tag}.example.com`, webhookSecret: `secret-${tag}-0123456789` } },
+    "GET /v1/integrations": { url: "/v1/integrations" },
   };
   return { store, keys, markers: [store.id, email, rule.id, cash.id, pack.id, coupon.id, hold.id, code.code, `Gold ${tag}`, hook.id, `Hooks ${tag}`], samples };
 }

@@ -45,7 +45,7 @@ export async function registerPlatformHooks(app: FastifyInstance, ctx: HttpConte
     for (const platform of ["shopify", "woocommerce"] as const) {
       const names = HEADERS[platform];
       scope.post(`/hooks/${platform}/:storeId`, {
-        schema: { summary: `Receive a ${platform === "shopify" ? "Shopify" : "WooCommerce"} webhook (signed by the platform)`, tags: ["integrations"], "x-role": "platform signature" },
+        schema: { summary: `Receive a ${platform === "shopify" ? "Shopify" : "WooCommerce"} webhook (signed by the platform)`, tags: ["integrations"], "x-role": "none" },
         config: { role: "none" },
         bodyLimit: HOOK_BODY_LIMIT,
         preParsing: async (request, _reply, payload) => {

@@ -104,7 +104,7 @@ function wooEarns(c: fc.infer<typeof caseArb>): number {
 describe("platform deliveries in any order, with repeats, leave the same points", () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp("pglite");
+    t = await startTestApp();
   });
   afterAll(async () => t.close());
 

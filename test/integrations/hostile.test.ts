@@ -14,7 +14,7 @@ describe("platform receivers under hostile payloads", () => {
   let t: TestApp;
   let storeId: string;
   beforeAll(async () => {
-    t = await startTestApp("pglite");
+    t = await startTestApp();
     storeId = (await storeForExamples(t.app, "2008-01-01T00:00:00Z", "2008-01-12T00:00:00Z")).id;
   });
   afterAll(async () => t.close());

@@ -16,6 +16,8 @@ export interface Metrics {
   outgoingPending: Gauge;
   webhookDeliveries: Counter<"result">;
   notifications: Counter<"channel" | "result">;
+  /** Platform webhooks received, by platform and result (applied, ignored, duplicate, failed, refused). */
+  platformWebhooks: Counter<"platform" | "result">;
 }
 
 /** `pendingOutgoing`: how many outgoing events wait to be handed on, read when /metrics is scraped. */
@@ -53,6 +55,10 @@ export function createMetrics(options: { pendingOutgoing?: () => Promise<number>
     }),
     notifications: new Counter({
       name: "pointbook_notifications_total", help: "Member messages by channel and result (sent, failed, skipped)", labelNames: ["channel", "result"], registers: [registry],
+    }),
+    platformWebhooks: new Counter({
+      name: "pointbook_platform_webhooks_total", help: "Shopify and WooCommerce webhooks received, by platform and result (applied, ignored, duplicate, failed, refused)",
+      labelNames: ["platform", "result"], registers: [registry],
     }),
   };
 }

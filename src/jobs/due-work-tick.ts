@@ -1,6 +1,7 @@
 import type { Services } from "../services/context.ts";
 import { noDueWork, type DueWorkCounts } from "../services/due-work.ts";
 import { forgetExpiredKeys } from "../services/idempotency.ts";
+import { forgetOldDeliveries } from "../services/integrations/receive.ts";
 import { runStoreDueWork, type LeaseOptions } from "./store-due-work.ts";
 
 export interface TickReport {
@@ -13,6 +14,8 @@ export interface TickReport {
   failed: Array<{ storeId: string; error: unknown }>;
   /** Expired Idempotency-Keys forgotten this tick. */
   forgottenKeys: number;
+  /** Platform delivery ids past their retention, forgotten this tick. */
+  forgottenDeliveries: number;
 }
 
 /**
@@ -21,7 +24,7 @@ export interface TickReport {
  * nothing is lost or done twice.
  */
 export async function runScheduledWork(services: Services, options: LeaseOptions): Promise<TickReport> {
-  const report: TickReport = { counts: noDueWork(), done: 0, skipped: 0, failed: [], forgottenKeys: 0 };
+  const report: TickReport = { counts: noDueWork(), done: 0, skipped: 0, failed: [], forgottenKeys: 0, forgottenDeliveries: 0 };
   const stores = (await services.tx.run((repos) => repos.stores.list())).filter((s) => !s.sandbox);
   // Each process starts at a different store, so processes ticking together mostly work apart.
   const start = Math.floor(Math.random() * stores.length);
@@ -38,5 +41,6 @@ export async function runScheduledWork(services: Services, options: LeaseOptions
     }
   }
   if (!options.stopping?.()) report.forgottenKeys = await forgetExpiredKeys(services);
+  if (!options.stopping?.()) report.forgottenDeliveries = await forgetOldDeliveries(services);
   return report;
 }

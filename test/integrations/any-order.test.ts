@@ -29,6 +29,8 @@ const caseArb = fc.record({
   finalListsRefunds: fc.boolean(),
 });
 
+type Case = typeof caseArb extends fc.Arbitrary<infer T> ? T : never;
+
 /** Sending order: each delivery at least once, shuffled, some repeated. */
 function arrivalArb(count: number) {
   return fc.tuple(
@@ -44,7 +46,7 @@ function arrivalArb(count: number) {
 const money = (cents: number) => `${Math.floor(cents / 100)}.${String(cents % 100).padStart(2, "0")}`;
 
 /** The deliveries Shopify would send for one order's life: create, paid, one per refund, then the final update. */
-function shopifyDeliveries(c: fc.infer<typeof caseArb>, orderId: number): Delivery[] {
+function shopifyDeliveries(c: Case, orderId: number): Delivery[] {
   const lineItems = c.lines.map((l, i) => ({ id: 1000 + i, sku: `SKU-${i}`, variant_id: 2000 + i, quantity: l.quantity, price: money(l.cents), gift_card: l.giftCard }));
   const refunds = c.refunds.map((positions, r) => ({
     id: 5000 + r,
@@ -67,7 +69,7 @@ function shopifyDeliveries(c: fc.infer<typeof caseArb>, orderId: number): Delive
 }
 
 /** WooCommerce's: created while pending, processing, then the final state with refunds (and maybe cancelled). */
-function wooDeliveries(c: fc.infer<typeof caseArb>, orderId: number): Delivery[] {
+function wooDeliveries(c: Case, orderId: number): Delivery[] {
   const lineItems = c.lines.map((l, i) => ({ id: 300 + i, product_id: 90 + i, variation_id: 0, sku: "", quantity: l.quantity, subtotal: money(l.cents * l.quantity) }));
   const total = c.lines.reduce((s, l) => s + l.cents * l.quantity, 0);
   const refunds = c.refunds.map((positions, r) => ({ id: 800 + r, total: `-${money(Math.min(total, (positions.length + 1) * 500))}` }));
@@ -86,7 +88,7 @@ function wooDeliveries(c: fc.infer<typeof caseArb>, orderId: number): Delivery[]
  * The model: the member-system preset's online rule, 1 point per $1 of paid lines (gift cards
  * excluded) after refunds, on orders whose counted lines reach $10 after refunds.
  */
-function shopifyEarns(c: fc.infer<typeof caseArb>): number {
+function shopifyEarns(c: Case): number {
   const refunded = c.lines.map(() => 0);
   for (const positions of c.refunds) for (const p of new Set(positions)) if (p < c.lines.length) refunded[p] = Math.min(c.lines[p]!.quantity, refunded[p]! + 1);
   const base = c.lines.reduce((s, l, i) => s + (l.giftCard ? 0 : l.cents * (l.quantity - refunded[i]!)), 0);
@@ -94,7 +96,7 @@ function shopifyEarns(c: fc.infer<typeof caseArb>): number {
 }
 
 /** WooCommerce refunds are amounts spread over the lines (no gift cards there). */
-function wooEarns(c: fc.infer<typeof caseArb>): number {
+function wooEarns(c: Case): number {
   const total = c.lines.reduce((s, l) => s + l.cents * l.quantity, 0);
   let left = total;
   for (const positions of c.refunds) left -= Math.min(left, Math.min(total, (positions.length + 1) * 500));

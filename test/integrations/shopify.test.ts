@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, startTestApp, type TestApp } from "../support/app.ts";
 import { kindsUnderTest } from "../support/db.ts";
+import { forgetOldDeliveries } from "../../src/services/integrations/receive.ts";
 import { fixture, fixtureWith, member, orderPoints, sendShopify, storeForExamples } from "./support.ts";
 
 /** Shopify's example order #1001: three lines of $199.00, customer 207119551 (SPEC §6 mapping). */
@@ -101,6 +102,19 @@ describe.each(kindsUnderTest())("Shopify receiver on %s", (kind) => {
     expect((await sendShopify(t.app, store.id, "orders/paid", fixture(ORDER), { webhookId: "same" })).json()).toMatchObject({ result: "duplicate" });
     expect((await sendShopify(t.app, store.id, "products/create", "{\"id\": 1}")).json()).toMatchObject({ result: "ignored" });
     expect(await orderPoints(t.app, store.adminKey, "450789469")).toMatchObject({ earned: 597 });
+    const metrics = (await t.app.inject({ method: "GET", url: "/metrics" })).body;
+    expect(metrics).toMatch(/pointbook_platform_webhooks_total\{platform="shopify",result="duplicate"\} [1-9]/);
+
+    // Thirty days on (wall time) the id is forgotten: the same delivery is applied again, and changes nothing.
+    const wall = t.clock.now();
+    t.clock.set(new Date(wall.getTime() + 31 * 24 * 3_600_000));
+    try {
+      expect(await forgetOldDeliveries(t.services)).toBeGreaterThan(0);
+      expect((await sendShopify(t.app, store.id, "orders/paid", body, { webhookId: "same" })).json()).toMatchObject({ result: "applied" });
+      expect(await orderPoints(t.app, store.adminKey, "450789469")).toMatchObject({ earned: 597 });
+    } finally {
+      t.clock.set(wall);
+    }
   });
 
   it("ends in the same state when the refund and the payment arrive before the order", async () => {

@@ -28,6 +28,8 @@ export interface IntegrationRepository {
   /** Records a delivery id on first sight; false when the platform delivered it before. */
   claimDelivery(storeId: string, platform: Platform, delivery: PlatformDeliveryRecord): Promise<boolean>;
   setDeliveryResult(storeId: string, platform: Platform, deliveryId: string, result: PlatformDeliveryResult, error: string | null): Promise<void>;
+  /** Forgets delivery ids received before `before`, at most `limit` (off the request path: it spans stores). */
+  purgeDeliveries(before: Date, limit: number): Promise<number>;
   /** Newest first. */
   recentDeliveries(storeId: string, platform: Platform, limit: number): Promise<PlatformDeliveryRecord[]>;
   /** The kept state of a platform order, locked for this transaction (empty when none is kept). */

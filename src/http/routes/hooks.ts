@@ -61,12 +61,16 @@ export async function registerPlatformHooks(app: FastifyInstance, ctx: HttpConte
         const { storeId } = parse(storeParam, request.params);
         const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
         if (platform === "woocommerce" && isWooPing(request, raw)) return reply.code(200).send({ received: true, result: "ping" });
-        if (!validPlatformSignature(raw, secrets.get(request) ?? "", header(request, names.signature))) throw unsigned(platform);
+        if (!validPlatformSignature(raw, secrets.get(request) ?? "", header(request, names.signature))) {
+          ctx.metrics.platformWebhooks.inc({ platform, result: "refused" });
+          throw unsigned(platform);
+        }
         const topic = header(request, names.topic) ?? "";
         // Both platforms name each delivery; without the header, the same bytes count as the same delivery.
         const deliveryId = header(request, names.delivery) ?? `sha256:${createHash("sha256").update(topic).update("\n").update(raw).digest("hex")}`;
         const payload = parsePlatformJson(raw);
         const outcome = await receivePlatformDelivery(ctx.services, { storeId, platform, deliveryId, topic, payload });
+        ctx.metrics.platformWebhooks.inc({ platform, result: outcome.result });
         return reply.code(200).send({ received: true, ...outcome });
       });
     }

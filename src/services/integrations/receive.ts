@@ -38,6 +38,15 @@ async function applyTopic(step: PlatformStep, topic: string, payload: unknown): 
   return true;
 }
 
+/** How long delivery ids are kept: platforms retry for up to two days, the rest is for the record. */
+export const PLATFORM_DELIVERY_RETENTION_MS = 30 * 24 * 3_600_000;
+
+/** Forgets delivery ids past their retention, a bounded number per call; the scheduler calls it every tick. */
+export async function forgetOldDeliveries(services: Services, limit = 5_000): Promise<number> {
+  const before = new Date(services.clock.now().getTime() - PLATFORM_DELIVERY_RETENTION_MS);
+  return services.tx.run((repos) => repos.integrations.purgeDeliveries(before, limit));
+}
+
 /**
  * A platform's webhook, applied through the command runner like every write: the delivery id is
  * claimed in the same transaction as the change, so a redelivery is ignored, and a refusal leaves
@@ -50,7 +59,8 @@ export async function receivePlatformDelivery(services: Services, d: PlatformDel
     run: async (repos) => {
       const store = await requireStore(repos, d.storeId);
       const now = storeNow(store, services.clock);
-      const first = await repos.integrations.claimDelivery(d.storeId, d.platform, { deliveryId: d.deliveryId, topic: d.topic, result: "applied", error: null, receivedAt: now });
+      // Received at wall time, even in a sandbox: delivery ids guard against the platform's retries, which happen in real time.
+      const first = await repos.integrations.claimDelivery(d.storeId, d.platform, { deliveryId: d.deliveryId, topic: d.topic, result: "applied", error: null, receivedAt: services.clock.now() });
       if (!first) return "duplicate" as const;
       const acted = await applyTopic({ repos, services, store, platform: d.platform, now }, d.topic, d.payload);
       if (!acted) await repos.integrations.setDeliveryResult(d.storeId, d.platform, d.deliveryId, "ignored", null);
@@ -60,8 +70,7 @@ export async function receivePlatformDelivery(services: Services, d: PlatformDel
   if (outcome.ok) return { result: outcome.value };
   const error = outcome.error.message.slice(0, 2_000);
   await services.tx.run(async (repos) => {
-    const store = await requireStore(repos, d.storeId);
-    await repos.integrations.claimDelivery(d.storeId, d.platform, { deliveryId: d.deliveryId, topic: d.topic, result: "failed", error, receivedAt: storeNow(store, services.clock) });
+    await repos.integrations.claimDelivery(d.storeId, d.platform, { deliveryId: d.deliveryId, topic: d.topic, result: "failed", error, receivedAt: services.clock.now() });
   });
   return { result: "failed", error };
 }

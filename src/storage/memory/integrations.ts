@@ -38,6 +38,19 @@ export function integrationRepository(tx: MemoryTx): IntegrationRepository {
       const row = t.deliveries.get(key(platform, deliveryId));
       if (row) tx.put(t.deliveries, key(platform, deliveryId), { ...row, result, error });
     },
+    async purgeDeliveries(before, limit) {
+      let purged = 0;
+      for (const t of tx.state.tenants.values()) {
+        for (const [k, row] of [...t.platforms.deliveries]) {
+          if (purged >= limit) return purged;
+          if (row.receivedAt.getTime() < before.getTime()) {
+            tx.delete(t.platforms.deliveries, k);
+            purged++;
+          }
+        }
+      }
+      return purged;
+    },
     async recentDeliveries(storeId, platform, limit) {
       return [...peek(tx.state, storeId).platforms.deliveries.values()]
         .filter((d) => d.platform === platform)

@@ -53,6 +53,14 @@ export function integrationRepository(sql: Sql): IntegrationRepository {
       await sql.query("UPDATE platform_deliveries SET result = $4, error = $5 WHERE store_id = $1 AND platform = $2 AND delivery_id = $3",
         [storeId, platform, deliveryId, result, error]);
     },
+    async purgeDeliveries(before, limit) {
+      const rows = await sql.query(
+        `DELETE FROM platform_deliveries WHERE (store_id, platform, delivery_id) IN (
+           SELECT store_id, platform, delivery_id FROM platform_deliveries WHERE received_at < $1 LIMIT $2)
+         RETURNING delivery_id`,
+        [before, limit]);
+      return rows.length;
+    },
     async recentDeliveries(storeId, platform, limit) {
       const rows = await sql.query<DeliveryRow>(
         "SELECT * FROM platform_deliveries WHERE store_id = $1 AND platform = $2 ORDER BY received_at DESC, delivery_id DESC LIMIT $3",

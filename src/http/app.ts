@@ -32,6 +32,7 @@ import { registerRedemptionRoutes } from "./routes/redemptions.ts";
 import { registerStoreRoutes } from "./routes/stores.ts";
 import { registerWebhookRoutes } from "./routes/webhooks.ts";
 import { registerIntegrationRoutes } from "./routes/integrations.ts";
+import { registerBackOfficeRoutes } from "./routes/back-office.ts";
 import { registerPlatformHooks } from "./routes/hooks.ts";
 
 export interface AppOptions {
@@ -116,6 +117,7 @@ export async function buildApp(appCtx: AppContext, options: AppOptions = {}): Pr
   registerClockRoutes(app, ctx);
   registerWebhookRoutes(app, ctx);
   registerIntegrationRoutes(app, ctx);
+  registerBackOfficeRoutes(app, ctx);
   await registerPlatformHooks(app, ctx);
   await app.ready();
   return app;

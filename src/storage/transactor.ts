@@ -1,4 +1,5 @@
 import { integrationRepository } from "./repos/integrations.ts";
+import { reportRepository } from "./repos/reports.ts";
 import type { Repositories, Transactor } from "../core/ports/repositories.ts";
 import { auditRepository } from "./repos/audit.ts";
 import { idempotencyRepository } from "./repos/idempotency.ts";
@@ -35,6 +36,7 @@ export function repositories(sql: Sql & { discard?(): void }): Repositories {
     webhooks: webhookRepository(sql),
     notifications: notificationRepository(sql),
     integrations: integrationRepository(sql),
+    reports: reportRepository(sql),
     async savepoint(fn) {
       await sql.query("SAVEPOINT pointbook_step");
       try {

@@ -140,6 +140,9 @@ export async function sampleStore(app: FastifyInstance, tag: string, services?: 
     "PUT /v1/integrations/shopify": { url: "/v1/integrations/shopify", body: { shopDomain: `shop-${tag}.myshopify.com`, webhookSecret: `secret-${tag}-0123456789` } },
     "PUT /v1/integrations/woocommerce": { url: "/v1/integrations/woocommerce", body: { siteUrl: `https://${tag}.example.com`, webhookSecret: `secret-${tag}-0123456789` } },
     "GET /v1/integrations": { url: "/v1/integrations" },
+    "GET /v1/session": { url: "/v1/session" },
+    "GET /v1/members": { url: `/v1/members?q=${encodeURIComponent(member.slice(0, 4))}` },
+    "GET /v1/dashboard": { url: "/v1/dashboard?months=3" },
   };
   return { store, keys, markers: [store.id, email, rule.id, cash.id, pack.id, coupon.id, hold.id, code.code, `Gold ${tag}`, hook.id, `Hooks ${tag}`], samples };
 }

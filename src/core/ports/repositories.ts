@@ -11,6 +11,7 @@ import type { OutgoingEvent, OutgoingMessage } from "../outgoing/events.ts";
 import type { WebhookRepository } from "./webhooks.ts";
 import type { NotificationRepository } from "./notifications.ts";
 import type { IntegrationRepository } from "./integrations.ts";
+import type { ReportRepository } from "./reports.ts";
 import type {
   ApiKeyRecord,
   AuditRecord,
@@ -320,6 +321,7 @@ export interface Repositories {
   webhooks: WebhookRepository;
   notifications: NotificationRepository;
   integrations: IntegrationRepository;
+  reports: ReportRepository;
   /** Runs `fn` so that, if it throws, only its own writes are undone and the transaction goes on. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
 }

@@ -1,4 +1,5 @@
 import { integrationRepository } from "./integrations.ts";
+import { reportRepository } from "./reports.ts";
 import type { Repositories, Transactor } from "../../core/ports/repositories.ts";
 import { auditRepository } from "./audit.ts";
 import { exportRepository } from "./exports.ts";
@@ -45,6 +46,7 @@ export function memoryRepositories(tx: MemoryTx): Repositories {
     webhooks: statements(tx, webhookRepository(tx)),
     notifications: statements(tx, notificationRepository(tx)),
     integrations: statements(tx, integrationRepository(tx)),
+    reports: statements(tx, reportRepository(tx)),
     savepoint: (fn) => tx.savepoint(fn),
   };
 }

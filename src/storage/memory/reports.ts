@@ -1,0 +1,45 @@
+import { DateTime } from "luxon";
+import type { MemberSummary, MonthFlow, ReportRepository } from "../../core/ports/reports.ts";
+import { peek, type MemberRow } from "./state.ts";
+import type { MemoryTx } from "./transaction.ts";
+import { compareText, copyDate } from "./values.ts";
+
+const toSummary = (r: MemberRow): MemberSummary => ({
+  memberId: r.memberId, email: r.email, phone: r.phone, tier: r.tier, isMember: r.isMember,
+  balance: r.balance, pending: r.pending, held: r.held, createdAt: copyDate(r.createdAt),
+});
+
+export function reportRepository(tx: MemoryTx): ReportRepository {
+  return {
+    async searchMembers(storeId, query, limit, cursor) {
+      const q = query.toLowerCase();
+      const rows = [...peek(tx.state, storeId).members.values()]
+        .filter((m) => (cursor === null || compareText(m.memberId, cursor) > 0)
+          && (q === "" || m.memberId.startsWith(query) || (m.email ?? "").toLowerCase().startsWith(q) || (m.phone ?? "").startsWith(query)))
+        .sort((a, b) => compareText(a.memberId, b.memberId))
+        .slice(0, limit + 1);
+      const data = rows.slice(0, limit).map(toSummary);
+      return { data, nextCursor: rows.length > limit ? data[data.length - 1]!.memberId : null };
+    },
+    async memberCount(storeId) {
+      return peek(tx.state, storeId).members.size;
+    },
+    async monthlyFlows(storeId, timeZone) {
+      const months = new Map<string, Omit<MonthFlow, "outstanding">>();
+      for (const e of peek(tx.state, storeId).entries.values()) {
+        const month = DateTime.fromJSDate(e.at, { zone: timeZone }).toFormat("yyyy-MM");
+        const m = months.get(month) ?? { month, issued: 0, redeemed: 0, expired: 0, reversed: 0 };
+        if (e.type === "earn" || e.type === "pending" || e.type === "import" || (e.type === "adjust" && e.points > 0)) m.issued += e.points;
+        else if (e.type === "redeem" || e.type === "capture" || e.type === "return") m.redeemed -= e.points;
+        else if (e.type === "expire") m.expired -= e.points;
+        else if (e.type === "reverse" || (e.type === "adjust" && e.points < 0)) m.reversed -= e.points;
+        months.set(month, m);
+      }
+      let outstanding = 0;
+      return [...months.values()].sort((a, b) => compareText(a.month, b.month)).map((m) => {
+        outstanding += m.issued - m.redeemed - m.expired - m.reversed;
+        return { ...m, outstanding };
+      });
+    },
+  };
+}

@@ -1,5 +1,6 @@
 import { notFound } from "../core/errors.ts";
 import type { Order } from "../core/orders/order.ts";
+import type { OrderOrigin } from "../core/orders/origin.ts";
 import { reconcileOrder } from "../core/orders/reconcile.ts";
 import { checkOrderTimestamps, isStaleUpdate } from "../core/orders/timestamps.ts";
 import { orderView, type OrderView } from "../core/orders/view.ts";
@@ -17,12 +18,15 @@ export type { OrderView } from "../core/orders/view.ts";
 /**
  * Upserts the whole order and reconciles its points to its current state, in the caller's
  * transaction: load under the order's and its members' locks, reconcile (in core), save.
+ * `origin` (imports) is kept by an order recorded now; an order already known keeps its own.
  */
-export async function upsertOrder(repos: Repositories, services: Services, storeId: string, orderId: string, order: Order, actor: Actor): Promise<OrderView> {
+export async function upsertOrder(repos: Repositories, services: Services, storeId: string, orderId: string, order: Order, actor: Actor, origin?: OrderOrigin): Promise<OrderView> {
   const store = await requireStore(repos, storeId);
   const now = storeNow(store, services.clock);
   checkOrderTimestamps(order, now);
-  const { record, created } = await repos.orders.lock(storeId, orderId, { memberId: order.memberId, order, at: now });
+  const locked = await repos.orders.lock(storeId, orderId, { memberId: order.memberId, order, at: now });
+  const { created } = locked;
+  const record: OrderRecord = created && origin ? { ...locked.record, origin } : locked.record;
   if (isStaleUpdate(record.order, order, created)) return readOrderView(repos, store, record, now);
 
   // A member first seen on a guest checkout is created as a guest, not a registered member.

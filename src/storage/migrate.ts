@@ -12,6 +12,7 @@ import { sql as outgoingEvents } from "./migrations/011_outgoing_events.ts";
 import { sql as webhooks } from "./migrations/012_webhooks.ts";
 import { sql as notifications } from "./migrations/013_notifications.ts";
 import { sql as integrations } from "./migrations/014_integrations.ts";
+import { sql as imports } from "./migrations/015_imports.ts";
 import { sql as memberSearch } from "./migrations/016_member_search.ts";
 
 /** Ordered, append-only: a released migration is never edited, a change is a new one. */
@@ -29,6 +30,7 @@ const MIGRATIONS: ReadonlyArray<{ version: string; sql: string }> = [
   { version: "012_webhooks", sql: webhooks },
   { version: "013_notifications", sql: notifications },
   { version: "014_integrations", sql: integrations },
+  { version: "015_imports", sql: imports },
   { version: "016_member_search", sql: memberSearch },
 ];
 

@@ -1,5 +1,6 @@
 import { integrationRepository } from "./repos/integrations.ts";
 import { reportRepository } from "./repos/reports.ts";
+import { importRepository } from "./repos/imports.ts";
 import type { Repositories, Transactor } from "../core/ports/repositories.ts";
 import { auditRepository } from "./repos/audit.ts";
 import { idempotencyRepository } from "./repos/idempotency.ts";
@@ -37,6 +38,7 @@ export function repositories(sql: Sql & { discard?(): void }): Repositories {
     notifications: notificationRepository(sql),
     integrations: integrationRepository(sql),
     reports: reportRepository(sql),
+    imports: importRepository(sql),
     async savepoint(fn) {
       await sql.query("SAVEPOINT pointbook_step");
       try {

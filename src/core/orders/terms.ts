@@ -8,6 +8,7 @@ import { rulesInForce } from "../rules/in-force.ts";
 import { ORDER_EVENT, type RuleVersion } from "../rules/schema.ts";
 import { orderEligibility, type OrderEligibility } from "./eligibility.ts";
 import { awardTimestamp, type Order } from "./order.ts";
+import { mayEarn } from "./origin.ts";
 
 /** What of the store an order's points depend on. */
 export interface OrderProgram {
@@ -34,12 +35,13 @@ export interface OrderTerms {
  * Audiences see the member as they were when the order was first recorded, not as they are now.
  * An order placed while the program was enabled keeps its promise and earns at its award moment
  * even if the program has been disabled since; one placed while it was disabled never earns.
+ * An order imported as history never earns, whatever its later updates say.
  */
 export function orderTerms(stored: OrderRecord, order: Order, member: MemberAsNow | undefined, snapshot: Pick<OrderProgram, "program" | "versions">): OrderTerms {
   const inForce = rulesInForce(snapshot.versions, new Date(order.placedAt)).filter((r) => r.rule.event === ORDER_EVENT);
   const eligibility = orderEligibility(stored.eligibility, order, member, snapshot.program.enabled);
   const promised = eligibility?.programEnabled ?? snapshot.program.enabled;
-  return { eligibility, promised, inForce, rules: promised ? inForce : [] };
+  return { eligibility, promised, inForce, rules: promised && mayEarn(stored.origin) ? inForce : [] };
 }
 
 /** The members an order update touches: its member now, its awards' members, and who spent points on it. */

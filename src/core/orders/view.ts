@@ -24,6 +24,8 @@ export function orderView(record: OrderRecord, awards: readonly OrderAward[], re
     id: record.id,
     ...order,
     eligibility: e ? { isMember: e.isMember, tier: e.tier, guest: e.guest } : null,
+    // An imported order says so, and whether it may earn (a historical one never does).
+    ...(record.origin ? { import: { id: record.origin.importId, award: record.origin.award } } : {}),
     points: { earned, pending, reversed, redeemed },
     // Zero awards only mark an order as counted by a rule; they never earned anything.
     awards: awards.filter((a) => a.lotIds.length > 0).map((a) => ({

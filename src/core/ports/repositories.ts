@@ -5,6 +5,7 @@ import type { RuleState } from "../rules/state.ts";
 import type { Tier } from "../tiers/schema.ts";
 import type { Order } from "../orders/order.ts";
 import type { OrderEligibility } from "../orders/eligibility.ts";
+import type { OrderOrigin } from "../orders/origin.ts";
 import type { AcceptedEvent } from "../rules/event.ts";
 import type { ErrorCode } from "../errors.ts";
 import type { OutgoingEvent, OutgoingMessage } from "../outgoing/events.ts";
@@ -12,6 +13,7 @@ import type { WebhookRepository } from "./webhooks.ts";
 import type { NotificationRepository } from "./notifications.ts";
 import type { IntegrationRepository } from "./integrations.ts";
 import type { ReportRepository } from "./reports.ts";
+import type { ImportRepository } from "./imports.ts";
 import type {
   ApiKeyRecord,
   AuditRecord,
@@ -256,6 +258,8 @@ export interface OrderRecord {
   order: Order;
   /** Who the member was when the order was first recorded for them; null before it names one. */
   eligibility: OrderEligibility | null;
+  /** Set when an import recorded the order (never changed after); absent or null for orders sent through the API. */
+  origin?: OrderOrigin | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -322,6 +326,7 @@ export interface Repositories {
   notifications: NotificationRepository;
   integrations: IntegrationRepository;
   reports: ReportRepository;
+  imports: ImportRepository;
   /** Runs `fn` so that, if it throws, only its own writes are undone and the transaction goes on. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
 }

@@ -7,7 +7,8 @@ import type { MemoryTx } from "./transaction.ts";
 import { compareText, copyDate, copyOptionalDate, fromJsonb, integer, jsonb, optionalTimestamp, parseTimestamp, requiredJsonb, timestamp } from "./values.ts";
 
 const toOrder = (r: OrderRow): OrderRecord => ({
-  id: r.id, memberId: r.memberId, order: fromJsonb(r.body), eligibility: fromJsonb(r.eligibility), createdAt: copyDate(r.createdAt), updatedAt: copyDate(r.updatedAt),
+  id: r.id, memberId: r.memberId, order: fromJsonb(r.body), eligibility: fromJsonb(r.eligibility), origin: fromJsonb(r.origin),
+  createdAt: copyDate(r.createdAt), updatedAt: copyDate(r.updatedAt),
 });
 
 const toAward = (r: AwardRow): OrderAward => ({
@@ -36,7 +37,7 @@ export function orderRepository(tx: MemoryTx): OrderRepository {
       const row: OrderRow = {
         id: orderId, memberId: p.memberId, channel: p.order.channel, body: requiredJsonb(p.order, "orders", "body"),
         placedAt: placedAt(p.order), sourceUpdatedAt: parseTimestamp(p.order.updatedAt, "source_updated_at"),
-        eligibility: null, createdAt: at, updatedAt: at,
+        eligibility: null, origin: null, createdAt: at, updatedAt: at,
       };
       putOrder(tx, t, row);
       return { record: toOrder(row), created: true };
@@ -48,7 +49,7 @@ export function orderRepository(tx: MemoryTx): OrderRepository {
       putOrder(tx, t, {
         ...row, memberId: r.memberId, channel: r.order.channel, body: requiredJsonb(r.order, "orders", "body"),
         placedAt: placedAt(r.order), sourceUpdatedAt: parseTimestamp(r.order.updatedAt, "source_updated_at"),
-        updatedAt: timestamp(r.updatedAt, "updated_at"), eligibility: jsonb(r.eligibility),
+        updatedAt: timestamp(r.updatedAt, "updated_at"), eligibility: jsonb(r.eligibility), origin: row.origin ?? jsonb(r.origin ?? null),
       });
     },
     async get(storeId, orderId) {

@@ -1,5 +1,7 @@
 import type { EntryType, HoldStatus, LotStatus, SourceType } from "../../core/ledger/types.ts";
 import type { OrderEligibility } from "../../core/orders/eligibility.ts";
+import type { OrderOrigin } from "../../core/orders/origin.ts";
+import type { ImportRecord } from "../../core/ports/imports.ts";
 import type { Order } from "../../core/orders/order.ts";
 import type { ProgramSettings } from "../../core/program/settings.ts";
 import type { CouponRecord, RedemptionRecord, Role } from "../../core/ports/records.ts";
@@ -74,6 +76,19 @@ export interface Tenant {
   notificationKeys: Map<string, string>;
   /** Platform connections, deliveries, orders and customers (`integrations.ts`). */
   platforms: PlatformTables;
+  /** CSV imports, their errors and uploads (`imports.ts`). */
+  imports: ImportTables;
+}
+
+export interface ImportTables {
+  /** imports, by id. */
+  records: Map<string, ImportRecord>;
+  /** import_errors, by `${importId}\u0000${n}`. */
+  errors: Map<string, { importId: string; n: number; line: number; message: string }>;
+  /** import_rejected_orders, by `${importId}\u0000${orderId}`. */
+  rejectedOrders: Map<string, { importId: string; orderId: string }>;
+  /** import_chunks, by `${uploadId}\u0000${seq}`. */
+  chunks: Map<string, { uploadId: string; seq: number; start: number; data: Uint8Array; createdAt: Date }>;
 }
 
 export interface PlatformTables {
@@ -319,6 +334,7 @@ export interface OrderRow {
   placedAt: Date;
   sourceUpdatedAt: Date | null;
   eligibility: OrderEligibility | null;
+  origin: OrderOrigin | null;
   createdAt: Date;
   updatedAt: Date;
 }
@@ -368,6 +384,7 @@ export function emptyTenant(): Tenant {
     memberOrders: new Map(), awards: new Map(), notifications: new Map(), notificationKeys: new Map(),
     webhookEndpoints: new Map(), webhookDeliveries: new Map(),
     platforms: { integrations: new Map(), deliveries: new Map(), orders: new Map(), customers: new Map() },
+    imports: { records: new Map(), errors: new Map(), rejectedOrders: new Map(), chunks: new Map() },
   };
 }
 

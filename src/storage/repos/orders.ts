@@ -1,12 +1,13 @@
 import type { OrderAward, OrderRecord, OrderRepository } from "../../core/ports/repositories.ts";
 import type { Order } from "../../core/orders/order.ts";
 import type { OrderEligibility } from "../../core/orders/eligibility.ts";
+import type { OrderOrigin } from "../../core/orders/origin.ts";
 import { json, type Sql, write } from "../sql.ts";
 import { fromJsonRow, toHold, toRedemption, type HoldRow, type Json, type RedemptionRow } from "./rows.ts";
 
-interface OrderRow { id: string; member_id: string | null; body: Order; eligibility: OrderEligibility | null; created_at: Date; updated_at: Date }
+interface OrderRow { id: string; member_id: string | null; body: Order; eligibility: OrderEligibility | null; origin: OrderOrigin | null; created_at: Date; updated_at: Date }
 const toOrder = (r: OrderRow): OrderRecord => ({
-  id: r.id, memberId: r.member_id, order: r.body, eligibility: r.eligibility, createdAt: r.created_at, updatedAt: r.updated_at,
+  id: r.id, memberId: r.member_id, order: r.body, eligibility: r.eligibility, origin: r.origin, createdAt: r.created_at, updatedAt: r.updated_at,
 });
 
 interface AwardRow {
@@ -32,10 +33,10 @@ export function orderRepository(sql: Sql): OrderRepository {
     async save(storeId, r) {
       await write(sql, 
         `UPDATE orders SET member_id = $3, channel = $4, body = $5::jsonb, placed_at = $6, source_updated_at = $7, updated_at = $8,
-           eligibility = $9::jsonb
+           eligibility = $9::jsonb, origin = COALESCE(origin, $10::jsonb)
          WHERE store_id = $1 AND id = $2`,
         [storeId, r.id, r.memberId, r.order.channel, json(r.order), r.order.placedAt, r.order.updatedAt ?? null, r.updatedAt,
-          json(r.eligibility)]);
+          json(r.eligibility), json(r.origin ?? null)]);
     },
     async get(storeId, orderId, lock = false) {
       const [row] = await sql.query<OrderRow>(`SELECT * FROM orders WHERE store_id = $1 AND id = $2${lock ? " FOR UPDATE" : ""}`, [storeId, orderId]);

@@ -6,6 +6,7 @@ import { importProgram } from "../services/program-document.ts";
 import { ConfigError, loadEnv } from "../config/env.ts";
 import { openRuntime } from "../runtime.ts";
 import { serve } from "./serve.ts";
+import { registerImportCommand } from "./import.ts";
 import { createStore } from "../services/stores.ts";
 import { createKey } from "../services/api-keys.ts";
 import { verifyLedger } from "../storage/verify.ts";
@@ -72,6 +73,8 @@ program.command("program").description("the store's program as a document").comm
       await runtime.close();
     }
   });
+
+registerImportCommand(program);
 
 program.command("verify").description("recompute every balance from entries and lots; exit 1 on any discrepancy")
   .option("--store <id>", "only this store")

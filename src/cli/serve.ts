@@ -1,6 +1,7 @@
 import type { Env } from "../config/env.ts";
 import { buildApp } from "../http/app.ts";
 import { startOutgoingLoop } from "../jobs/outgoing-loop.ts";
+import { startImportWorker } from "../jobs/imports-worker.ts";
 import { outgoingWorks } from "../jobs/outgoing-works.ts";
 import { startScheduler } from "../jobs/scheduler.ts";
 import { createMetrics } from "../metrics.ts";
@@ -29,6 +30,8 @@ export async function serve(env: Env, options: { demo: boolean }): Promise<void>
   });
   const outgoing = outgoingWorks(runtime.services, env, metrics);
   const outgoingLoop = startOutgoingLoop(env.POINTBOOK_OUTGOING_INTERVAL_MS, outgoing, app.log);
+  // Uploaded imports (POST /v1/imports) run here, one at a time per process, under a lease.
+  const imports = startImportWorker(runtime.services, { intervalMs: 1_000, leaseMs: env.POINTBOOK_IMPORT_LEASE_MS }, app.log);
   const address = await app.listen({ port: env.PORT, host: env.HOST });
   const base = address.replace("[::1]", "localhost");
 
@@ -55,7 +58,7 @@ export async function serve(env: Env, options: { demo: boolean }): Promise<void>
     app.log.info({ signal }, "shutting down");
     // Stop accepting and finish in-flight requests while the scheduler ends its current chunk;
     // the database closes only when neither needs it any more.
-    void Promise.allSettled([scheduler.stop(), outgoingLoop.stop(), app.close()])
+    void Promise.allSettled([scheduler.stop(), outgoingLoop.stop(), imports.stop(), app.close()])
       .then(() => outgoing.close())
       .then(() => runtime.close())
       .then(() => process.exit(0), () => process.exit(1));

@@ -25,6 +25,8 @@ export const envSchema = z.object({
   POINTBOOK_WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(12),
   /** How long a claimed delivery stays with its worker; unset: the attempt's time-out (10 s) plus 60 s. */
   POINTBOOK_WEBHOOK_LEASE_MS: z.coerce.number().int().min(1_000).max(86_400_000).optional(),
+  /** How long a server process keeps an uploaded import it works on without committing a batch; a killed one's import is resumed after it. */
+  POINTBOOK_IMPORT_LEASE_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
   POINTBOOK_WEBHOOK_ALLOW_PRIVATE: z.enum(["true", "false"], { error: "must be true or false" }).default("false").transform((v) => v === "true"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });

@@ -31,6 +31,7 @@ import { registerRedeemMethodRoutes } from "./routes/redeem-methods.ts";
 import { registerRedemptionRoutes } from "./routes/redemptions.ts";
 import { registerStoreRoutes } from "./routes/stores.ts";
 import { registerWebhookRoutes } from "./routes/webhooks.ts";
+import { registerImportRoutes } from "./routes/imports.ts";
 import { registerIntegrationRoutes } from "./routes/integrations.ts";
 import { registerBackOfficeRoutes } from "./routes/back-office.ts";
 import { registerPlatformHooks } from "./routes/hooks.ts";
@@ -118,6 +119,7 @@ export async function buildApp(appCtx: AppContext, options: AppOptions = {}): Pr
   registerWebhookRoutes(app, ctx);
   registerIntegrationRoutes(app, ctx);
   registerBackOfficeRoutes(app, ctx);
+  registerImportRoutes(app, ctx);
   await registerPlatformHooks(app, ctx);
   await app.ready();
   return app;

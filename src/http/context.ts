@@ -18,4 +18,6 @@ export interface HttpContext {
   rateLimitPerSecond: number;
   /** POINTBOOK_WEBHOOK_ALLOW_PRIVATE: webhook URLs may name private addresses (false unless given). */
   webhookAllowPrivate?: boolean;
+  /** The largest import upload (100 MB unless given; tests lower it). */
+  importMaxBytes?: number;
 }

@@ -1,0 +1,77 @@
+import type { Readable } from "node:stream";
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { z } from "zod";
+import { DomainError } from "../../core/errors.ts";
+import { IMPORT_KINDS } from "../../core/imports/kinds.ts";
+import { startUploadedImport } from "../../services/imports/start.ts";
+import { discardUpload, receiveUpload } from "../../services/imports/upload.ts";
+import { getImport, listImports } from "../../services/imports/view.ts";
+import { callerOf } from "../auth.ts";
+import type { HttpContext } from "../context.ts";
+import { pageQuery, route } from "../openapi.ts";
+import { idParam } from "../schemas.ts";
+import { parse } from "../validation.ts";
+import { write } from "../write.ts";
+
+/** SPEC §4: import bodies up to 100 MB. */
+export const IMPORT_MAX_BYTES = 100 * 1024 * 1024;
+
+const TAGS = ["imports"];
+const yesNo = z.enum(["true", "false"]).default("false").transform((v) => v === "true");
+
+const importQuery = z.object({
+  kind: z.enum(IMPORT_KINDS),
+  /** Orders: award points to the historical orders as if they were sent now. */
+  award: yesNo,
+  /** Import a file again although the same file was imported before. */
+  again: yesNo,
+  fileName: z.string().min(1).max(200).optional(),
+});
+
+function isStream(body: unknown): body is Readable {
+  return typeof body === "object" && body !== null && Symbol.asyncIterator in body && "pipe" in body;
+}
+
+/** CSV imports (SPEC §6 Imports); admin only. */
+export function registerImportRoutes(app: FastifyInstance, ctx: HttpContext): void {
+  const maxBytes = ctx.importMaxBytes ?? IMPORT_MAX_BYTES;
+  // In a scope of their own, so `text/csv` reaches these routes as the raw stream and no other route sees it.
+  void app.register(async (scope) => {
+    scope.addContentTypeParser("text/csv", (_request, payload, done) => done(null, payload));
+
+    scope.post("/v1/imports", { bodyLimit: maxBytes, ...route({ summary: "Upload a CSV file (text/csv) to import; it runs in the background → 202 {id}", tags: TAGS, role: "admin", querystring: importQuery }) }, async (request: FastifyRequest, reply) => {
+      const caller = callerOf(request);
+      const q = parse(importQuery, request.query);
+      if (!isStream(request.body)) throw new DomainError("unsupported_media_type", "send the file as the body, with Content-Type: text/csv");
+      const declared = Number(request.headers["content-length"]);
+      if (declared > maxBytes) throw new DomainError("body_too_large", `an import file may have at most ${maxBytes} bytes`);
+      const upload = await receiveUpload(ctx.services, caller.storeId, request.body, { kind: q.kind, maxBytes });
+      // A CSV body's identity for Idempotency-Key is the SHA-256 of its bytes (with method and URL, as for every POST).
+      request.body = { sha256: upload.sha256 };
+      try {
+        return await write(request, reply, ctx.services, {
+          storeId: caller.storeId,
+          status: 202,
+          run: (repos) => startUploadedImport(repos, ctx.services, caller.storeId, upload.id,
+            { kind: q.kind, award: q.award, sha256: upload.sha256, bytes: upload.bytes, fileName: q.fileName ?? null, rows: upload.rows },
+            { again: q.again, hint: "add again=true" }, caller.actor),
+        });
+      } finally {
+        // A replay, a conflict or a refusal made no import of these bytes.
+        await discardUpload(ctx.services, caller.storeId, upload.id);
+      }
+    });
+
+    scope.get("/v1/imports", { ...route({ summary: "The store's imports, newest first (without their errors)", tags: TAGS, role: "admin", querystring: pageQuery }) }, async (request) => {
+      const caller = callerOf(request);
+      const q = parse(pageQuery, request.query);
+      return listImports(ctx.services, caller.storeId, { limit: q.limit, cursor: q.cursor ?? null });
+    });
+
+    scope.get("/v1/imports/:id", { ...route({ summary: "An import's status and progress, with the first 1000 rejected rows by line", tags: TAGS, role: "admin" }) }, async (request) => {
+      const caller = callerOf(request);
+      const { id } = parse(idParam, request.params);
+      return getImport(ctx.services, caller.storeId, id);
+    });
+  });
+}

@@ -27,6 +27,9 @@ export function csvOptions(onSkip: (error: CsvError | undefined) => void): Optio
   return {
     bom: true,
     info: true,
+    // A stray quote (`"8"x`, `ab"c`) stays in its cell, where the column's check refuses it by name;
+    // strict quoting would read on past the end of the row and swallow the rows after it.
+    relax_quotes: true,
     // Cell counts are checked against the header by the caller: a resumed read has no header to compare with.
     relax_column_count: true,
     skip_empty_lines: true,

@@ -38,7 +38,7 @@ async function priorImport(repos: Repositories, storeId: string, file: ImportFil
   if (!latest || (latest.status !== "running" && repeat.again)) return null;
   if (latest.status === "running") return latest;
   throw new DomainError("conflict", `this file was imported already as ${latest.id} (${latest.status}, ${latest.progress.imported} rows imported); ${repeat.hint} to import it once more`, {
-    importId: latest.id, status: latest.status,
+    importId: latest.id, importStatus: latest.status,
   });
 }
 
@@ -74,7 +74,7 @@ export async function startUploadedImport(repos: Repositories, services: Service
   checkAward(file);
   const prior = await priorImport(repos, storeId, file, repeat);
   if (prior) {
-    throw new DomainError("conflict", `this file is being imported already as ${prior.id}`, { importId: prior.id, status: prior.status });
+    throw new DomainError("conflict", `this file is being imported already as ${prior.id}`, { importId: prior.id, importStatus: prior.status });
   }
   await repos.imports.insert(storeId, newImport(uploadId, "upload", file, actor, services.clock.now(), file.rows));
   return { id: uploadId };

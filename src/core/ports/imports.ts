@@ -96,7 +96,8 @@ export interface ImportRepository {
 
   /**
    * Leases the oldest running upload whose lease is free or ran out to `holder`, until `until`;
-   * another process's claim skips rows being claimed rather than waiting. Spans stores.
+   * another process's claim skips rows being claimed rather than waiting. Spans stores, unless
+   * `storeId` names one (tests sharing a database).
    */
-  claim(now: Date, holder: string, until: Date): Promise<{ storeId: string; record: ImportRecord } | null>;
+  claim(now: Date, holder: string, until: Date, storeId?: string): Promise<{ storeId: string; record: ImportRecord } | null>;
 }

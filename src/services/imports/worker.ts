@@ -10,6 +10,8 @@ export interface ImportWorkOptions extends Pick<RunOptions, "batchRows" | "signa
   holder: string;
   /** How long a claimed import stays with this process without a committed batch (each batch renews it). */
   leaseMs: number;
+  /** Only this store's imports (tests sharing a database); every store's otherwise. */
+  storeId?: string;
 }
 
 export interface ImportWorkReport {
@@ -30,7 +32,7 @@ export async function runWaitingImports(services: Services, o: ImportWorkOptions
   await services.tx.run((repos) => repos.imports.sweepChunks(new Date(services.clock.now().getTime() - STALE_UPLOAD_MS), 1_000));
   while (!o.signal?.aborted) {
     const now = services.clock.now();
-    const claimed = await services.tx.run((repos) => repos.imports.claim(now, o.holder, new Date(now.getTime() + o.leaseMs)));
+    const claimed = await services.tx.run((repos) => repos.imports.claim(now, o.holder, new Date(now.getTime() + o.leaseMs), o.storeId));
     if (!claimed) break;
     report.claimed++;
     const { storeId, record } = claimed;

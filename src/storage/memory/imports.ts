@@ -105,9 +105,10 @@ export function importRepository(tx: MemoryTx): ImportRepository {
       return swept;
     },
 
-    async claim(now, holder, until) {
+    async claim(now, holder, until, only) {
       let due: { storeId: string; row: ImportRecord } | null = null;
       for (const [storeId, tenant] of tx.state.tenants) {
+        if (only !== undefined && storeId !== only) continue;
         for (const row of tenant.imports.records.values()) {
           if (row.status !== "running" || row.source !== "upload") continue;
           if (row.lease !== null && row.lease.until.getTime() > now.getTime()) continue;

@@ -118,15 +118,16 @@ export function importRepository(sql: Sql): ImportRepository {
       return rows.length;
     },
 
-    async claim(now, holder, until) {
+    async claim(now, holder, until, storeId) {
       const [row] = await sql.query<ImportRow & { store_id: string }>(
         `UPDATE imports i SET lease_holder = $2, lease_until = $3
          FROM (SELECT store_id, id FROM imports
                WHERE status = 'running' AND source = 'upload' AND (lease_until IS NULL OR lease_until <= $1)
+                 AND ($4::text IS NULL OR store_id = $4)
                ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) due
          WHERE i.store_id = due.store_id AND i.id = due.id
          RETURNING i.*`,
-        [now, holder, until]);
+        [now, holder, until, storeId ?? null]);
       return row ? { storeId: row.store_id, record: toImport(row) } : null;
     },
   };

@@ -11,7 +11,7 @@ export interface ImportProgress {
   stop(): void;
 }
 
-/** Plain lines while no terminal reads the output (a log, a pipe): one every `everyMs`. */
+/** Plain lines while no terminal reads the output (a log, a pipe): after the first batch, then one every few seconds. */
 export const PLAIN_EVERY_MS = 5_000;
 
 /**
@@ -38,7 +38,8 @@ export function importProgress(out: Output, start: ImportRecord, totalBytes: num
       stop: () => bar.stop(),
     };
   }
-  let printedAt = startedAt;
+  // The first batch is reported at once, so a log shows early that rows are going in.
+  let printedAt = Number.NEGATIVE_INFINITY;
   return {
     update(r) {
       if (now() - printedAt < PLAIN_EVERY_MS) return;

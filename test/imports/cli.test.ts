@@ -38,7 +38,7 @@ describe.each(kindsUnderTest())("pointbook import on %s", (kind) => {
     const members = captured();
     const m = await importCommand(services, { storeId, kind: "members", file: files.file("memberId,email,tags\nc1,c1@example.com,a|b\nc2,,\n"), award: false, again: false }, members.out);
     expect(m.exitCode).toBe(0);
-    expect(members.text()).toMatch(/^importing members from .* as imp_\w+\nimport imp_\w+ done: 2 rows, 2 imported, 0 rejected; 2 rows in [\d.]+ s \(\d+ rows\/s\)\n$/);
+    expect(members.text()).toMatch(/^importing members from .* as imp_\w+\nprocessed 2 rows \(\d+ rows\/s\), 0 rejected\nimport imp_\w+ done: 2 rows, 2 imported, 0 rejected; 2 rows in [\d.]+ s \(\d+ rows\/s\)\n$/);
 
     const balances = captured();
     const b = await importCommand(services, { storeId, kind: "balances", file: files.file("memberId,points\nc1,10\nc2,x\nc3,5\n"), award: false, again: false }, balances.out);
@@ -127,17 +127,19 @@ describe("progress output", () => {
     failure: null, actor: "cli", createdAt: new Date(0), updatedAt: new Date(0), finishedAt: null, lease: null,
   });
 
-  it("without a terminal, a line every few seconds with rows, rows/s and rejections", () => {
+  it("without a terminal, a line after the first batch, then one every few seconds, with rows, rows/s and rejections", () => {
     let now = 0;
     const { out, text } = captured();
     const p = importProgress(out, record(0, 0), 1000, () => now);
     now = 1_000;
     p.update(record(4_000, 100));
     now = 5_000;
-    p.update(record(120_000, 500, 12));
+    p.update(record(20_000, 200));
     now = 6_000;
-    p.update(record(130_000, 600, 12));
+    p.update(record(144_000, 500, 12));
+    now = 7_000;
+    p.update(record(150_000, 600, 12));
     p.stop();
-    expect(text()).toBe("processed 120000 rows (24000 rows/s), 12 rejected\n");
+    expect(text()).toBe("processed 4000 rows (4000 rows/s), 0 rejected\nprocessed 144000 rows (24000 rows/s), 12 rejected\n");
   });
 });

@@ -38,13 +38,14 @@ export async function serve(env: Env, options: { demo: boolean }): Promise<void>
   const lines = [
     "",
     `Pointbook is running at ${base} (${runtime.db.kind === "pglite" ? `PGlite in ${env.POINTBOOK_DATA_DIR}` : "PostgreSQL"})`,
+    `  Back office:     ${base}/admin`,
     `  API docs:        ${base}/docs`,
     `  OpenAPI:         ${base}/openapi.json`,
     `  Operator token:  ${operator.token}${operator.file ? `  (kept in ${operator.file})` : ""}`,
   ];
   if (options.demo) {
     const demo = await ensureDemoStore(runtime.services, env.POINTBOOK_DATA_DIR);
-    lines.push(`  Demo store:      ${demo.storeId} (sandbox)`, `  Demo admin key:  ${demo.apiKey}`, "", `  Try: curl -H "Authorization: Bearer ${demo.apiKey}" ${base}/v1/program`);
+    lines.push(`  Demo store:      ${demo.storeId} (sandbox)`, `  Demo admin key:  ${demo.apiKey}  (sign in to the back office with it)`, "", `  Try: curl -H "Authorization: Bearer ${demo.apiKey}" ${base}/v1/program`);
   }
   process.stdout.write(`${lines.join("\n")}\n\n`);
 

@@ -34,6 +34,7 @@ import { registerWebhookRoutes } from "./routes/webhooks.ts";
 import { registerImportRoutes } from "./routes/imports.ts";
 import { registerIntegrationRoutes } from "./routes/integrations.ts";
 import { registerBackOfficeRoutes } from "./routes/back-office.ts";
+import { registerAdminRoutes } from "./routes/admin.ts";
 import { registerPlatformHooks } from "./routes/hooks.ts";
 
 export interface AppOptions {
@@ -119,6 +120,7 @@ export async function buildApp(appCtx: AppContext, options: AppOptions = {}): Pr
   registerWebhookRoutes(app, ctx);
   registerIntegrationRoutes(app, ctx);
   registerBackOfficeRoutes(app, ctx);
+  registerAdminRoutes(app);
   registerImportRoutes(app, ctx);
   await registerPlatformHooks(app, ctx);
   await app.ready();

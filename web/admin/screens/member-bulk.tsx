@@ -1,0 +1,70 @@
+import { useState } from "preact/hooks";
+import { newIdempotencyKey } from "../api.ts";
+import { points } from "../format.ts";
+import { href } from "../router.ts";
+import { useSession } from "../session.ts";
+import { ConfirmDialog } from "../ui/dialog.tsx";
+import { NumberField, TextArea, TextField } from "../ui/fields.tsx";
+import { Card, ErrorBanner, Notice, Page } from "../ui/page.tsx";
+import { useAction } from "../ui/use-action.ts";
+
+/**
+ * Member ids from pasted text or a CSV file: one per line, or the `memberId` column of a CSV with a
+ * header (else its first column). Blank lines and repeats are dropped.
+ */
+export function memberIdsFrom(text: string): string[] {
+  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "");
+  if (lines.length === 0) return [];
+  const cells = (line: string) => line.split(",").map((c) => c.trim().replace(/^"(.*)"$/, "$1"));
+  const header = cells(lines[0]!);
+  const column = header.findIndex((h) => h.toLowerCase() === "memberid" || h.toLowerCase() === "member_id");
+  const rows = column >= 0 ? lines.slice(1).map((l) => cells(l)[column] ?? "") : lines.map((l) => cells(l)[0] ?? "");
+  return [...new Set(rows.filter((id) => id !== ""))];
+}
+
+export function BulkAdd() {
+  const { api } = useSession();
+  const [ids, setIds] = useState("");
+  const [amount, setAmount] = useState<number | undefined>();
+  const [reason, setReason] = useState("");
+  const [confirming, setConfirming] = useState(false);
+  const [done, setDone] = useState<string | undefined>();
+  const memberIds = memberIdsFrom(ids);
+  const save = useAction(async () => {
+    const res = await api.post<{ count: number }>("/v1/adjustments/bulk", { memberIds, points: amount, reason }, { idempotencyKey: newIdempotencyKey() });
+    setDone(`Added ${points(amount ?? 0)} points to ${points(res.count)} members.`);
+    setIds("");
+  });
+  const fe = save.fieldError;
+  return (
+    <Page title="Bulk add points" actions={<a class="button secondary" href={href("members")}>All members</a>}
+      intro="The same points, with the same reason, to many members at once. All or nothing: if one id is refused, nobody gets points. There is no undo; a correction is a new adjustment.">
+      <Card>
+        <form aria-label="Bulk add points" onSubmit={(e) => { e.preventDefault(); setDone(undefined); setConfirming(true); }}>
+          <TextArea name="memberIds" label="Member ids (one per line, or a CSV with a memberId column)" rows={8} mono value={ids} error={fe("memberIds")} onInput={setIds} />
+          <div class="field">
+            <label for="bulk-file">Or choose a CSV file</label>
+            <input id="bulk-file" name="file" type="file" accept=".csv,text/csv,text/plain"
+              onChange={async (e) => {
+                const file = (e.currentTarget as HTMLInputElement).files?.[0];
+                if (file) setIds(await file.text());
+              }} />
+          </div>
+          <p class="hint" data-count>{memberIds.length === 0 ? "No member ids yet." : `${points(memberIds.length)} members.`}</p>
+          <div class="row">
+            <NumberField name="points" label="Points to add" min={1} value={amount} error={fe("points")} required onInput={setAmount} />
+            <TextField name="reason" label="Reason (shown to members)" value={reason} error={fe("reason")} required onInput={setReason} />
+          </div>
+          <ErrorBanner error={save.error} fieldsShown />
+          {done ? <Notice>{done}</Notice> : null}
+          <button type="submit" class="primary" disabled={memberIds.length === 0 || !amount || reason.trim() === ""}>Add points…</button>
+        </form>
+      </Card>
+      <ConfirmDialog open={confirming} title={`Add ${points(amount ?? 0)} points to ${points(memberIds.length)} members?`} confirmLabel="Add points" busy={save.busy}
+        onCancel={() => setConfirming(false)}
+        onConfirm={async () => { await save.run(); setConfirming(false); }}>
+        Reason: “{reason}”. This cannot be undone; members who are new are created.
+      </ConfirmDialog>
+    </Page>
+  );
+}

@@ -8,18 +8,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { platformSignature } from "../../src/http/hooks/signature.ts";
-import { exitWithin, OPERATOR, startServer, type ServerProcess } from "../jobs/server-process.ts";
+import { exitWithin, OPERATOR, serverApi, startServer, type ServerProcess } from "../jobs/server-process.ts";
 import { fixture, fixtureWith, SHOPIFY_SECRET, WOO_SECRET } from "./support.ts";
 
 describe("platform receivers in the server process", () => {
   let dir: string;
   let server: ServerProcess;
-  const api = async (method: string, path: string, key: string, body?: unknown) => {
-    const res = await fetch(`${server.base}${path}`, {
-      method, headers: { authorization: `Bearer ${key}`, ...(body ? { "content-type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: res.status, json: (await res.json().catch(() => null)) as any };
-  };
+  const api = serverApi(() => server);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "pointbook-hooks-"));

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startReceiver, type Receiver } from "../delivery/webhooks/receiver.ts";
 import { smtpInbox, type Inbox } from "../notifications/helpers.ts";
 import { signatureHeaders } from "../webhooks/support.ts";
-import { exitWithin, OPERATOR, startServer, type ServerProcess } from "./server-process.ts";
+import { exitWithin, OPERATOR, serverApi, startServer, type ServerProcess } from "./server-process.ts";
 
 async function until<T>(what: string, probe: () => T | undefined, ms = 10_000): Promise<T> {
   const started = Date.now();
@@ -28,12 +28,7 @@ describe("outgoing work in the server process", () => {
   let inbox: Inbox;
   let receiver: Receiver;
   let server: ServerProcess;
-  const api = async (method: string, path: string, key: string, body?: unknown) => {
-    const res = await fetch(`${server.base}${path}`, {
-      method, headers: { authorization: `Bearer ${key}`, ...(body ? { "content-type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined,
-    });
-    return { status: res.status, json: (await res.json().catch(() => null)) as any };
-  };
+  const api = serverApi(() => server);
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "pointbook-outgoing-"));

@@ -68,3 +68,13 @@ export async function exitWithin(server: ServerProcess, ms: number): Promise<{ c
     if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill("SIGKILL");
   }
 }
+
+/** JSON calls to a server process with a key, answering `{status, json}` (null when the body is not JSON). */
+export function serverApi(server: () => ServerProcess) {
+  return async (method: string, path: string, key: string, body?: unknown): Promise<{ status: number; json: any }> => {
+    const res = await fetch(`${server().base}${path}`, {
+      method, headers: { authorization: `Bearer ${key}`, ...(body ? { "content-type": "application/json" } : {}) }, body: body ? JSON.stringify(body) : undefined,
+    });
+    return { status: res.status, json: (await res.json().catch(() => null)) as any };
+  };
+}

@@ -43,6 +43,11 @@ export const programSettingsSchema = z
     defaultLanguage: z.string().min(2).max(20),
     /** The store's own message texts per scenario and language; built-in texts fill the rest. */
     templates: templatesSchema,
+    /**
+     * Web origins whose pages may call `/v1/me…` with a member token (the embedded member centre),
+     * or `["*"]` for any; none by default (the standalone page on this server needs none).
+     */
+    allowedOrigins: z.array(z.union([z.literal("*"), z.string().max(300).regex(/^https?:\/\/[^/\s?#]+$/, "an origin such as https://shop.example.com (scheme, host and port, no path)")])).max(50),
     clawback: z.enum(["allow_negative", "floor_zero"]),
     holdTtlMinutes: z.number().int().min(1).max(7 * 24 * 60),
     campaigns: z.array(campaignSchema).max(100),
@@ -69,6 +74,7 @@ export const DEFAULT_PROGRAM: ProgramSettings = {
   smsNotifications: { pointsEarned: false, pointsAdjusted: false, expiryReminder: false, redemption: false, tierChanged: false },
   defaultLanguage: "en",
   templates: {},
+  allowedOrigins: [],
   clawback: "allow_negative",
   holdTtlMinutes: 30,
   campaigns: [],

@@ -1,6 +1,4 @@
 import Fastify, { type FastifyInstance } from "fastify";
-import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
 import { createHash } from "node:crypto";
 import rateLimit from "@fastify/rate-limit";
 import { DomainError } from "../core/errors.ts";
@@ -11,6 +9,7 @@ import { cachedKeyAuthenticator } from "./key-cache.ts";
 import { createMetrics } from "../metrics.ts";
 import { eventIntake } from "../services/event-intake.ts";
 import { frameworkError, registerErrorHandling } from "./errors.ts";
+import { registerOpenApi } from "./openapi.ts";
 import { registerAdjustmentRoutes } from "./routes/adjustments.ts";
 import { registerAuditRoutes } from "./routes/audit-log.ts";
 import { registerClockRoutes } from "./routes/clock.ts";
@@ -88,15 +87,7 @@ export async function buildApp(appCtx: AppContext, options: AppOptions = {}): Pr
   // Events already received are recorded before the server lets its database close.
   app.addHook("onClose", async () => ctx.events.drain());
 
-  await app.register(swagger, {
-    openapi: {
-      openapi: "3.1.0",
-      info: { title: "Pointbook API", version: "1", description: "Loyalty points: an exact, auditable ledger per member." },
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A store API key, or the operator token for POST /v1/stores" } } },
-    },
-  });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
-  app.get("/openapi.json", { schema: { hide: true }, config: { role: "none" } }, async () => app.swagger());
+  await registerOpenApi(app);
 
   registerHealthRoutes(app, ctx);
   registerStoreRoutes(app, ctx);

@@ -2,7 +2,9 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { route } from "../openapi.ts";
+import { json, route } from "../openapi.ts";
+import { countView } from "../responses/common.ts";
+import { ledgerEntryView } from "../responses/members.ts";
 import { memberIdParam } from "../schemas.ts";
 import { parse } from "../validation.ts";
 import { write } from "../write.ts";
@@ -29,7 +31,12 @@ const bulkBody = z
   .strict();
 
 export function registerAdjustmentRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.post("/v1/members/:memberId/adjustments", { ...route({ summary: "Add or deduct points by hand, with a reason", tags: ["adjustments"], role: "points_manager", body: adjustmentBody }) }, async (request, reply) => {
+  app.post("/v1/members/:memberId/adjustments", { ...route({
+    operationId: "createAdjustment", summary: "Add or deduct points by hand, with a reason", tags: ["adjustments"], role: "points_manager",
+    params: memberIdParam, body: adjustmentBody, idempotent: true,
+    responses: { 201: json("The ledger entry made", ledgerEntryView) },
+    errors: { 409: "A deduction larger than the member's spendable points (insufficient_points, with `available`)" },
+  }) }, async (request, reply) => {
     const caller = callerOf(request);
     const { memberId } = parse(memberIdParam, request.params);
     const body = parse(adjustmentBody, request.body);
@@ -40,7 +47,11 @@ export function registerAdjustmentRoutes(app: FastifyInstance, ctx: HttpContext)
     });
   });
 
-  app.post("/v1/adjustments/bulk", { bodyLimit: 16 * 1024 * 1024, ...route({ summary: "Add the same points to many members, all or nothing", tags: ["adjustments"], role: "points_manager", body: bulkBody }) }, async (request, reply) => {
+  app.post("/v1/adjustments/bulk", { bodyLimit: 16 * 1024 * 1024, ...route({
+    operationId: "createBulkAdjustment", summary: "Add the same points to many members, all or nothing", tags: ["adjustments"], role: "points_manager",
+    body: bulkBody, idempotent: true,
+    responses: { 201: json("How many members were credited", countView) },
+  }) }, async (request, reply) => {
     const caller = callerOf(request);
     const body = parse(bulkBody, request.body);
     return write(request, reply, ctx.services, {

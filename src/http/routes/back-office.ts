@@ -4,7 +4,8 @@ import { dashboard } from "../../services/dashboard.ts";
 import { getStore } from "../../services/stores.ts";
 import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { route } from "../openapi.ts";
+import { json, route } from "../openapi.ts";
+import { dashboardView, memberSummaryPage, sessionView } from "../responses/back-office.ts";
 import { parse } from "../validation.ts";
 
 const TAGS = ["back office"];
@@ -19,7 +20,10 @@ const dashboardQuery = z.object({ months: z.coerce.number().int().min(1).max(36)
 
 /** What the back office reads beyond the resources themselves: who is signed in, member search, the dashboard. */
 export function registerBackOfficeRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.get("/v1/session", { ...route({ summary: "The calling key: its store and role (what the back office shows and allows)", tags: TAGS, role: "viewer" }) }, async (request) => {
+  app.get("/v1/session", { ...route({
+    operationId: "getSession", summary: "The calling key: its store and role (what the back office shows and allows)", tags: TAGS, role: "viewer",
+    responses: { 200: json("The key and its store", sessionView) },
+  }) }, async (request) => {
     const caller = callerOf(request);
     const store = await getStore(ctx.services, caller.storeId);
     return {
@@ -28,13 +32,21 @@ export function registerBackOfficeRoutes(app: FastifyInstance, ctx: HttpContext)
     };
   });
 
-  app.get("/v1/members", { ...route({ summary: "Find members by the start of their id, email or phone; by id", tags: ["members"], role: "viewer", querystring: memberSearchQuery }) }, async (request) => {
+  app.get("/v1/members", { ...route({
+    operationId: "searchMembers", summary: "Find members by the start of their id, email or phone; by id", tags: ["members"], role: "viewer",
+    querystring: memberSearchQuery,
+    responses: { 200: json("A page of members with their figures", memberSummaryPage) },
+  }) }, async (request) => {
     const caller = callerOf(request);
     const q = parse(memberSearchQuery, request.query);
     return ctx.services.tx.run((repos) => repos.reports.searchMembers(caller.storeId, q.q.trim(), q.limit, q.cursor ?? null));
   });
 
-  app.get("/v1/dashboard", { ...route({ summary: "Members, points outstanding and their money value, and points issued, redeemed and expired per month (store time zone)", tags: TAGS, role: "viewer", querystring: dashboardQuery }) }, async (request) => {
+  app.get("/v1/dashboard", { ...route({
+    operationId: "getDashboard", summary: "Members, points outstanding and their money value, and points issued, redeemed and expired per month (store time zone)",
+    tags: TAGS, role: "viewer", querystring: dashboardQuery,
+    responses: { 200: json("The figures", dashboardView) },
+  }) }, async (request) => {
     const caller = callerOf(request);
     return dashboard(ctx.services, caller.storeId, parse(dashboardQuery, request.query).months);
   });

@@ -3,7 +3,8 @@ import { z } from "zod";
 import { money, positiveCount } from "../../core/limits.ts";
 import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { route } from "../openapi.ts";
+import { json, route } from "../openapi.ts";
+import { couponView, quoteView } from "../responses/checkout.ts";
 import { parse } from "../validation.ts";
 import { write } from "../write.ts";
 import { quoteCheckout } from "../../services/checkout.ts";
@@ -63,12 +64,22 @@ function cartProducts(products: string[] | undefined, skus: string[] | undefined
 const splitList = (list: string | undefined) => list?.split(",").map((s) => s.trim()).filter((s) => s !== "");
 
 export function registerCheckoutRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.post("/v1/checkout/quote", { ...route({ summary: "The most points (and discount) a member may use on a cart, and why when zero", tags: ["checkout"], role: "points_manager", body: quoteBody }) }, async (request) => {
+  app.post("/v1/checkout/quote", { ...route({
+    operationId: "quoteCheckout", summary: "The most points (and discount) a member may use on a cart, and why when zero", tags: ["checkout"],
+    role: "points_manager", body: quoteBody,
+    responses: { 200: json("The quote; nothing is held", quoteView) },
+    errors: { 422: "`methodId` names no enabled cashback method on the channel" },
+  }) }, async (request) => {
     const caller = callerOf(request);
     return quoteCheckout(ctx.services, caller.storeId, parse(quoteBody, request.body));
   });
 
-  app.get("/v1/coupons/:code", { ...route({ summary: "A coupon code and whether it can be used on a checkout", tags: ["checkout"], role: "viewer", querystring: couponQuery }) }, async (request) => {
+  app.get("/v1/coupons/:code", { ...route({
+    operationId: "getCoupon", summary: "A coupon code and whether it can be used on a checkout", tags: ["checkout"], role: "viewer",
+    params: codeParam, querystring: couponQuery,
+    responses: { 200: json("The code, and whether it is valid for the checkout described", couponView) },
+    errors: { 404: "No such code in this store" },
+  }) }, async (request) => {
     const caller = callerOf(request);
     const { code } = parse(codeParam, request.params);
     const q = parse(couponQuery, request.query);
@@ -80,7 +91,15 @@ export function registerCheckoutRoutes(app: FastifyInstance, ctx: HttpContext): 
     });
   });
 
-  app.post("/v1/coupons/:code/use", { ...route({ summary: "Mark a coupon code used on an order (once), if the cart meets its conditions", tags: ["checkout"], role: "points_manager", body: useBody }) }, async (request, reply) => {
+  app.post("/v1/coupons/:code/use", { ...route({
+    operationId: "useCoupon", summary: "Mark a coupon code used on an order (once), if the cart meets its conditions", tags: ["checkout"],
+    role: "points_manager", params: codeParam, body: useBody, idempotent: true,
+    responses: { 200: json("The code, now used", couponView) },
+    errors: {
+      404: "No such code in this store",
+      409: "The cart does not meet the code's conditions (coupon_conditions_not_met), or the code is used, expired or not the member's (invalid_state)",
+    },
+  }) }, async (request, reply) => {
     const caller = callerOf(request);
     const { code } = parse(codeParam, request.params);
     const { products, skus, ...body } = parse(useBody, request.body);

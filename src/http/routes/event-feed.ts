@@ -4,7 +4,8 @@ import { OUTGOING_TYPES } from "../../core/outgoing/events.ts";
 import type { Repositories } from "../../core/ports/repositories.ts";
 import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { route } from "../openapi.ts";
+import { json, route } from "../openapi.ts";
+import { outgoingEventPage } from "../responses/events.ts";
 import { parse } from "../validation.ts";
 
 const feedQuery = z.object({
@@ -16,7 +17,11 @@ const feedQuery = z.object({
 }).strict();
 
 export function registerEventFeedRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.get("/v1/event-feed", { ...route({ summary: "Outgoing events, oldest first: a pull alternative to webhooks, for reconciliation", tags: ["events"], role: "viewer", querystring: feedQuery }) }, async (request) => {
+  app.get("/v1/event-feed", { ...route({
+    operationId: "getEventFeed", summary: "Outgoing events, oldest first: a pull alternative to webhooks, for reconciliation", tags: ["events"],
+    role: "viewer", querystring: feedQuery,
+    responses: { 200: json("A page of outgoing events; pass `nextCursor` as `after` for the next", outgoingEventPage) },
+  }) }, async (request) => {
     const caller = callerOf(request);
     const q = parse(feedQuery, request.query);
     const query = { after: q.after ?? null, type: q.type, memberId: q.memberId, limit: q.limit };

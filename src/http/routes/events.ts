@@ -4,7 +4,8 @@ import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
 import { fromZod, problemOf } from "../errors.ts";
 import { findBadString } from "../json-body.ts";
-import { route } from "../openapi.ts";
+import { json, route } from "../openapi.ts";
+import { eventBatchView, eventResultView } from "../responses/events.ts";
 import { instant } from "../schemas.ts";
 import { parse } from "../validation.ts";
 import { runCommand } from "../../services/command.ts";
@@ -28,6 +29,8 @@ export const eventSchema = z
 
 const MAX_BATCH = 10_000;
 const batchSchema = z.object({ events: z.array(z.unknown()).min(1).max(MAX_BATCH) }).strict();
+/** The batch as documented: each item an event (checked one by one, so one bad event refuses only itself). */
+const batchBodyDoc = z.object({ events: z.array(eventSchema).min(1).max(MAX_BATCH) }).strict();
 
 /** A new event is created (201); a replay answers what was recorded (200). */
 const STATUS = { recorded: 201, replayed: 200 } as const;
@@ -38,7 +41,18 @@ function resultOf(outcome: EventOutcome) {
 }
 
 export function registerEventRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.post("/v1/events", { ...route({ summary: "Record an event; matching earn rules award points (idempotent by event id)", tags: ["events"], role: "points_manager", body: eventSchema }) }, async (request, reply) => {
+  app.post("/v1/events", { ...route({
+    operationId: "recordEvent", summary: "Record an event; matching earn rules award points (idempotent by event id)", tags: ["events"],
+    role: "points_manager", body: eventSchema,
+    responses: {
+      201: json("Recorded now: what it earned", eventResultView),
+      200: json("Recorded before with the same body: the same answer", eventResultView),
+    },
+    errors: {
+      409: "The event id was recorded before with another body (idempotency_conflict)",
+      422: "`occurredAt` is in the future (occurred_in_future), or a rule's `per_unit` field is not a whole number",
+    },
+  }) }, async (request, reply) => {
     const caller = callerOf(request);
     const event = parse(eventSchema, request.body);
     const outcome = await ctx.events.record(caller.storeId, caller.actor, event);
@@ -46,7 +60,11 @@ export function registerEventRoutes(app: FastifyInstance, ctx: HttpContext): voi
     return reply.code(STATUS[outcome.kind]).send(outcome.body);
   });
 
-  app.post("/v1/events/batch", { bodyLimit: 16 * 1024 * 1024, ...route({ summary: `Record up to ${MAX_BATCH} events in one transaction; one result per event`, tags: ["events"], role: "points_manager" }, { checksOwnStrings: true }) }, async (request) => {
+  app.post("/v1/events/batch", { bodyLimit: 16 * 1024 * 1024, ...route({
+    operationId: "recordEventBatch", summary: `Record up to ${MAX_BATCH} events in one transaction; one result per event`, tags: ["events"],
+    role: "points_manager", body: batchBodyDoc,
+    responses: { 200: json("One result per event, in order: an invalid event is refused on its own", eventBatchView) },
+  }, { checksOwnStrings: true }) }, async (request) => {
     const caller = callerOf(request);
     const { events } = parse(batchSchema, request.body);
     const checked = events.map((raw) => ({ raw, parsed: eventSchema.safeParse(raw) }));

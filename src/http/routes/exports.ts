@@ -4,7 +4,7 @@ import { stringify } from "csv-stringify";
 import { z } from "zod";
 import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { route } from "../openapi.ts";
+import { csv, route } from "../openapi.ts";
 import { instant } from "../schemas.ts";
 import { parse } from "../validation.ts";
 import { exportRows, type ExportKind } from "../../services/exports.ts";
@@ -55,7 +55,11 @@ function cell(value: unknown): unknown {
 
 export function registerExportRoutes(app: FastifyInstance, ctx: HttpContext): void {
   for (const kind of ["members", "ledger", "orders"] as const) {
-    app.get(`/v1/exports/${kind}.csv`, { ...route({ summary: `Stream ${kind} as CSV (?from=&to= filter by date)`, tags: ["exports"], role: "viewer", querystring: rangeQuery }) }, async (request, reply) => {
+    app.get(`/v1/exports/${kind}.csv`, { ...route({
+      operationId: `export${kind[0]!.toUpperCase()}${kind.slice(1)}Csv`, summary: `Stream ${kind} as CSV (?from=&to= filter by date)`, tags: ["exports"],
+      role: "viewer", querystring: rangeQuery,
+      responses: { 200: csv(`The ${kind}, one per row, with a header row: ${COLUMNS[kind].map((c) => c.header).join(", ")}`) },
+    }) }, async (request, reply) => {
       const caller = callerOf(request);
       const range = parse(rangeQuery, request.query);
       const columns = COLUMNS[kind];

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from "fastify";
 import type { HttpContext } from "../context.ts";
-import { route } from "../openapi.ts";
+import { json, route, text } from "../openapi.ts";
+import { healthView, readyView, unavailableView } from "../responses/operations.ts";
 
 export function registerHealthRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const { registry, httpRequests, httpDuration } = ctx.metrics;
@@ -11,8 +12,11 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: HttpContext): vo
     httpDuration.observe(labels, reply.elapsedTime / 1000);
   });
 
-  app.get("/healthz", { ...route({ summary: "Liveness", tags: ["operations"], role: "none" }) }, async () => ({ status: "ok" }));
-  app.get("/readyz", { ...route({ summary: "Readiness: the database answers", tags: ["operations"], role: "none" }) }, async (_request, reply) => {
+  app.get("/healthz", { ...route({ operationId: "getHealth", summary: "Liveness", tags: ["operations"], role: "none", responses: { 200: json("The process answers", healthView) } }) }, async () => ({ status: "ok" }));
+  app.get("/readyz", { ...route({
+    operationId: "getReadiness", summary: "Readiness: the database answers", tags: ["operations"], role: "none",
+    responses: { 200: json("Ready to serve", readyView), 503: json("The database does not answer", unavailableView) },
+  }) }, async (_request, reply) => {
     try {
       await ctx.ping();
       return { status: "ready" };
@@ -20,7 +24,10 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: HttpContext): vo
       return reply.code(503).send({ status: "unavailable" });
     }
   });
-  app.get("/metrics", { ...route({ summary: "Prometheus metrics", tags: ["operations"], role: "none" }) }, async (_request, reply) => {
+  app.get("/metrics", { ...route({
+    operationId: "getMetrics", summary: "Prometheus metrics", tags: ["operations"], role: "none",
+    responses: { 200: text("Metrics in the Prometheus text format", "text/plain") },
+  }) }, async (_request, reply) => {
     return reply.type(registry.contentType).send(await registry.metrics());
   });
 }

@@ -8,6 +8,8 @@ import { receivePlatformDelivery } from "../../services/integrations/receive.ts"
 import type { HttpContext } from "../context.ts";
 import { parsePlatformJson } from "../hooks/payload-json.ts";
 import { validPlatformSignature } from "../hooks/signature.ts";
+import { json, route } from "../openapi.ts";
+import { platformDeliveryView } from "../responses/integrations.ts";
 import { parse } from "../validation.ts";
 
 /** Platform payloads can list hundreds of lines; 4 MB holds the largest orders either platform sends. */
@@ -19,6 +21,17 @@ const HEADERS: Record<Platform, { signature: string; topic: string; delivery: st
 };
 
 const storeParam = z.object({ storeId: z.string().min(1).max(200) });
+const platformPayload = z.record(z.string(), z.unknown()).describe("The platform's webhook payload (an order or a customer), exactly as it sends it");
+
+/** The headers a platform sends with each delivery: the signature is checked, topic and delivery id are read. */
+function hookHeaders(platform: Platform) {
+  const names = HEADERS[platform];
+  return z.object({
+    [names.signature]: z.string().describe("HMAC-SHA256 of the raw body with the store's webhook secret, base64"),
+    [names.topic]: z.string().optional().describe("The topic, such as orders/paid"),
+    [names.delivery]: z.string().optional().describe("The platform's delivery id; a repeated id is answered `duplicate`"),
+  });
+}
 const secrets = new WeakMap<FastifyRequest, string>();
 
 const header = (request: FastifyRequest, name: string): string | undefined => {
@@ -45,8 +58,19 @@ export async function registerPlatformHooks(app: FastifyInstance, ctx: HttpConte
     for (const platform of ["shopify", "woocommerce"] as const) {
       const names = HEADERS[platform];
       scope.post(`/hooks/${platform}/:storeId`, {
-        schema: { summary: `Receive a ${platform === "shopify" ? "Shopify" : "WooCommerce"} webhook (signed by the platform)`, tags: ["integrations"], "x-role": "none" },
-        config: { role: "none" },
+        ...route({
+          operationId: platform === "shopify" ? "receiveShopifyWebhook" : "receiveWooCommerceWebhook",
+          summary: `Receive a ${platform === "shopify" ? "Shopify" : "WooCommerce"} webhook (signed by the platform)`,
+          description: `No API key: the platform signs the exact body with the store's webhook secret (HMAC-SHA256, base64) in \`${names.signature}\`.`
+            + (platform === "woocommerce" ? " WooCommerce's unsigned check when a webhook is saved (a form body `webhook_id=…`) is answered 200." : ""),
+          tags: ["integrations"], role: "none", params: storeParam, headers: hookHeaders(platform), body: platformPayload,
+          consumes: platform === "woocommerce" ? ["application/json", "application/x-www-form-urlencoded"] : ["application/json"],
+          responses: { 200: json("Received: what came of it (a delivery that cannot be applied is answered 200 too, so the platform does not retry it)", platformDeliveryView) },
+          errors: {
+            401: "No valid signature for this store, or the store has not connected the platform",
+            413: `The body is larger than ${HOOK_BODY_LIMIT / (1024 * 1024)} MB`,
+          },
+        }, { anyBodyType: true }),
         bodyLimit: HOOK_BODY_LIMIT,
         preParsing: async (request, _reply, payload) => {
           const { storeId } = parse(storeParam, request.params);

@@ -8,7 +8,8 @@ import { discardUpload, receiveUpload } from "../../services/imports/upload.ts";
 import { getImport, listImports } from "../../services/imports/view.ts";
 import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { pageQuery, route } from "../openapi.ts";
+import { json, pageQuery, route } from "../openapi.ts";
+import { importStartedView, importSummaryPage, importView } from "../responses/imports.ts";
 import { idParam } from "../schemas.ts";
 import { parse } from "../validation.ts";
 import { write } from "../write.ts";
@@ -17,6 +18,7 @@ import { write } from "../write.ts";
 export const IMPORT_MAX_BYTES = 100 * 1024 * 1024;
 
 const TAGS = ["imports"];
+const csvFile = z.string().describe("The CSV file: a header line naming the kind's columns, then one row per line");
 const yesNo = z.enum(["true", "false"]).default("false").transform((v) => v === "true");
 
 const importQuery = z.object({
@@ -39,7 +41,16 @@ export function registerImportRoutes(app: FastifyInstance, ctx: HttpContext): vo
   void app.register(async (scope) => {
     scope.addContentTypeParser("text/csv", (_request, payload, done) => done(null, payload));
 
-    scope.post("/v1/imports", { bodyLimit: maxBytes, ...route({ summary: "Upload a CSV file (text/csv) to import; it runs in the background → 202 {id}", tags: TAGS, role: "admin", querystring: importQuery }) }, async (request: FastifyRequest, reply) => {
+    scope.post("/v1/imports", { bodyLimit: maxBytes, ...route({
+      operationId: "createImport", summary: "Upload a CSV file (text/csv) to import; it runs in the background → 202 {id}", tags: TAGS, role: "admin",
+      querystring: importQuery, body: csvFile, consumes: ["text/csv"], idempotent: true,
+      responses: { 202: json("Accepted: the import runs in the background", importStartedView) },
+      errors: {
+        409: "This file was imported already, or is being imported (conflict, with `importId`): add again=true to import it once more",
+        413: `The file is larger than the limit (${IMPORT_MAX_BYTES / (1024 * 1024)} MB unless configured otherwise)`,
+        415: "The body is not sent as text/csv",
+      },
+    }) }, async (request: FastifyRequest, reply) => {
       const caller = callerOf(request);
       const q = parse(importQuery, request.query);
       if (!isStream(request.body)) throw new DomainError("unsupported_media_type", "send the file as the body, with Content-Type: text/csv");
@@ -62,13 +73,20 @@ export function registerImportRoutes(app: FastifyInstance, ctx: HttpContext): vo
       }
     });
 
-    scope.get("/v1/imports", { ...route({ summary: "The store's imports, newest first (without their errors)", tags: TAGS, role: "admin", querystring: pageQuery }) }, async (request) => {
+    scope.get("/v1/imports", { ...route({
+      operationId: "listImports", summary: "The store's imports, newest first (without their errors)", tags: TAGS, role: "admin", querystring: pageQuery,
+      responses: { 200: json("A page of imports", importSummaryPage) },
+    }) }, async (request) => {
       const caller = callerOf(request);
       const q = parse(pageQuery, request.query);
       return listImports(ctx.services, caller.storeId, { limit: q.limit, cursor: q.cursor ?? null });
     });
 
-    scope.get("/v1/imports/:id", { ...route({ summary: "An import's status and progress, with the first 1000 rejected rows by line", tags: TAGS, role: "admin" }) }, async (request) => {
+    scope.get("/v1/imports/:id", { ...route({
+      operationId: "getImport", summary: "An import's status and progress, with the first 1000 rejected rows by line", tags: TAGS, role: "admin", params: idParam,
+      responses: { 200: json("The import", importView) },
+      errors: { 404: "No such import in this store" },
+    }) }, async (request) => {
       const caller = callerOf(request);
       const { id } = parse(idParam, request.params);
       return getImport(ctx.services, caller.storeId, id);

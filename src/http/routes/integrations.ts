@@ -4,7 +4,8 @@ import type { Platform } from "../../core/integrations/platform-order.ts";
 import { connectPlatform, listIntegrations } from "../../services/integrations/connections.ts";
 import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { route } from "../openapi.ts";
+import { json, route } from "../openapi.ts";
+import { integrationList, integrationView } from "../responses/integrations.ts";
 import { parse } from "../validation.ts";
 import { write } from "../write.ts";
 
@@ -24,7 +25,12 @@ const wooBody = z.object({
 /** Connecting Shopify and WooCommerce (SPEC §6); admin only. */
 export function registerIntegrationRoutes(app: FastifyInstance, ctx: HttpContext): void {
   const connect = (platform: Platform, address: (body: Record<string, string>) => string, body: z.ZodType) =>
-    app.put(`/v1/integrations/${platform}`, { ...route({ summary: `Connect ${platform === "shopify" ? "a Shopify shop" : "a WooCommerce site"}: the secret its webhooks are signed with`, tags: TAGS, role: "admin", body }) }, async (request, reply) => {
+    app.put(`/v1/integrations/${platform}`, { ...route({
+      operationId: platform === "shopify" ? "connectShopify" : "connectWooCommerce",
+      summary: `Connect ${platform === "shopify" ? "a Shopify shop" : "a WooCommerce site"}: the secret its webhooks are signed with`,
+      tags: TAGS, role: "admin", body, idempotent: true,
+      responses: { 200: json("The connection (never its secret)", integrationView) },
+    }) }, async (request, reply) => {
       const caller = callerOf(request);
       const input = parse(body, request.body) as Record<string, string>;
       return write(request, reply, ctx.services, {
@@ -36,7 +42,10 @@ export function registerIntegrationRoutes(app: FastifyInstance, ctx: HttpContext
   connect("shopify", (b) => b.shopDomain!.toLowerCase(), shopifyBody);
   connect("woocommerce", (b) => b.siteUrl!, wooBody);
 
-  app.get("/v1/integrations", { ...route({ summary: "Connected platforms, their webhook paths and their latest deliveries", tags: TAGS, role: "admin" }) }, async (request) => {
+  app.get("/v1/integrations", { ...route({
+    operationId: "listIntegrations", summary: "Connected platforms, their webhook paths and their latest deliveries", tags: TAGS, role: "admin",
+    responses: { 200: json("Every connected platform (one page)", integrationList) },
+  }) }, async (request) => {
     const caller = callerOf(request);
     return { data: await listIntegrations(ctx.services, caller.storeId) };
   });

@@ -3,7 +3,8 @@ import type { ApiKeyRecord } from "../../core/ports/records.ts";
 import { z } from "zod";
 import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { route, pageQuery } from "../openapi.ts";
+import { json, route, pageQuery } from "../openapi.ts";
+import { apiKeyPage, apiKeyView, createdApiKeyView } from "../responses/keys.ts";
 import { parse } from "../validation.ts";
 import { write } from "../write.ts";
 import { issueKey, revokeKey } from "../../services/api-keys.ts";
@@ -14,7 +15,10 @@ const createKeyBody = z.object({ name: z.string().min(1).max(200), role: z.enum(
 const keyView = (k: ApiKeyRecord) => ({ id: k.id, name: k.name, role: k.role, createdBy: k.createdBy, createdAt: k.createdAt, revokedAt: k.revokedAt ?? null });
 
 export function registerKeyRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.post("/v1/keys", { ...route({ summary: "Create an API key for this store (shown once)", tags: ["keys"], role: "admin", body: createKeyBody }) }, async (request, reply) => {
+  app.post("/v1/keys", { ...route({
+    operationId: "createApiKey", summary: "Create an API key for this store (shown once)", tags: ["keys"], role: "admin", body: createKeyBody, idempotent: true,
+    responses: { 201: json("The key, with its secret (shown this once)", createdApiKeyView) },
+  }) }, async (request, reply) => {
     const caller = callerOf(request);
     const body = parse(createKeyBody, request.body);
     return write(request, reply, ctx.services, {
@@ -29,14 +33,22 @@ export function registerKeyRoutes(app: FastifyInstance, ctx: HttpContext): void 
     });
   });
 
-  app.get("/v1/keys", { ...route({ summary: "List this store's API keys, oldest first (never the secrets)", tags: ["keys"], role: "admin", querystring: pageQuery }) }, async (request) => {
+  app.get("/v1/keys", { ...route({
+    operationId: "listApiKeys", summary: "List this store's API keys, oldest first (never the secrets)", tags: ["keys"], role: "admin", querystring: pageQuery,
+    responses: { 200: json("A page of keys", apiKeyPage) },
+  }) }, async (request) => {
     const caller = callerOf(request);
     const q = parse(pageQuery, request.query);
     const page = await ctx.services.tx.run((repos) => repos.keys.list(caller.storeId, q.limit, q.cursor ?? null));
     return { data: page.data.map(keyView), nextCursor: page.nextCursor };
   });
 
-  app.delete("/v1/keys/:id", { ...route({ summary: "Revoke an API key: it is refused (401) from then on, in every server process within 10 s", tags: ["keys"], role: "admin" }) }, async (request, reply) => {
+  app.delete("/v1/keys/:id", { ...route({
+    operationId: "revokeApiKey", summary: "Revoke an API key: it is refused (401) from then on, in every server process within 10 s", tags: ["keys"],
+    role: "admin", params: idParam, idempotent: true,
+    responses: { 200: json("The key, revoked", apiKeyView) },
+    errors: { 404: "No such key in this store" },
+  }) }, async (request, reply) => {
     const caller = callerOf(request);
     const { id } = parse(idParam, request.params);
     try {

@@ -2,7 +2,8 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { route, pageQuery } from "../openapi.ts";
+import { json, route, pageQuery } from "../openapi.ts";
+import { ledgerEntryPage, memberView } from "../responses/members.ts";
 import { memberIdParam } from "../schemas.ts";
 import { parse } from "../validation.ts";
 import type { Entry } from "../../core/ledger/types.ts";
@@ -27,19 +28,29 @@ export function entryView(e: Entry) {
 }
 
 export function registerMemberRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.put("/v1/members/:memberId", { ...route({ summary: "Create or update a member", tags: ["members"], role: "points_manager", body: memberBody }) }, async (request) => {
+  app.put("/v1/members/:memberId", { ...route({
+    operationId: "upsertMember", summary: "Create or update a member", tags: ["members"], role: "points_manager", params: memberIdParam, body: memberBody,
+    responses: { 200: json("The member with their points", memberView) },
+  }) }, async (request) => {
     const caller = callerOf(request);
     const { memberId } = parse(memberIdParam, request.params);
     return upsertMember(ctx.services, caller.storeId, memberId, parse(memberBody, request.body), caller.actor);
   });
 
-  app.get("/v1/members/:memberId", { ...route({ summary: "A member's balance, pending points and expiry schedule", tags: ["members"], role: "viewer" }) }, async (request) => {
+  app.get("/v1/members/:memberId", { ...route({
+    operationId: "getMember", summary: "A member's balance, pending points and expiry schedule", tags: ["members"], role: "viewer", params: memberIdParam,
+    responses: { 200: json("The member as of the store's now", memberView) },
+    errors: { 404: "A member this store has never seen" },
+  }) }, async (request) => {
     const caller = callerOf(request);
     const { memberId } = parse(memberIdParam, request.params);
     return getMember(ctx.services, caller.storeId, memberId);
   });
 
-  app.get("/v1/members/:memberId/activity", { ...route({ summary: "Ledger entries, newest first", tags: ["members"], role: "viewer", querystring: pageQuery }) }, async (request) => {
+  app.get("/v1/members/:memberId/activity", { ...route({
+    operationId: "listMemberActivity", summary: "Ledger entries, newest first", tags: ["members"], role: "viewer", params: memberIdParam, querystring: pageQuery,
+    responses: { 200: json("A page of ledger entries", ledgerEntryPage) },
+  }) }, async (request) => {
     const caller = callerOf(request);
     const { memberId } = parse(memberIdParam, request.params);
     const q = parse(pageQuery, request.query);

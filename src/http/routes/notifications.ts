@@ -3,7 +3,8 @@ import type { NotificationRecord } from "../../core/ports/notifications.ts";
 import { memberNotifications } from "../../services/notifications/list.ts";
 import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { pageQuery, route } from "../openapi.ts";
+import { json, pageQuery, route } from "../openapi.ts";
+import { notificationPage } from "../responses/members.ts";
 import { memberIdParam } from "../schemas.ts";
 import { parse } from "../validation.ts";
 
@@ -23,7 +24,11 @@ export function notificationView(n: NotificationRecord) {
 }
 
 export function registerNotificationRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.get("/v1/members/:memberId/notifications", { ...route({ summary: "Emails and SMS made for a member, newest first", tags: ["members"], role: "viewer", querystring: pageQuery }) }, async (request) => {
+  app.get("/v1/members/:memberId/notifications", { ...route({
+    operationId: "listMemberNotifications", summary: "Emails and SMS made for a member, newest first", tags: ["members"], role: "viewer",
+    params: memberIdParam, querystring: pageQuery,
+    responses: { 200: json("A page of messages", notificationPage) },
+  }) }, async (request) => {
     const caller = callerOf(request);
     const { memberId } = parse(memberIdParam, request.params);
     const q = parse(pageQuery, request.query);

@@ -2,7 +2,8 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { callerOf, operatorOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { route } from "../openapi.ts";
+import { json, route } from "../openapi.ts";
+import { createdStoreView, storeView as storeSchema } from "../responses/stores.ts";
 import { instant, timeZone } from "../schemas.ts";
 import { parse } from "../validation.ts";
 import { invalid } from "../../core/errors.ts";
@@ -28,7 +29,11 @@ const storeView = (s: { id: string; name: string; currency: string; timezone: st
 });
 
 export function registerStoreRoutes(app: FastifyInstance, ctx: HttpContext): void {
-  app.post("/v1/stores", { ...route({ summary: "Create a store (tenant) and its first admin key", tags: ["stores"], role: "operator", body: createStoreBody }) }, async (request, reply) => {
+  app.post("/v1/stores", { ...route({
+    operationId: "createStore", summary: "Create a store (tenant) and its first admin key", tags: ["stores"], role: "operator", body: createStoreBody,
+    idempotent: true,
+    responses: { 201: json("The store, with its first admin key (shown this once)", createdStoreView) },
+  }) }, async (request, reply) => {
     const actor = operatorOf(request);
     const body = parse(createStoreBody, request.body);
     if (body.clock && !body.sandbox) throw invalid("clock", "only sandbox stores have their own clock");
@@ -44,7 +49,7 @@ export function registerStoreRoutes(app: FastifyInstance, ctx: HttpContext): voi
     });
   });
 
-  app.get("/v1/store", { ...route({ summary: "The store the key belongs to", tags: ["stores"], role: "viewer" }) }, async (request) => {
+  app.get("/v1/store", { ...route({ operationId: "getStore", summary: "The store the key belongs to", tags: ["stores"], role: "viewer", responses: { 200: json("The store", storeSchema) } }) }, async (request) => {
     const caller = callerOf(request);
     return storeView(await getStore(ctx.services, caller.storeId));
   });

@@ -8,7 +8,10 @@ import {
 import type { Repositories } from "../../core/ports/repositories.ts";
 import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
-import { pageQuery, route } from "../openapi.ts";
+import { json, pageQuery, route } from "../openapi.ts";
+import {
+  createdWebhookEndpointView, webhookDeliveryPage, webhookDeliveryView, webhookEndpointPage, webhookEndpointView, webhookSecretView,
+} from "../responses/webhooks.ts";
 import { idParam } from "../schemas.ts";
 import { parse } from "../validation.ts";
 import { write } from "../write.ts";
@@ -20,7 +23,11 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: HttpContext): v
   const allowPrivate = ctx.webhookAllowPrivate ?? false;
   const read = <T>(fn: (repos: Repositories) => Promise<T>) => ctx.services.tx.run(fn);
 
-  app.post("/v1/webhook-endpoints", { ...route({ summary: "Create a webhook endpoint; its signing secret is shown once", tags: TAGS, role: "admin", body: webhookEndpointInput }) }, async (request, reply) => {
+  app.post("/v1/webhook-endpoints", { ...route({
+    operationId: "createWebhookEndpoint", summary: "Create a webhook endpoint; its signing secret is shown once", tags: TAGS, role: "admin",
+    body: webhookEndpointInput, idempotent: true,
+    responses: { 201: json("The endpoint, with its signing secret (shown this once)", createdWebhookEndpointView) },
+  }) }, async (request, reply) => {
     const caller = callerOf(request);
     const body = parse(webhookEndpointInput, request.body);
     await checkEndpointUrl(body.url, { allowPrivate });
@@ -36,20 +43,32 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: HttpContext): v
     });
   });
 
-  app.get("/v1/webhook-endpoints", { ...route({ summary: "List webhook endpoints, oldest first (never their secrets)", tags: TAGS, role: "admin", querystring: pageQuery }) }, async (request) => {
+  app.get("/v1/webhook-endpoints", { ...route({
+    operationId: "listWebhookEndpoints", summary: "List webhook endpoints, oldest first (never their secrets)", tags: TAGS, role: "admin", querystring: pageQuery,
+    responses: { 200: json("A page of endpoints", webhookEndpointPage) },
+  }) }, async (request) => {
     const caller = callerOf(request);
     const q = parse(pageQuery, request.query);
     const page = await read((repos) => repos.webhooks.listEndpoints(caller.storeId, q.limit, q.cursor ?? null));
     return { data: page.data.map(endpointView), nextCursor: page.nextCursor };
   });
 
-  app.get("/v1/webhook-endpoints/:id", { ...route({ summary: "One webhook endpoint", tags: TAGS, role: "admin" }) }, async (request) => {
+  app.get("/v1/webhook-endpoints/:id", { ...route({
+    operationId: "getWebhookEndpoint", summary: "One webhook endpoint", tags: TAGS, role: "admin", params: idParam,
+    responses: { 200: json("The endpoint", webhookEndpointView) },
+    errors: { 404: "No such endpoint in this store" },
+  }) }, async (request) => {
     const caller = callerOf(request);
     const { id } = parse(idParam, request.params);
     return endpointView(await read((repos) => getEndpoint(repos, caller.storeId, id)));
   });
 
-  app.patch("/v1/webhook-endpoints/:id", { ...route({ summary: "Change a webhook endpoint's URL, events, description or enabled", tags: TAGS, role: "admin", body: webhookEndpointPatch }) }, async (request, reply) => {
+  app.patch("/v1/webhook-endpoints/:id", { ...route({
+    operationId: "updateWebhookEndpoint", summary: "Change a webhook endpoint's URL, events, description or enabled", tags: TAGS, role: "admin",
+    params: idParam, body: webhookEndpointPatch, idempotent: true,
+    responses: { 200: json("The endpoint after the change", webhookEndpointView) },
+    errors: { 404: "No such endpoint in this store" },
+  }) }, async (request, reply) => {
     const caller = callerOf(request);
     const { id } = parse(idParam, request.params);
     const body = parse(webhookEndpointPatch, request.body);
@@ -61,7 +80,11 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: HttpContext): v
     });
   });
 
-  app.delete("/v1/webhook-endpoints/:id", { ...route({ summary: "Delete a webhook endpoint: nothing more is sent to it", tags: TAGS, role: "admin" }) }, async (request, reply) => {
+  app.delete("/v1/webhook-endpoints/:id", { ...route({
+    operationId: "deleteWebhookEndpoint", summary: "Delete a webhook endpoint: nothing more is sent to it", tags: TAGS, role: "admin", params: idParam, idempotent: true,
+    responses: { 200: json("The endpoint as it was", webhookEndpointView) },
+    errors: { 404: "No such endpoint in this store" },
+  }) }, async (request, reply) => {
     const caller = callerOf(request);
     const { id } = parse(idParam, request.params);
     return write(request, reply, ctx.services, {
@@ -71,7 +94,11 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: HttpContext): v
     });
   });
 
-  app.post("/v1/webhook-endpoints/:id/rotate-secret", { ...route({ summary: "A new signing secret; the old one keeps signing too for 24 h", tags: TAGS, role: "admin" }) }, async (request, reply) => {
+  app.post("/v1/webhook-endpoints/:id/rotate-secret", { ...route({
+    operationId: "rotateWebhookSecret", summary: "A new signing secret; the old one keeps signing too for 24 h", tags: TAGS, role: "admin", params: idParam, idempotent: true,
+    responses: { 200: json("The new secret (shown this once)", webhookSecretView) },
+    errors: { 404: "No such endpoint in this store" },
+  }) }, async (request, reply) => {
     const caller = callerOf(request);
     const { id } = parse(idParam, request.params);
     return write(request, reply, ctx.services, {
@@ -82,7 +109,11 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: HttpContext): v
     });
   });
 
-  app.get("/v1/webhook-endpoints/:id/deliveries", { ...route({ summary: "An endpoint's deliveries, newest first", tags: TAGS, role: "admin", querystring: pageQuery }) }, async (request) => {
+  app.get("/v1/webhook-endpoints/:id/deliveries", { ...route({
+    operationId: "listWebhookDeliveries", summary: "An endpoint's deliveries, newest first", tags: TAGS, role: "admin", params: idParam, querystring: pageQuery,
+    responses: { 200: json("A page of deliveries", webhookDeliveryPage) },
+    errors: { 404: "No such endpoint in this store" },
+  }) }, async (request) => {
     const caller = callerOf(request);
     const { id } = parse(idParam, request.params);
     const q = parse(pageQuery, request.query);
@@ -90,7 +121,11 @@ export function registerWebhookRoutes(app: FastifyInstance, ctx: HttpContext): v
     return { data: page.data.map(deliveryView), nextCursor: page.nextCursor };
   });
 
-  app.post("/v1/webhook-deliveries/:id/replay", { ...route({ summary: "Send a delivery again now (attempts are kept)", tags: TAGS, role: "admin" }) }, async (request, reply) => {
+  app.post("/v1/webhook-deliveries/:id/replay", { ...route({
+    operationId: "replayWebhookDelivery", summary: "Send a delivery again now (attempts are kept)", tags: TAGS, role: "admin", params: idParam, idempotent: true,
+    responses: { 202: json("The delivery, due now", webhookDeliveryView) },
+    errors: { 404: "No such delivery in this store" },
+  }) }, async (request, reply) => {
     const caller = callerOf(request);
     const { id } = parse(idParam, request.params);
     return write(request, reply, ctx.services, {

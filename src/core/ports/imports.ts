@@ -72,6 +72,11 @@ export interface ImportRepository {
   insert(storeId: string, record: ImportRecord): Promise<void>;
   /** Locked for update when `lock` (each batch checks under the lock that nobody else moved the import on). */
   get(storeId: string, id: string, lock?: boolean): Promise<ImportRecord | null>;
+  /**
+   * Starts a batch's transaction: a database drops what suits one-off queries but not a batch's
+   * (PostgreSQL's JIT compiles a thousand-member query for longer than it runs).
+   */
+  startBatch(): Promise<void>;
   /** The newest import of the same file (kind, award option and content), to resume or refuse to repeat. */
   latestOfFile(storeId: string, kind: ImportKind, award: boolean, sha256: string): Promise<ImportRecord | null>;
   /** Newest first; the cursor is the last id seen. */
@@ -85,6 +90,13 @@ export interface ImportRepository {
   orderSightings(storeId: string, importId: string, orderIds: readonly string[]): Promise<Map<string, OrderSighting>>;
   /** Remembers orders this import refused, so rows of one of them met again later in the file are refused too. */
   rejectOrders(storeId: string, importId: string, orderIds: readonly string[]): Promise<void>;
+
+  /**
+   * An import of `kind` has grown the tables it fills: a database brings their planner statistics
+   * up to date, as after any bulk load (plans made while the tables were small, foreign-key checks
+   * among them, would otherwise scan whole tables for every row).
+   */
+  tablesGrown(kind: ImportKind): Promise<void>;
 
   /** Stores one piece of an upload (the import is created once the whole file is in). */
   addChunk(storeId: string, uploadId: string, chunk: UploadChunk, at: Date): Promise<void>;

@@ -15,6 +15,9 @@ const APPLIERS: Record<ImportKind, BatchApplier> = { members: applyMembers, bala
 /** Rows per transaction unless told otherwise: large enough to amortise a commit, small enough to hold few locks briefly. */
 export const DEFAULT_BATCH_ROWS = 1_000;
 
+/** Batches of a run after which the database is told its tables grew (roughly each time they triple). */
+const STATISTICS_AFTER = new Set([1, 3, 10, 30, 100, 300, 1_000, 3_000, 10_000]);
+
 export interface RunOptions {
   batchRows?: number;
   /** A server process's lease on an upload: checked and renewed by every batch. */
@@ -58,8 +61,11 @@ export async function runImport(
   let pending: Unit[] = [];
   let pendingRows = 0;
 
+  let ranBatches = 0;
   const commit = async (units: Unit[], end: { final: boolean; failure?: RowError }) => {
     record = await commitBatch(services, storeId, record!, units, { ...end, columns, floor, lease: options.lease, inBatch: options.faults?.inBatch });
+    // The tables grow fast while the import runs: their statistics are refreshed as they triple.
+    if (!end.final && STATISTICS_AFTER.has(++ranBatches)) await services.tx.run((repos) => repos.imports.tablesGrown(kind));
     await options.onBatch?.(record);
     await options.faults?.afterBatch?.(record.progress.batches);
     return record;
@@ -118,6 +124,7 @@ interface CommitOptions {
  */
 async function commitBatch(services: Services, storeId: string, seen: ImportRecord, units: readonly Unit[], o: CommitOptions): Promise<ImportRecord> {
   return services.tx.run(async (repos) => {
+    await repos.imports.startBatch();
     const current = await repos.imports.get(storeId, seen.id, true);
     if (!current || current.status !== "running" || current.progress.offset !== seen.progress.offset || current.progress.batches !== seen.progress.batches
       || (o.lease !== undefined && current.lease?.holder !== o.lease.holder)) {

@@ -18,6 +18,13 @@ const toImport = (r: ImportRow): ImportRecord => ({
   lease: r.lease_holder !== null && r.lease_until !== null ? { holder: r.lease_holder, until: r.lease_until } : null,
 });
 
+/** The tables each kind of import fills. */
+const GROWN: Record<ImportKind, string[]> = {
+  members: ["members"],
+  balances: ["members", "lots", "entries", "outbox"],
+  orders: ["orders", "order_awards", "members", "lots", "entries", "outbox"],
+};
+
 /** bytea comes back as a Buffer (pg) or a Uint8Array (PGlite); both are views on the bytes. */
 const bytes = (v: Uint8Array): Uint8Array => (v instanceof Uint8Array ? v : new Uint8Array(v));
 
@@ -36,6 +43,10 @@ export function importRepository(sql: Sql): ImportRepository {
     async get(storeId, id, lock = false) {
       const [row] = await sql.query<ImportRow>(`SELECT * FROM imports WHERE store_id = $1 AND id = $2${lock ? " FOR UPDATE" : ""}`, [storeId, id]);
       return row ? toImport(row) : null;
+    },
+    async startBatch() {
+      // The estimates of a batch's statements pass jit_above_cost; compiling them costs ~300 ms, running them ~10.
+      await sql.query("SET LOCAL jit = off");
     },
     async latestOfFile(storeId, kind, award, sha256) {
       const [row] = await sql.query<ImportRow>(
@@ -89,6 +100,10 @@ export function importRepository(sql: Sql): ImportRepository {
       await write(sql,
         `INSERT INTO import_rejected_orders (store_id, import_id, order_id) SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING`,
         [storeId, importId, [...orderIds]]);
+    },
+
+    async tablesGrown(kind) {
+      await sql.query(`ANALYZE ${GROWN[kind].join(", ")}`);
     },
 
     async addChunk(storeId, uploadId, chunk, at) {

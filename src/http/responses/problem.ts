@@ -2,15 +2,16 @@ import { z } from "zod";
 import type { ErrorCode } from "../../core/errors.ts";
 import { named } from "./common.ts";
 
-/** Every error code, listed by the compiler's check: a code added to ErrorCode must be added here. */
-const CODES: Record<ErrorCode, true> = {
+/** Every error code: the compiler checks that each code of ErrorCode is listed here. */
+const CODES = {
   validation_failed: true, not_found: true, unauthorized: true, invalid_token: true, forbidden: true, insufficient_points: true,
   insufficient_units: true, idempotency_conflict: true, program_disabled: true, occurred_in_future: true, conflict: true,
   not_sandbox: true, clock_backwards: true, invalid_state: true, expired: true, invalid_json: true, body_too_large: true,
   unsupported_media_type: true, rate_limited: true, exceeds_order_limit: true, coupon_conditions_not_met: true,
-};
+} as const;
+const everyCodeListed: Record<ErrorCode, true> = CODES;
 
-export const ERROR_CODES = Object.keys(CODES) as [ErrorCode, ...ErrorCode[]];
+export const ERROR_CODES = Object.keys(everyCodeListed) as [ErrorCode, ...ErrorCode[]];
 
 export const fieldError = z.object({
   path: z.string().describe("The field, dotted (`lines.0.amount`), or `body`, `url`, a header name"),

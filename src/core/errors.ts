@@ -6,6 +6,7 @@ export type ErrorCode =
   | "validation_failed"
   | "not_found"
   | "unauthorized"
+  | "invalid_token"
   | "forbidden"
   | "insufficient_points"
   | "insufficient_units"

@@ -1,5 +1,6 @@
 import { integrationRepository } from "./repos/integrations.ts";
 import { reportRepository } from "./repos/reports.ts";
+import { memberTokenRepository } from "./repos/member-tokens.ts";
 import { importRepository } from "./repos/imports.ts";
 import type { Repositories, Transactor } from "../core/ports/repositories.ts";
 import { auditRepository } from "./repos/audit.ts";
@@ -38,6 +39,7 @@ export function repositories(sql: Sql & { discard?(): void }): Repositories {
     notifications: notificationRepository(sql),
     integrations: integrationRepository(sql),
     reports: reportRepository(sql),
+    memberTokens: memberTokenRepository(sql),
     imports: importRepository(sql),
     async savepoint(fn) {
       await sql.query("SAVEPOINT pointbook_step");

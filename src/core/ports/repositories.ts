@@ -13,6 +13,7 @@ import type { WebhookRepository } from "./webhooks.ts";
 import type { NotificationRepository } from "./notifications.ts";
 import type { IntegrationRepository } from "./integrations.ts";
 import type { ReportRepository } from "./reports.ts";
+import type { MemberTokenRepository } from "./member-tokens.ts";
 import type { ImportRepository } from "./imports.ts";
 import type {
   ApiKeyRecord,
@@ -326,6 +327,7 @@ export interface Repositories {
   notifications: NotificationRepository;
   integrations: IntegrationRepository;
   reports: ReportRepository;
+  memberTokens: MemberTokenRepository;
   imports: ImportRepository;
   /** Runs `fn` so that, if it throws, only its own writes are undone and the transaction goes on. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;

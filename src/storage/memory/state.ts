@@ -11,6 +11,7 @@ import type { EarnRule } from "../../core/rules/schema.ts";
 import type { Tier } from "../../core/tiers/schema.ts";
 import type { WebhookDeliveryRecord, WebhookEndpointRecord } from "../../core/ports/webhooks.ts";
 import type { IntegrationRecord, PlatformDeliveryRecord } from "../../core/ports/integrations.ts";
+import type { MemberTokenSecrets } from "../../core/ports/member-tokens.ts";
 import type { PlatformOrderState } from "../../core/integrations/platform-order.ts";
 
 /**
@@ -76,6 +77,8 @@ export interface Tenant {
   notificationKeys: Map<string, string>;
   /** Platform connections, deliveries, orders and customers (`integrations.ts`). */
   platforms: PlatformTables;
+  /** The member-token secrets, under the one key "current". */
+  memberTokenSecrets: Map<string, MemberTokenSecrets>;
   /** CSV imports, their errors and uploads (`imports.ts`). */
   imports: ImportTables;
 }
@@ -384,6 +387,7 @@ export function emptyTenant(): Tenant {
     memberOrders: new Map(), awards: new Map(), notifications: new Map(), notificationKeys: new Map(),
     webhookEndpoints: new Map(), webhookDeliveries: new Map(),
     platforms: { integrations: new Map(), deliveries: new Map(), orders: new Map(), customers: new Map() },
+    memberTokenSecrets: new Map(),
     imports: { records: new Map(), errors: new Map(), rejectedOrders: new Map(), chunks: new Map() },
   };
 }

@@ -1,5 +1,6 @@
 import { integrationRepository } from "./integrations.ts";
 import { reportRepository } from "./reports.ts";
+import { memberTokenRepository } from "./member-tokens.ts";
 import { importRepository } from "./imports.ts";
 import type { Repositories, Transactor } from "../../core/ports/repositories.ts";
 import { auditRepository } from "./audit.ts";
@@ -48,6 +49,7 @@ export function memoryRepositories(tx: MemoryTx): Repositories {
     notifications: statements(tx, notificationRepository(tx)),
     integrations: statements(tx, integrationRepository(tx)),
     reports: statements(tx, reportRepository(tx)),
+    memberTokens: statements(tx, memberTokenRepository(tx)),
     imports: statements(tx, importRepository(tx)),
     savepoint: (fn) => tx.savepoint(fn),
   };

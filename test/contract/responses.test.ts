@@ -59,7 +59,7 @@ describe("every route answers as /openapi.json declares", () => {
 
   const keyFor = (s: SampleStore, role: string) => (role === "operator" ? OPERATOR_TOKEN : s.keys[role as keyof SampleStore["keys"]]);
   const send = (r: RouteInfo, sample: Sample, key: string | null) =>
-    call(t.app, r.method, sample.url, { key, ...(sample.body !== undefined ? { body: sample.body } : {}) });
+    call(t.app, r.method, sample.url, { key, ...(sample.body !== undefined ? { body: sample.body } : {}), ...(sample.headers ? { headers: sample.headers } : {}) });
 
   it("every route has an operationId, a declaration and a 2xx response", () => {
     expect(routes.length).toBeGreaterThan(40);
@@ -102,7 +102,7 @@ describe("every route answers as /openapi.json declares", () => {
       // Every path parameter replaced by a name no record has: a 404, or what the route does with a new name.
       if (/\{\w+\}/.test(r.path) && r.role !== "operator") {
         const url = r.path.replace(/\{\w+\}/g, "no-such-thing") + (sample.url.includes("?") ? sample.url.slice(sample.url.indexOf("?")) : "");
-        check("naming nothing", await send(r, { url, ...(sample.body !== undefined ? { body: sample.body } : {}) }, keyFor(s, r.role)));
+        check("naming nothing", await send(r, { ...sample, url }, keyFor(s, r.role)));
       }
     }
     expect(failures).toEqual([]);

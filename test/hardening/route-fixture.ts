@@ -27,6 +27,8 @@ export async function registeredRoutes(app: FastifyInstance): Promise<RouteInfo[
 export interface Sample {
   url: string;
   body?: unknown;
+  /** For a body that is not JSON (a CSV upload): its content type. */
+  headers?: Record<string, string>;
 }
 
 export interface SampleStore {
@@ -77,6 +79,8 @@ export async function sampleStore(app: FastifyInstance, tag: string, services?: 
   const spareHook = await ok(await post("/v1/webhook-endpoints", { url: "https://93.184.215.14/spare", events: ["member.tier_changed"] }), "spare webhook endpoint");
   // A delivery to replay, when the caller lets the fixture hand the store's events on (no route makes one).
   const deliveryId = services ? await sampleDelivery(app, services, store, admin, hook.id) : "whd_unknown";
+  const csv = { "content-type": "text/csv" };
+  const upload = await ok(await call(app, "POST", "/v1/imports?kind=members", { key: admin, body: `memberId,email\nimported-${tag},imported-${tag}@example.com\n`, headers: csv }), "import");
 
   const samples: Record<string, Sample> = {
     "POST /v1/stores": { url: "/v1/stores", body: { name: "New", currency: "USD", timezone: "UTC" } },
@@ -140,6 +144,9 @@ export async function sampleStore(app: FastifyInstance, tag: string, services?: 
     "PUT /v1/integrations/shopify": { url: "/v1/integrations/shopify", body: { shopDomain: `shop-${tag}.myshopify.com`, webhookSecret: `secret-${tag}-0123456789` } },
     "PUT /v1/integrations/woocommerce": { url: "/v1/integrations/woocommerce", body: { siteUrl: `https://${tag}.example.com`, webhookSecret: `secret-${tag}-0123456789` } },
     "GET /v1/integrations": { url: "/v1/integrations" },
+    "POST /v1/imports": { url: "/v1/imports?kind=members", body: `memberId\nanother-${tag}\n`, headers: csv },
+    "GET /v1/imports": { url: "/v1/imports" },
+    "GET /v1/imports/{id}": { url: `/v1/imports/${upload.id}` },
     "GET /v1/session": { url: "/v1/session" },
     "GET /v1/members": { url: `/v1/members?q=${encodeURIComponent(member.slice(0, 4))}` },
     "GET /v1/dashboard": { url: "/v1/dashboard?months=3" },

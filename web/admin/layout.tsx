@@ -8,6 +8,16 @@ function NavLink({ entry, active }: { entry: ScreenEntry; active: boolean }) {
   return <li><a href={href(entry.path)} aria-current={active ? "page" : undefined}>{entry.title}</a></li>;
 }
 
+/** On a phone the navigation is one row that scrolls sideways: bring the current screen's link into it. */
+function showCurrentLink(): void {
+  const nav = document.querySelector<HTMLElement>(".sidebar");
+  const link = nav?.querySelector<HTMLElement>('[aria-current="page"]');
+  if (!nav || !link || nav.scrollWidth <= nav.clientWidth) return;
+  const n = nav.getBoundingClientRect();
+  const l = link.getBoundingClientRect();
+  nav.scrollLeft += l.left - n.left - (n.width - l.width) / 2;
+}
+
 /** The frame around every screen: the store, the key's role, the sandbox clock, and the screens this role may use. */
 export function Layout() {
   const session = useSession();
@@ -17,6 +27,7 @@ export function Layout() {
   const current = allowed.find((s) => s.path === (route[0] ?? "dashboard")) ?? allowed[0]!;
   // Moving to another screen puts focus on its heading, so keyboard and screen-reader users follow.
   useEffect(() => {
+    showCurrentLink();
     document.getElementById("page-title")?.focus();
     document.title = `${current.title} · ${session.store.name} · Pointbook`;
   }, [current.path]);

@@ -96,15 +96,17 @@ export function MemberDetail({ memberId }: { memberId: string }) {
         <ErrorBanner error={activity.error} />
         {!activity.data ? <Loading /> : activity.data.entries.length === 0 ? <p>No points have moved yet.</p> : (
           <div class="table-wrap">
-            <table aria-label="Activity">
+            {/* "stack": on a phone each entry is a small card of labelled lines (data-label), so reason and points need no sideways scroll. */}
+            <table aria-label="Activity" class="stack">
               <thead><tr><th scope="col">When</th><th scope="col">What</th><th scope="col" class="num">Points</th><th scope="col" class="num">Balance after</th><th scope="col">Reason or explanation</th><th scope="col">By</th><th scope="col">Source</th></tr></thead>
               <tbody>
                 {activity.data.entries.map((e) => (
                   <tr key={e.id} data-entry-type={e.type}>
-                    <td>{dateTime(e.at, store.timezone)}</td><td>{e.type}</td><td class="num">{e.points > 0 ? `+${points(e.points)}` : points(e.points)}</td>
-                    <td class="num">{points(e.balanceAfter)}</td><td>{e.reason ?? explain(e)}</td>
-                    <td><code>{e.actor === session.key.id ? `${e.actor} (you)` : e.actor}</code></td>
-                    <td>{e.source.type}{e.source.ref ? <> <code>{e.source.ref}</code></> : null}</td>
+                    <td data-label="When">{dateTime(e.at, store.timezone)}</td><td data-label="What">{e.type}</td>
+                    <td data-label="Points" class="num">{e.points > 0 ? `+${points(e.points)}` : points(e.points)}</td>
+                    <td data-label="Balance after" class="num">{points(e.balanceAfter)}</td><td data-label="Reason">{e.reason ?? explain(e)}</td>
+                    <td data-label="By"><code>{e.actor === session.key.id ? `${e.actor} (you)` : e.actor}</code></td>
+                    <td data-label="Source">{e.source.type}{e.source.ref ? <> <code>{e.source.ref}</code></> : null}</td>
                   </tr>
                 ))}
               </tbody>
@@ -115,8 +117,13 @@ export function MemberDetail({ memberId }: { memberId: string }) {
       </Card>
       <Card title="Messages sent">
         {!notifications.data ? <Loading /> : notifications.data.data.length === 0 ? <p>No email or SMS yet.</p> : (
-          <div class="table-wrap"><table aria-label="Messages"><thead><tr><th scope="col">When</th><th scope="col">Channel</th><th scope="col">About</th><th scope="col">To</th><th scope="col">Status</th></tr></thead>
-            <tbody>{notifications.data.data.map((n) => <tr key={n.id}><td>{dateTime(n.at, store.timezone)}</td><td>{n.channel}</td><td>{n.subject ?? n.scenario}</td><td>{n.to ?? "—"}</td><td>{n.status}{n.error ? ` (${n.error})` : ""}</td></tr>)}</tbody></table></div>
+          <div class="table-wrap"><table aria-label="Messages" class="stack"><thead><tr><th scope="col">When</th><th scope="col">Channel</th><th scope="col">About</th><th scope="col">To</th><th scope="col">Status</th></tr></thead>
+            <tbody>{notifications.data.data.map((n) => (
+              <tr key={n.id} data-scenario={n.scenario}>
+                <td data-label="When">{dateTime(n.at, store.timezone)}</td><td data-label="Channel">{n.channel}</td><td data-label="About">{n.subject ?? n.scenario}</td>
+                <td data-label="To">{n.to ?? "—"}</td><td data-label="Status">{n.status}{n.error ? ` (${n.error})` : ""}</td>
+              </tr>
+            ))}</tbody></table></div>
         )}
       </Card>
     </Page>

@@ -55,8 +55,17 @@ export function registerImportRoutes(app: FastifyInstance, ctx: HttpContext): vo
       const q = parse(importQuery, request.query);
       if (!isStream(request.body)) throw new DomainError("unsupported_media_type", "send the file as the body, with Content-Type: text/csv");
       const declared = Number(request.headers["content-length"]);
-      if (declared > maxBytes) throw new DomainError("body_too_large", `an import file may have at most ${maxBytes} bytes`);
-      const upload = await receiveUpload(ctx.services, caller.storeId, request.body, { kind: q.kind, maxBytes });
+      if (declared > maxBytes) {
+        void reply.header("connection", "close");
+        throw new DomainError("body_too_large", `an import file may have at most ${maxBytes} bytes`);
+      }
+      // Read without destroying the request on an early stop, so a refusal (413, 422) is still answered.
+      const body = request.body.iterator({ destroyOnReturn: false });
+      const upload = await receiveUpload(ctx.services, caller.storeId, body, { kind: q.kind, maxBytes }).catch((error: unknown) => {
+        // The rest of a body too large is not read: the connection closes after the answer.
+        if (error instanceof DomainError && error.code === "body_too_large") void reply.header("connection", "close");
+        throw error;
+      });
       // A CSV body's identity for Idempotency-Key is the SHA-256 of its bytes (with method and URL, as for every POST).
       request.body = { sha256: upload.sha256 };
       try {

@@ -1,5 +1,6 @@
 import { Readable, pipeline } from "node:stream";
 import { parse, type CsvError, type Options } from "csv-parse";
+import { LineTracker } from "./line-tracker.ts";
 
 /** Where a read starts: a byte offset into the file, and the line that ended just before it. */
 export interface ReadStart {
@@ -59,51 +60,40 @@ export function csvProblem(error: CsvError | undefined): string {
  * ends (a checkpoint: reading again from `end` continues right after it).
  */
 export async function* readCsv(source: AsyncIterable<Uint8Array>, start: ReadStart): AsyncGenerator<CsvItem> {
-  const skipped: Array<{ before: number; endLine: number; empty: number; message: string; fatal: boolean }> = [];
+  const skipped: Array<{ before: number; message: string; fatal: boolean }> = [];
   let fatal = false;
   const parser = parse(csvOptions((error) => {
     if (fatal) return;
-    const info = parser.info;
-    const endLine = error?.lines === undefined ? info.lines : Number(error.lines);
-    // After a broken quote the parser may stumble over the same line several times: one report per line.
-    const last = skipped.at(-1);
-    if (last && last.before === info.records && last.endLine === endLine && error?.code !== "CSV_MAX_RECORD_SIZE") return;
-    // After a runaway row the parser would report it again byte after byte: report it once, and
-    // stop reading, so the records parsed before it are still handed out.
+    // With quotes relaxed the parser skips only a quote never closed (at the end of the file) and
+    // a runaway row; after the latter it would report it again byte after byte: report it once,
+    // and stop reading, so the records parsed before it are still handed out.
     fatal = error?.code === "CSV_MAX_RECORD_SIZE";
-    skipped.push({ before: info.records, endLine, empty: info.empty_lines, message: csvProblem(error), fatal });
+    skipped.push({ before: parser.info.records, message: csvProblem(error), fatal });
   }));
-  async function* untilFatal(): AsyncGenerator<Uint8Array> {
+  const lines = new LineTracker(start);
+  async function* tapped(): AsyncGenerator<Uint8Array> {
     for await (const chunk of source) {
       if (fatal) return;
+      lines.feed(chunk);
       yield chunk;
     }
   }
-  const records = pipeline(Readable.from(untilFatal()), parser, () => undefined);
-  // Lines are counted from `start`; a record starts on the line after the previous one ended, past any empty lines.
-  let lastEnd = 0;
-  let lastEmpty = 0;
-  const startLine = (endLine: number, empty: number): number => {
-    const line = lastEnd + 1 + (empty - lastEmpty);
-    lastEnd = endLine;
-    lastEmpty = empty;
-    return start.line + line;
-  };
+  const records = pipeline(Readable.from(tapped()), parser, () => undefined);
   // A skipped record is reported in its place among the records: before the first record parsed after it.
   function* skippedBefore(records: number): Generator<CsvItem> {
     while (skipped.length > 0 && skipped[0]!.before < records) {
       const s = skipped.shift()!;
-      yield { kind: s.fatal ? "fatal" : "bad", line: startLine(s.endLine, s.empty), message: s.message };
+      yield { kind: s.fatal ? "fatal" : "bad", line: lines.next(), message: s.message };
       if (s.fatal) return;
     }
   }
   try {
-    for await (const item of records as AsyncIterable<{ record: string[]; info: { bytes: number; lines: number; records: number; empty_lines: number } }>) {
+    for await (const item of records as AsyncIterable<{ record: string[]; info: { bytes: number; records: number } }>) {
       const { info } = item;
       yield* skippedBefore(info.records);
       if (fatal && skipped.length === 0) return;
-      const line = startLine(info.lines, info.empty_lines);
-      yield { kind: "record", line, values: item.record, end: start.offset + info.bytes, endLine: start.line + info.lines };
+      const end = start.offset + info.bytes;
+      yield { kind: "record", ...lines.record(end), values: item.record, end };
     }
     yield* skippedBefore(Number.POSITIVE_INFINITY);
   } finally {

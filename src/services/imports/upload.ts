@@ -49,7 +49,8 @@ function rowCounter(kind: ImportKind) {
     state,
     async write(chunk: Uint8Array): Promise<void> {
       if (state.problem || feed.destroyed) return;
-      if (!feed.write(chunk)) await Promise.race([once(feed, "drain"), done]);
+      // Waits for the counter to catch up; a feed closed meanwhile (a refused upload) ends the wait too.
+      if (!feed.write(chunk)) await Promise.race([once(feed, "drain").catch(() => undefined), done]);
     },
     async end(): Promise<void> {
       feed.end();

@@ -34,6 +34,9 @@ import { registerImportRoutes } from "./routes/imports.ts";
 import { registerIntegrationRoutes } from "./routes/integrations.ts";
 import { registerBackOfficeRoutes } from "./routes/back-office.ts";
 import { registerAdminRoutes } from "./routes/admin.ts";
+import { registerMemberTokenRoutes } from "./routes/member-tokens.ts";
+import { registerMeRoutes } from "./routes/me.ts";
+import { registerWidgetRoutes } from "./routes/widget.ts";
 import { registerPlatformHooks } from "./routes/hooks.ts";
 
 export interface AppOptions {
@@ -83,7 +86,7 @@ export async function buildApp(appCtx: AppContext, options: AppOptions = {}): Pr
         new DomainError("rate_limited", `more than ${context.max} requests per second with this key; retry after ${context.after}`, { retryAfterSeconds: Math.ceil(context.ttl / 1000) }),
     });
   }
-  registerAuthentication(app, ctx.keys, ctx.operatorToken);
+  registerAuthentication(app, ctx.keys, ctx.operatorToken, ctx.services);
   // Events already received are recorded before the server lets its database close.
   app.addHook("onClose", async () => ctx.events.drain());
 
@@ -112,6 +115,9 @@ export async function buildApp(appCtx: AppContext, options: AppOptions = {}): Pr
   registerIntegrationRoutes(app, ctx);
   registerBackOfficeRoutes(app, ctx);
   registerAdminRoutes(app);
+  registerMemberTokenRoutes(app, ctx);
+  await registerMeRoutes(app, ctx);
+  registerWidgetRoutes(app);
   registerImportRoutes(app, ctx);
   await registerPlatformHooks(app, ctx);
   await app.ready();

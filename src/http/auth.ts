@@ -4,9 +4,12 @@ import { DomainError } from "../core/errors.ts";
 import type { Role } from "../core/ports/records.ts";
 import type { Actor } from "../services/context.ts";
 import type { KeyAuthenticator } from "./key-cache.ts";
+import type { Services } from "../services/context.ts";
+import { looksLikeJwt, verifyMemberToken } from "../services/member-tokens.ts";
 
 /** Who may call a route: a store role, the operator token, or anyone. Declared once per route. */
-export type RouteRole = Role | "operator" | "none";
+/** `member`: a member token, for the member's own routes (`/v1/me…`) and nothing else. */
+export type RouteRole = Role | "operator" | "member" | "none";
 
 const RANK: Record<Role, number> = { viewer: 1, points_manager: 2, admin: 3 };
 
@@ -22,6 +25,8 @@ declare module "fastify" {
   interface FastifyRequest {
     caller?: Caller;
     operator?: Actor;
+    /** The member a verified member token names (routes with the `member` role). */
+    member?: { storeId: string; memberId: string };
   }
 }
 
@@ -57,7 +62,7 @@ const PUBLIC_PLUGIN_ROUTES = /^\/(docs|openapi\.json)(\/|$)/;
  * costs the server a header check and nothing more. A route that forgets to declare its role
  * fails at start-up rather than being served open.
  */
-export function registerAuthentication(app: FastifyInstance, keys: KeyAuthenticator, operatorToken: string): void {
+export function registerAuthentication(app: FastifyInstance, keys: KeyAuthenticator, operatorToken: string, services: Services): void {
   app.addHook("onRoute", (route) => {
     if (route.config?.role) return;
     if (PUBLIC_PLUGIN_ROUTES.test(route.url)) {
@@ -74,7 +79,15 @@ export function registerAuthentication(app: FastifyInstance, keys: KeyAuthentica
       request.operator = { id: "operator", role: "operator" };
       return;
     }
-    const key = await keys.authenticate(bearer(request));
+    const credential = bearer(request);
+    // A member token opens the member's own routes only, and a staff key never opens them (SPEC §3).
+    if (role === "member") {
+      if (!looksLikeJwt(credential)) throw new DomainError("invalid_token", "these routes take a member token (POST /v1/member-tokens), not a staff key");
+      request.member = await verifyMemberToken(services, credential);
+      return;
+    }
+    if (looksLikeJwt(credential)) throw new DomainError("invalid_token", "a member token opens only /v1/me…; this route needs a staff key");
+    const key = await keys.authenticate(credential);
     if (!key) throw new DomainError("unauthorized", "the API key is not valid");
     if (RANK[key.role] < RANK[role]) throw new DomainError("forbidden", `this action needs the ${role} role; the key has ${key.role}`);
     request.caller = { storeId: key.storeId, actor: { id: key.id, role: key.role } };

@@ -91,7 +91,7 @@ function standardErrors(d: RouteDoc): Partial<Record<ErrorStatus, string>> {
   const keyed = d.role !== "none";
   const input = d.body !== undefined || d.querystring !== undefined || d.params !== undefined;
   return {
-    ...(keyed ? { 401: d.role === "operator" ? "The operator token is missing or wrong" : "The API key is missing, not valid or revoked" } : {}),
+    ...(keyed ? { 401: d.role === "operator" ? "The operator token is missing or wrong" : d.role === "member" ? "The member token is missing, expired or not valid (`invalid_token`)" : "The API key is missing, not valid or revoked" } : {}),
     ...(RANKED.includes(d.role) ? { 403: `The key's role is below ${d.role}` } : {}),
     ...(d.idempotent ? { 409: "The Idempotency-Key was used with another request" } : {}),
     ...(input ? { 422: "A field is not valid; `errors` names each one" } : {}),
@@ -138,7 +138,7 @@ function doc(d: RouteDoc): JsonSchema {
     summary: d.summary,
     tags: d.tags,
     description: [d.description, d.role === "none" ? undefined : `Requires the \`${d.role}\` role.`].filter(Boolean).join("\n\n") || undefined,
-    security: d.role === "none" ? [] : [{ bearer: [] }],
+    security: d.role === "none" ? [] : d.role === "member" ? [{ memberToken: [] }] : [{ bearer: [] }],
     ...(d.params ? { params: jsonSchema(d.params) } : {}),
     ...(d.querystring ? { querystring: jsonSchema(d.querystring) } : {}),
     ...(headers ? { headers: jsonSchema(headers) } : {}),
@@ -207,7 +207,12 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
       },
       servers: [{ url: "/", description: "The server that serves this document" }],
       tags: TAGS,
-      components: { securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "A store API key, or the operator token for POST /v1/stores" } } },
+      components: {
+        securitySchemes: {
+          bearer: { type: "http", scheme: "bearer", description: "A store API key, or the operator token for POST /v1/stores" },
+          memberToken: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "A member token (HS256 JWT, SPEC §3 Member tokens), for /v1/me… only" },
+        },
+      },
     },
     // Components are the named schemas the routes met, sorted so the document is the same every time.
     transformObject: (document) => {

@@ -52,7 +52,7 @@ export async function memberCentre(services: Services, storeId: string, memberId
   const program = store.program;
   const lang = askedLang ?? member.language ?? program.defaultLanguage;
   const text = (texts: Record<string, string>) => inLanguage(texts, lang, program.defaultLanguage);
-  const common = { memberId, storeName: store.name, language: lang, enabled: program.enabled, pointsName: text(program.pointsName) ?? "Points", rulesText: text(program.rulesText) };
+  const common = { memberId, storeName: store.name, timezone: store.timezone, language: lang, enabled: program.enabled, pointsName: text(program.pointsName) ?? "Points", rulesText: text(program.rulesText) };
   if (!program.enabled) return common;
   const cashback = methods.find((m) => m.type === "cashback");
   const history = await memberActivity(services, storeId, memberId, { limit: 10, cursor: null });

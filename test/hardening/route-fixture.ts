@@ -33,7 +33,8 @@ export interface Sample {
 
 export interface SampleStore {
   store: TestStore;
-  keys: { viewer: string; points_manager: string; admin: string };
+  /** The store's staff keys by role, and `member`: a member token for the sample member (/v1/me…). */
+  keys: { viewer: string; points_manager: string; admin: string; member: string };
   /** Strings only this store's data holds: they must never show up in another store's answers. */
   markers: string[];
   samples: Record<string, Sample>;
@@ -52,7 +53,7 @@ async function ok(res: { statusCode: number; body: string }, what: string): Prom
 export async function sampleStore(app: FastifyInstance, tag: string, services?: Services): Promise<SampleStore> {
   const store = await createTestStore(app, { name: `Store ${tag}` });
   const admin = store.adminKey;
-  const keys = { viewer: await store.key("viewer"), points_manager: await store.key("points_manager"), admin };
+  const keys = { viewer: await store.key("viewer"), points_manager: await store.key("points_manager"), admin, member: "" };
   const post = (url: string, body: unknown) => call(app, "POST", url, { key: admin, body });
   const member = `member-${tag}`;
   const email = `secret-${tag}@example.com`;
@@ -74,6 +75,7 @@ export async function sampleStore(app: FastifyInstance, tag: string, services?: 
   const entitlementId = granted.entitlement?.id ?? granted.entitlementId;
   expect(entitlementId, JSON.stringify(granted)).toBeTruthy();
   const spareKey = await ok(await post("/v1/keys", { name: `Spare ${tag}`, role: "viewer" }), "key");
+  keys.member = (await ok(await post("/v1/member-tokens", { memberId: member }), "member token")).token;
   const program = await ok(await call(app, "GET", "/v1/program/export", { key: admin }), "export");
   const hook = await ok(await post("/v1/webhook-endpoints", { url: "https://93.184.215.14/hooks", events: ["*"], description: `Hooks ${tag}` }), "webhook endpoint");
   const spareHook = await ok(await post("/v1/webhook-endpoints", { url: "https://93.184.215.14/spare", events: ["member.tier_changed"] }), "spare webhook endpoint");
@@ -150,6 +152,12 @@ export async function sampleStore(app: FastifyInstance, tag: string, services?: 
     "GET /v1/session": { url: "/v1/session" },
     "GET /v1/members": { url: `/v1/members?q=${encodeURIComponent(member.slice(0, 4))}` },
     "GET /v1/dashboard": { url: "/v1/dashboard?months=3" },
+    "POST /v1/member-tokens": { url: "/v1/member-tokens", body: { memberId: member } },
+    "POST /v1/member-token-secret/rotate": { url: "/v1/member-token-secret/rotate" },
+    "GET /v1/me": { url: "/v1/me?lang=en" },
+    "GET /v1/me/activity": { url: "/v1/me/activity?limit=5" },
+    "POST /v1/me/redemptions": { url: "/v1/me/redemptions", body: { methodId: pack.id } },
+    "POST /v1/me/checkout/quote": { url: "/v1/me/checkout/quote", body: cart },
   };
   return { store, keys, markers: [store.id, email, rule.id, cash.id, pack.id, coupon.id, hold.id, code.code, `Gold ${tag}`, hook.id, `Hooks ${tag}`], samples };
 }

@@ -1087,6 +1087,126 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/member-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A member token for the member centre (HS256 JWT, at most 24 h)
+         * @description Requires the `points_manager` role.
+         */
+        post: operations["createMemberToken"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/member-token-secret/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new secret for signing member tokens; the previous one verifies for 24 h more
+         * @description Requires the `admin` role.
+         */
+        post: operations["rotateMemberTokenSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The member centre: balance, cash value, expiry, how to earn, rewards and history, in the member's language
+         * @description Requires the `member` role.
+         */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The member's own history, newest first
+         * @description Requires the `member` role.
+         */
+        get: operations["getMyActivity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/redemptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeem a catalogue item, coupon or product with the member's points
+         * @description Requires the `member` role.
+         */
+        post: operations["redeemMyReward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/me/checkout/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * How many points the member can use on a cart, the most and why (the checkout widget)
+         * @description Requires the `member` role.
+         */
+        post: operations["quoteMyCheckout"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/imports": {
         parameters: {
             query?: never;
@@ -1680,6 +1800,78 @@ export interface components {
                 points: number;
             }[];
         };
+        MemberCentre: {
+            memberId: string;
+            storeName: string;
+            /** @description The store's time zone: dates are shown in it */
+            timezone: string;
+            /** @description The language the texts are in */
+            language: string;
+            /** @description False while the program is disabled: then no points data */
+            enabled: boolean;
+            pointsName: string;
+            rulesText: string | null;
+            balance?: number;
+            pending?: number;
+            held?: number;
+            /** @description The balance at the first enabled cashback method's rate; null without one */
+            cashValue?: {
+                amount: number;
+                currency: string;
+            } | null;
+            tier?: string | null;
+            expiring?: {
+                /** Format: date-time */
+                expiresAt: string;
+                points: number;
+            }[];
+            history?: {
+                data: components["schemas"]["MemberEntry"][];
+                nextCursor: string | null;
+            };
+            rewards?: {
+                methodId: string;
+                /** @enum {string} */
+                type: "catalog" | "coupon" | "product";
+                name: string;
+                description?: string;
+                points: number;
+                affordable: boolean;
+            }[];
+        };
+        MemberCheckoutQuote: {
+            balance: number;
+            /** @description The most points the member may use on this cart */
+            maxPoints: number;
+            /** @description What those points buy, in minor units */
+            maxDiscount: number;
+            /** @description Points worth one unit of the store's currency (10: 10 points = $1) */
+            pointsPerUnit: number;
+            methodId: string | null;
+            subtotal: number;
+            eligibleSubtotal: number;
+            /** @description Left to pay on eligible lines after discounts and store credits */
+            payable: number;
+            /** @description Why maxPoints is zero */
+            reason?: string;
+            /** @enum {string} */
+            reasonCode?: "below_min_subtotal" | "below_min_balance" | "no_points" | "not_stackable_with_discounts" | "no_eligible_products" | "nothing_to_pay" | "order_limit_reached" | "program_disabled" | "no_method";
+            currency: string;
+            pointsName: string;
+        };
+        /** @description A movement of the member's points, as the member sees it */
+        MemberEntry: {
+            id: string;
+            /** @enum {string} */
+            type: "earn" | "pending" | "mature" | "redeem" | "hold" | "release" | "capture" | "expire" | "reverse" | "adjust" | "import" | "write_off" | "return";
+            points: number;
+            balanceAfter: number;
+            /** Format: date-time */
+            at: string;
+            reason?: string;
+            /** @enum {string} */
+            source: "event" | "order" | "adjustment" | "refund_return" | "import" | "redemption" | "system";
+        };
         MemberSummary: {
             memberId: string;
             email: string | null;
@@ -1691,6 +1883,18 @@ export interface components {
             held: number;
             /** Format: date-time */
             createdAt: string;
+        };
+        MemberToken: {
+            /** @description An HS256 JWT: iss = store id, sub = member id */
+            token: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        MemberTokenSecret: {
+            /** @description Sign member tokens with its UTF-8 bytes (HS256); shown once */
+            secret: string;
+            /** @description Until when tokens signed with the previous secret still verify */
+            previousValidUntil: string | null;
         };
         Notification: {
             id: string;
@@ -8727,6 +8931,511 @@ export interface operations {
             };
             /** @description The API key is missing, not valid or revoked */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests with this key; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createMemberToken: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write run once: a retry with the same key and body gets the stored answer */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    memberId: string;
+                    /** @default 3600 */
+                    ttlSeconds?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description The token and when it expires */
+            201: {
+                headers: {
+                    /** @description Present when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "idempotent-replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberToken"];
+                };
+            };
+            /** @description The body cannot be parsed (JSON: not valid, or nested deeper than 32 levels) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, not valid or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role is below points_manager */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No member with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's content type is not accepted */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests with this key; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    rotateMemberTokenSecret: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write run once: a retry with the same key and body gets the stored answer */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new secret, shown once */
+            200: {
+                headers: {
+                    /** @description Present when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "idempotent-replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberTokenSecret"];
+                };
+            };
+            /** @description The body cannot be parsed (JSON: not valid, or nested deeper than 32 levels) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, not valid or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role is below admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's content type is not accepted */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests with this key; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: {
+                lang?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What the member centre shows */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberCentre"];
+                };
+            };
+            /** @description The member token is missing, expired or not valid (`invalid_token`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests with this key; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getMyActivity: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the member's entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["MemberEntry"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description The member token is missing, expired or not valid (`invalid_token`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests with this key; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    redeemMyReward: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write run once: a retry with the same key and body gets the stored answer */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    methodId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The redemption */
+            201: {
+                headers: {
+                    /** @description Present when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "idempotent-replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Redemption"];
+                };
+            };
+            /** @description The body cannot be parsed (JSON: not valid, or nested deeper than 32 levels) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The member token is missing, expired or not valid (`invalid_token`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not enough points, or the program is disabled; or: the Idempotency-Key was used with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's content type is not accepted */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests with this key; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    quoteMyCheckout: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    lines: {
+                        sku: string;
+                        quantity: number;
+                        amount: number;
+                        giftCard?: boolean;
+                        pointsEligible?: boolean;
+                        tags?: string[];
+                    }[];
+                    /** @default 0 */
+                    discounts?: number;
+                    /** @default 0 */
+                    credits?: number;
+                    /** @default 0 */
+                    shipping?: number;
+                    channel?: string;
+                    methodId?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The quote, with the store's currency and points name */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MemberCheckoutQuote"];
+                };
+            };
+            /** @description The body cannot be parsed (JSON: not valid, or nested deeper than 32 levels) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The member token is missing, expired or not valid (`invalid_token`) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's content type is not accepted */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -23,7 +23,7 @@ export const memberView = named("Member", z.object({
   expiring: z.array(z.object({ expiresAt: instantOut, points: z.number().int() })).describe("Points by the instant they expire, soonest first"),
 }));
 
-const entryType = enumOf<EntryType>({
+export const entryType = enumOf<EntryType>({
   earn: true, pending: true, mature: true, redeem: true, hold: true, release: true, capture: true, expire: true,
   reverse: true, adjust: true, import: true, write_off: true, return: true,
 });

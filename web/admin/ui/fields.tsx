@@ -1,3 +1,8 @@
+/**
+ * Form fields that show the API's message for their field (`name` is its path). Forms that write
+ * set `noValidate`: the API judges every value, so its words appear at the field, rather than the
+ * browser's own bubble (in the browser's language, gone on the next click) stopping the request.
+ */
 import type { ComponentChildren } from "preact";
 import { useId } from "preact/hooks";
 
@@ -25,11 +30,11 @@ function Frame(props: Common & { id: string; children: ComponentChildren; inline
 
 const describedBy = (id: string, p: Common) => (p.error ? `${id}-error` : p.hint ? `${id}-hint` : undefined);
 
-export function TextField(p: Common & { value: string; onInput(v: string): void; type?: string; placeholder?: string; autoComplete?: string }) {
+export function TextField(p: Common & { value: string; onInput(v: string): void; type?: "text" | "password" | "email" | "search" | "tel" | "url" | "datetime-local"; placeholder?: string; autoComplete?: string }) {
   const id = useId();
   return (
     <Frame {...p} id={id}>
-      <input id={id} name={p.name} type={p.type ?? "text"} value={p.value} placeholder={p.placeholder} required={p.required} disabled={p.disabled}
+      <input id={id} name={p.name} type={(p.type ?? "text") as "text" /* Preact types pair each input type with its roles; all of these are text-like */} value={p.value} placeholder={p.placeholder} required={p.required} disabled={p.disabled}
         autoComplete={p.autoComplete} aria-invalid={p.error ? "true" : undefined} aria-describedby={describedBy(id, p)}
         onInput={(e) => p.onInput((e.currentTarget as HTMLInputElement).value)} />
     </Frame>
@@ -62,7 +67,8 @@ export function TextArea(p: Common & { value: string; onInput(v: string): void; 
   );
 }
 
-export function Select<T extends string>(p: Common & { value: T; options: Array<{ value: T; label: string }>; onChange(v: T): void }) {
+// The options and the value fix T; the handler takes what they allow (NoInfer: a setter of a narrower type fits).
+export function Select<T extends string>(p: Common & { value: T; options: Array<{ value: T; label: string }>; onChange(v: NoInfer<T>): void }) {
   const id = useId();
   return (
     <Frame {...p} id={id}>

@@ -7,6 +7,7 @@ import { Readable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../src/http/app.ts";
+import { runWaitingImports } from "../../src/services/imports/worker.ts";
 import { verifyLedger } from "../../src/storage/verify.ts";
 import { kindsUnderTest } from "../support/db.ts";
 import { call, createTestStore, OPERATOR_TOKEN, startTestApp, type TestApp, type TestStore } from "../support/app.ts";
@@ -205,6 +206,30 @@ describe.each(kindsUnderTest())("imports over HTTP on %s", (kind) => {
       expect((await call(t.app, "GET", `/v1/imports/${ids[0]}`, { key: store.adminKey })).statusCode).toBe(404);
       expect(await getImport(t.app, s.adminKey, ids[0]!)).toMatchObject({ status: "done", imported: 1 });
     });
+  });
+
+  it("an upload whose worker died is resumed by another worker once the lease ran out, every row once", async () => {
+    const s = await createTestStore(t.app);
+    const rows = Array.from({ length: 30 }, (_, i) => `lease-${i % 4},${i + 1}`);
+    const res = await upload(t.app, s.adminKey, "kind=balances", csv("memberId,points", ...rows));
+    expect(res.statusCode).toBe(202);
+    const { id } = res.json() as { id: string };
+    const start = t.clock.now();
+    const died = runWaitingImports(t.services, { storeId: s.id, holder: "dies", leaseMs: 60_000, batchRows: 7, faults: { afterBatch: (n) => {
+      if (n === 2) throw new Error("killed");
+    } } });
+    await expect(died).rejects.toThrow("killed");
+    expect(await getImport(t.app, s.adminKey, id)).toMatchObject({ status: "running", total: 30, processed: 14 });
+    expect(await work(t.services, s.id, "next")).toEqual({ claimed: 0, finished: 0 });
+    t.clock.set(new Date(start.getTime() + 60_000));
+    try {
+      expect(await work(t.services, s.id, "next")).toEqual({ claimed: 1, finished: 1 });
+    } finally {
+      t.clock.set(start);
+    }
+    expect(await getImport(t.app, s.adminKey, id)).toMatchObject({ status: "done", total: 30, processed: 30, imported: 30, rejected: 0 });
+    const balances = await Promise.all([0, 1, 2, 3].map(async (m) => (await call(t.app, "GET", `/v1/members/lease-${m}`, { key: s.adminKey })).json().balance as number));
+    expect(balances.reduce((a, b) => a + b, 0)).toBe((30 * 31) / 2);
   });
 
   describe("the size limit", () => {

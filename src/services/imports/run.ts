@@ -1,3 +1,4 @@
+import { setImmediate } from "node:timers/promises";
 import { notFound } from "../../core/errors.ts";
 import { cellsOf } from "../../core/imports/cells.ts";
 import { headerProblem, type ImportKind } from "../../core/imports/kinds.ts";
@@ -68,6 +69,9 @@ export async function runImport(
     if (!end.final && STATISTICS_AFTER.has(++ranBatches)) await services.tx.run((repos) => repos.imports.tablesGrown(kind));
     await options.onBatch?.(record);
     await options.faults?.afterBatch?.(record.progress.batches);
+    // An embedded database (PGlite) answers in microtasks: without a turn of the event loop between
+    // batches, a server would read no request until the whole import is done.
+    await setImmediate();
     return record;
   };
 

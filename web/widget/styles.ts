@@ -9,6 +9,7 @@ export const css = `
 :host([hidden]) { display: none; }
 * { box-sizing: border-box; }
 .pb { display: grid; gap: 12px; }
+p { margin: 0; }
 .card { background: var(--pb-surface, #fff); border: 1px solid var(--pb-border, #dde1e8); border-radius: var(--pb-radius, 10px); padding: 14px 16px; }
 h2 { font-size: 1rem; margin: 0 0 8px; }
 .figures { display: flex; flex-wrap: wrap; gap: 16px 28px; align-items: baseline; }

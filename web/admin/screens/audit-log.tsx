@@ -3,7 +3,7 @@ import { dateTime } from "../format.ts";
 import { useSession } from "../session.ts";
 import { Empty, ErrorBanner, Loading, Page } from "../ui/page.tsx";
 import { useLoad } from "../ui/use-load.ts";
-import type { ScreenProps } from "./index.ts";
+import type { ScreenProps } from "./screen.ts";
 
 interface AuditRecord { id: string; at: string; actor: string; action: string; entityType: string; entityId: string; before: unknown; after: unknown }
 

@@ -4,7 +4,7 @@ import { useSession } from "../session.ts";
 import { TextField } from "../ui/fields.tsx";
 import { Card, ErrorBanner, Notice, Page } from "../ui/page.tsx";
 import { useAction } from "../ui/use-action.ts";
-import type { ScreenProps } from "./index.ts";
+import type { ScreenProps } from "./screen.ts";
 
 interface Ran { matured: number; released: number; expired: number; reminded: number }
 

@@ -4,7 +4,7 @@ import { useSession } from "../session.ts";
 import { BarChart } from "../ui/bar-chart.tsx";
 import { Card, Empty, ErrorBanner, Loading, Page } from "../ui/page.tsx";
 import { useLoad } from "../ui/use-load.ts";
-import type { ScreenProps } from "./index.ts";
+import type { ScreenProps } from "./screen.ts";
 
 interface MonthFlow { month: string; issued: number; redeemed: number; expired: number; reversed: number; outstanding: number; liability: number | null }
 interface Dashboard {

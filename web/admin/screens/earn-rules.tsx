@@ -9,7 +9,7 @@ import { getPath, listText, setPath, textList, type Json } from "../ui/object-pa
 import { Card, Empty, ErrorBanner, Loading, Page } from "../ui/page.tsx";
 import { useLoad } from "../ui/use-load.ts";
 import { ValidityEditor, type Validity } from "../ui/validity.tsx";
-import type { ScreenProps } from "./index.ts";
+import type { ScreenProps } from "./screen.ts";
 
 interface Rule extends Json { id: string; version: number; name: string; event: string; enabled?: boolean; award: Json }
 

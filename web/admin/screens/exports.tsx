@@ -3,7 +3,7 @@ import { useSession } from "../session.ts";
 import { TextField } from "../ui/fields.tsx";
 import { Card, ErrorBanner, Page } from "../ui/page.tsx";
 import { useAction } from "../ui/use-action.ts";
-import type { ScreenProps } from "./index.ts";
+import type { ScreenProps } from "./screen.ts";
 
 const EXPORTS = [
   { file: "members.csv", title: "Members", about: "Every member with their balance, pending and held points, tier and contact details." },

@@ -6,7 +6,7 @@ import { Checkbox, Select } from "../ui/fields.tsx";
 import { Card, Empty, ErrorBanner, Loading, Page } from "../ui/page.tsx";
 import { useAction } from "../ui/use-action.ts";
 import { useLoad } from "../ui/use-load.ts";
-import type { ScreenProps } from "./index.ts";
+import type { ScreenProps } from "./screen.ts";
 
 type Kind = "members" | "balances" | "orders";
 interface ImportView {

@@ -1,5 +1,3 @@
-import type { FunctionComponent } from "preact";
-import type { Role } from "../session.ts";
 import { AuditLogScreen } from "./audit-log.tsx";
 import { ClockScreen } from "./clock.tsx";
 import { DashboardScreen } from "./dashboard.tsx";
@@ -15,19 +13,8 @@ import { RedeemMethodsScreen } from "./redeem-methods.tsx";
 import { TiersScreen } from "./tiers.tsx";
 import { WebhooksScreen } from "./webhooks.tsx";
 
-export interface ScreenProps {
-  /** The route after the screen's own path (`#/members/alice` → `["alice"]`). */
-  route: string[];
-}
-
-export interface ScreenEntry {
-  path: string;
-  title: string;
-  component: FunctionComponent<ScreenProps>;
-  /** Screens only this role and above see at all (the others hide their buttons by role). */
-  role?: Role;
-  sandboxOnly?: boolean;
-}
+export type { ScreenEntry, ScreenProps } from "./screen.ts";
+import type { ScreenEntry } from "./screen.ts";
 
 export const screens: ScreenEntry[] = [
   { path: "dashboard", title: "Dashboard", component: DashboardScreen },

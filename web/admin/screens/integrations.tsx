@@ -5,7 +5,7 @@ import { TextField } from "../ui/fields.tsx";
 import { Card, ErrorBanner, Loading, Notice, Page } from "../ui/page.tsx";
 import { useAction } from "../ui/use-action.ts";
 import { useLoad } from "../ui/use-load.ts";
-import type { ScreenProps } from "./index.ts";
+import type { ScreenProps } from "./screen.ts";
 
 interface Delivery { deliveryId: string; topic: string; result: string; error: string | null; receivedAt: string }
 interface Integration { platform: "shopify" | "woocommerce"; shopDomain?: string; siteUrl?: string; webhookPath: string; connectedAt: string; recentDeliveries: Delivery[] }

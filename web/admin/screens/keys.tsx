@@ -7,7 +7,7 @@ import { Select, TextField } from "../ui/fields.tsx";
 import { Card, ErrorBanner, Loading, Notice, Page } from "../ui/page.tsx";
 import { useAction } from "../ui/use-action.ts";
 import { useLoad } from "../ui/use-load.ts";
-import type { ScreenProps } from "./index.ts";
+import type { ScreenProps } from "./screen.ts";
 
 interface Key { id: string; name: string; role: Role; createdAt: string; revokedAt?: string | null }
 

@@ -8,7 +8,7 @@ import { useLoad } from "../ui/use-load.ts";
 import { useCan } from "../session.ts";
 import { BulkAdd } from "./member-bulk.tsx";
 import { MemberDetail } from "./member-detail.tsx";
-import type { ScreenProps } from "./index.ts";
+import type { ScreenProps } from "./screen.ts";
 
 interface MemberSummary { memberId: string; email: string | null; phone: string | null; tier: string | null; isMember: boolean; balance: number; pending: number; held: number }
 

@@ -5,7 +5,7 @@ import { useSession } from "../session.ts";
 import { TextField } from "../ui/fields.tsx";
 import { Card, Empty, ErrorBanner, Loading, Page } from "../ui/page.tsx";
 import { useLoad } from "../ui/use-load.ts";
-import type { ScreenProps } from "./index.ts";
+import type { ScreenProps } from "./screen.ts";
 
 interface Order {
   id?: string; orderId?: string; memberId: string | null; channel: string; status?: string; currency?: string;

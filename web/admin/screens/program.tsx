@@ -6,7 +6,7 @@ import { Card, ErrorBanner, Loading, Notice, Page } from "../ui/page.tsx";
 import { useAction } from "../ui/use-action.ts";
 import { useLoad } from "../ui/use-load.ts";
 import { ValidityEditor, type Validity } from "../ui/validity.tsx";
-import type { ScreenProps } from "./index.ts";
+import type { ScreenProps } from "./screen.ts";
 
 type Switches = Record<"pointsEarned" | "pointsAdjusted" | "expiryReminder" | "redemption" | "tierChanged", boolean>;
 interface Program {

@@ -8,7 +8,7 @@ import { useObjectEditor } from "../ui/list-editor.ts";
 import { getPath, listText, setPath, textList, type Json } from "../ui/object-path.ts";
 import { Card, Empty, ErrorBanner, Loading, Page } from "../ui/page.tsx";
 import { useLoad } from "../ui/use-load.ts";
-import type { ScreenProps } from "./index.ts";
+import type { ScreenProps } from "./screen.ts";
 
 type MethodType = "cashback" | "catalog" | "coupon" | "product";
 interface Method extends Json { id: string; type: MethodType; name: string; points: number; enabled?: boolean }

@@ -6,7 +6,7 @@ import { NumberField, TextArea, TextField } from "../ui/fields.tsx";
 import { Card, Empty, ErrorBanner, Loading, Page } from "../ui/page.tsx";
 import { useAction } from "../ui/use-action.ts";
 import { useLoad } from "../ui/use-load.ts";
-import type { ScreenProps } from "./index.ts";
+import type { ScreenProps } from "./screen.ts";
 
 interface Tier { code: string; name: string; rank: number; multiplier?: number; qualification?: unknown }
 

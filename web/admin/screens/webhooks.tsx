@@ -8,7 +8,7 @@ import { Card, Empty, ErrorBanner, Loading, Notice, Page } from "../ui/page.tsx"
 import { useAction } from "../ui/use-action.ts";
 import { useLoad } from "../ui/use-load.ts";
 import { listText, textList } from "../ui/object-path.ts";
-import type { ScreenProps } from "./index.ts";
+import type { ScreenProps } from "./screen.ts";
 
 interface Endpoint { id: string; url: string; events: string[]; description: string | null; enabled: boolean; createdAt: string }
 interface Delivery { id: string; eventId: string; type: string; status: string; attempts: number; lastStatus: number | null; lastError: string | null; nextAttemptAt: string | null; deliveredAt: string | null; createdAt: string }

@@ -178,7 +178,7 @@ describe("statements on the request path", () => {
         expect(sample, `no sample for ${r.id}`).toBeDefined();
         const url = r.id === "POST /v1/redemptions/{id}/release" ? `/v1/redemptions/${held.id}/release` : sample!.url;
         const key = r.role === "operator" ? OPERATOR_TOKEN : s.keys.admin;
-        const res = await send(r.id, r.method, url, key, sample!.body);
+        const res = await send(r.id, r.method, url, key, sample!.body, sample!.headers);
         expect(res.statusCode, `${r.id}: ${res.body}`).toBeLessThan(400);
       }
     }

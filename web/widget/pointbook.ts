@@ -7,4 +7,4 @@ import { MemberCenter } from "./member-center.tsx";
  * `<pointbook-member-center>` and `<pointbook-checkout-points>` on any page.
  */
 defineWidget("pointbook-member-center", MemberCenter, ["token-from-hash"]);
-defineWidget("pointbook-checkout-points", CheckoutPoints, ["cart", "channel"]);
+defineWidget("pointbook-checkout-points", CheckoutPoints, ["cart", "channel"], ["cart"]);

@@ -108,6 +108,8 @@ export function backOfficeSuite(name: string): BackOffice {
         timezoneId: STORE_ZONE,
         acceptDownloads: true,
       });
+      // Well under the test's own timeout, so a missing element fails with its locator named.
+      context.setDefaultTimeout(10_000);
       contexts.push(context);
       const page = await context.newPage();
       page.on("pageerror", (e) => pageErrors.push(`${e.message}\n${e.stack ?? ""}`));

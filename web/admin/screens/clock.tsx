@@ -26,7 +26,7 @@ export function ClockScreen(_: ScreenProps) {
         <div class="actions">
           {[1, 7, 30, 365].map((d) => <button key={d} type="button" class="secondary" disabled={advance.busy} onClick={() => void advance.run(by(d))}>+{d} {d === 1 ? "day" : "days"}</button>)}
         </div>
-        <form class="row" aria-label="Advance the clock" onSubmit={(e) => { e.preventDefault(); if (to) void advance.run(new Date(to).toISOString()); }}>
+        <form class="row" noValidate aria-label="Advance the clock" onSubmit={(e) => { e.preventDefault(); if (to) void advance.run(new Date(to).toISOString()); }}>
           <TextField name="to" label="Move to (in your browser's time zone)" type="datetime-local" value={to} error={advance.fieldError("to")} onInput={setTo} />
           <button type="submit" class="primary" disabled={advance.busy || !to}>Advance</button>
         </form>

@@ -82,7 +82,7 @@ function RuleForm({ ed, canEdit }: { ed: ReturnType<typeof useObjectEditor>; can
   const awardType = String(get("award.type") ?? "fixed");
   return (
     <Card title={ed.editingId ? `Edit “${String(form.name)}”` : "New way to earn"}>
-      <form aria-label="Way to earn" onSubmit={(e) => { e.preventDefault(); if (ed.restValid) void ed.save.run(); }}>
+      <form noValidate aria-label="Way to earn" onSubmit={(e) => { e.preventDefault(); if (ed.restValid) void ed.save.run(); }}>
         <fieldset disabled={!canEdit}>
           <TextField name="name" label="Name" required value={String(get("name") ?? "")} error={fe("name")} onInput={(v) => set("name", v)} />
           <TextArea name="description" label="Description" rows={2} value={String(get("description") ?? "")} error={fe("description")} onInput={(v) => set("description", v || undefined)} />

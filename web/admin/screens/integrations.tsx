@@ -45,7 +45,7 @@ function Connect(props: { platform: Integration["platform"]; title: string; exis
     <Card title={props.title}>
       <p>{props.existing ? `Connected since ${dateTime(props.existing.connectedAt, store.timezone)}.` : "Not connected."} {props.how}</p>
       <p>Webhook address: <code data-webhook-url>{webhookUrl}</code></p>
-      <form class="row" aria-label={`Connect ${props.title}`} onSubmit={(e) => { e.preventDefault(); setSaved(false); void save.run(); }}>
+      <form class="row" noValidate aria-label={`Connect ${props.title}`} onSubmit={(e) => { e.preventDefault(); setSaved(false); void save.run(); }}>
         <TextField name={props.addressField} label={props.addressLabel} required value={address} error={save.fieldError(props.addressField)} onInput={setAddress} />
         <TextField name="webhookSecret" label={props.existing ? "New webhook secret" : "Webhook secret"} type="password" autoComplete="off" required value={secret} error={save.fieldError("webhookSecret")} onInput={setSecret} />
         <button type="submit" class="primary" disabled={save.busy}>{props.existing ? "Update" : "Connect"}</button>

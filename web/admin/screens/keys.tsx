@@ -37,7 +37,7 @@ export function KeysScreen(_: ScreenProps) {
   return (
     <Page title="Staff keys" intro="Each person or system gets its own key, with the role it needs. Activity and the audit log show which key did what.">
       <Card title="New key">
-        <form class="row" aria-label="New key" onSubmit={(e) => { e.preventDefault(); setCreated(null); void create.run(); }}>
+        <form class="row" noValidate aria-label="New key" onSubmit={(e) => { e.preventDefault(); setCreated(null); void create.run(); }}>
           <TextField name="name" label="Who or what it is for" required value={name} error={create.fieldError("name")} onInput={setName} />
           <Select name="role" label="Role" value={role} options={ROLES} error={create.fieldError("role")} onChange={setRole} />
           <button type="submit" class="primary" disabled={create.busy}>Create key</button>

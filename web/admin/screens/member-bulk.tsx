@@ -40,7 +40,7 @@ export function BulkAdd() {
     <Page title="Bulk add points" actions={<a class="button secondary" href={href("members")}>All members</a>}
       intro="The same points, with the same reason, to many members at once. All or nothing: if one id is refused, nobody gets points. There is no undo; a correction is a new adjustment.">
       <Card>
-        <form aria-label="Bulk add points" onSubmit={(e) => { e.preventDefault(); setDone(undefined); setConfirming(true); }}>
+        <form noValidate aria-label="Bulk add points" onSubmit={(e) => { e.preventDefault(); setDone(undefined); setConfirming(true); }}>
           <TextArea name="memberIds" label="Member ids (one per line, or a CSV with a memberId column)" rows={8} mono value={ids} error={fe("memberIds")} onInput={setIds} />
           <div class="field">
             <label for="bulk-file">Or choose a CSV file</label>

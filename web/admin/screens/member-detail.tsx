@@ -135,7 +135,7 @@ function AdjustForm(props: { value: { points?: number; reason: string; email: bo
   const fe = props.action.fieldError;
   return (
     <Card title="Add or deduct points">
-      <form aria-label="Adjust points" onSubmit={(e) => { e.preventDefault(); void props.action.run(); }}>
+      <form noValidate aria-label="Adjust points" onSubmit={(e) => { e.preventDefault(); void props.action.run(); }}>
         <div class="row">
           <NumberField name="points" label="Points (negative to deduct)" value={v.points} error={fe("points")} required onInput={(points) => props.onChange({ ...v, points })} />
           <TextField name="reason" label="Reason (shown to the member)" value={v.reason} error={fe("reason")} required onInput={(reason) => props.onChange({ ...v, reason })} />

@@ -90,7 +90,7 @@ export function ProgramScreen(_: ScreenProps) {
           Members stop earning and redeeming until you turn it on again. Their points are kept, and orders placed before now still earn as promised.
         </ConfirmDialog>
       </Card>
-      <form onSubmit={submit} aria-label="Program settings">
+      <form noValidate onSubmit={submit} aria-label="Program settings">
         <fieldset disabled={!canEdit}>
           <Card title="Names and texts">
             {languages.map((lang) => (

@@ -92,7 +92,7 @@ function MethodForm({ ed, managed, canEdit }: { ed: ReturnType<typeof useObjectE
   const type = form.type as MethodType;
   return (
     <Card title={ed.editingId ? `Edit “${String(form.name)}”` : `New: ${TYPE_LABEL[type]}`}>
-      <form aria-label="Way to redeem" onSubmit={(e) => { e.preventDefault(); if (ed.restValid) void ed.save.run(); }}>
+      <form noValidate aria-label="Way to redeem" onSubmit={(e) => { e.preventDefault(); if (ed.restValid) void ed.save.run(); }}>
         <fieldset disabled={!canEdit}>
           <TextField name="name" label="Name" required value={String(get("name") ?? "")} error={fe("name")} onInput={(v) => set("name", v)} />
           <TextArea name="description" label="Description" rows={2} value={String(get("description") ?? "")} error={fe("description")} onInput={(v) => set("description", v || undefined)} />

@@ -42,7 +42,7 @@ export function TiersScreen(_: ScreenProps) {
       <ErrorBanner error={list.error ?? remove.error} />
       {editing ? (
         <Card title={editing.original ? `Edit ${editing.original.name}` : "New tier"}>
-          <form aria-label="Tier" onSubmit={(e) => { e.preventDefault(); void save.run(); }}>
+          <form noValidate aria-label="Tier" onSubmit={(e) => { e.preventDefault(); void save.run(); }}>
             <div class="row">
               <TextField name="code" label="Code" required disabled={editing.original !== null} value={editing.tier.code} error={fe("code")} onInput={(code) => setEditing({ ...editing, tier: { ...editing.tier, code } })} />
               <TextField name="name" label="Name" required value={editing.tier.name} error={fe("name")} onInput={(name) => setEditing({ ...editing, tier: { ...editing.tier, name } })} />

@@ -35,7 +35,7 @@ export function WebhooksScreen(_: ScreenProps) {
   return (
     <Page title="Webhooks" intro="Pointbook tells your systems when points move, tiers change or points are about to expire, signed with Standard Webhooks.">
       <Card title="New endpoint">
-        <form class="row" aria-label="New webhook endpoint" onSubmit={(e) => { e.preventDefault(); setSecret(null); void create.run(); }}>
+        <form class="row" noValidate aria-label="New webhook endpoint" onSubmit={(e) => { e.preventDefault(); setSecret(null); void create.run(); }}>
           <TextField name="url" label="URL (https)" required value={url} error={create.fieldError("url")} onInput={setUrl} />
           <TextField name="events" label="Events (comma-separated; * for all)" value={events} error={create.fieldError("events")} onInput={setEvents} />
           <button type="submit" class="primary" disabled={create.busy}>Add endpoint</button>

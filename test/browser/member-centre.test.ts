@@ -73,7 +73,7 @@ describe("member centre in Chromium, embedded on a merchant's page", () => {
   /** Opens a merchant page holding `main` (from the allowed origin unless told otherwise). */
   async function openShopPage(main: string, options: { title?: string; css?: string; origin?: string; onPage?: (page: Page) => void } = {}): Promise<Page> {
     const path = shop.page(merchantPage({ pointbook: pb.base, title: options.title ?? "My points", main, ...(options.css ? { css: options.css } : {}) }));
-    const page = await pb.newPage({ width: 900, height: 900 });
+    const page = await pb.newPage({ width: 900, height: 640 });
     options.onPage?.(page);
     await page.goto(`${options.origin ?? shop.origin}${path}`);
     return page;
@@ -105,7 +105,11 @@ describe("member centre in Chromium, embedded on a merchant's page", () => {
     expect(history).toHaveLength(3);
     expect(history[0]).toMatch(/^Now available .* \+250$/);
     expect(history[1]).toMatch(/^Birthday gift .* \+500$/);
-    expect(history[2]).toMatch(/^Points on orders\b.*250$/);
+    // Pending points are not in the balance: marked so, and not in the colour of points gained.
+    expect(history[2]).toMatch(/^Points on orders .* · Pending \+250$/);
+    const colour = (l: Locator) => l.evaluate((el) => getComputedStyle(el).color);
+    const [gained, pending] = [widget.locator("[data-history] li").nth(1).locator(".num"), widget.locator("[data-history] li").nth(2).locator(".num")];
+    expect(await colour(pending)).not.toBe(await colour(gained));
     // Rewards the member has points for, and one they do not.
     expect(await widget.getByRole("button", { name: "Redeem: Tea sampler" }).isEnabled()).toBe(true);
     expect(await widget.getByRole("button", { name: "Redeem: Cast-iron teapot" }).isDisabled()).toBe(true);
@@ -127,6 +131,29 @@ describe("member centre in Chromium, embedded on a merchant's page", () => {
     expect((await rows(widget.locator("[data-history]")))[0]).toMatch(/^已入帳 .* \+250$/);
     await widget.getByRole("button", { name: "兌換: Tea sampler" }).waitFor();
     await screenshot(page, "member-centre-zh-TW");
+  });
+
+  it("an answer that arrives late never overwrites a newer one: switched to zh-TW and back to en, it stays in English", async () => {
+    const page = await openShopPage(`<pointbook-member-center${attrs({ token: await tokenFor("mei"), lang: "en" })}></pointbook-member-center>`);
+    const widget = memberCentre(page);
+    expect(await text(widget.locator("[data-balance]"))).toBe("750 Leaves");
+    // The Chinese answer is held back until the English one asked after it has been shown.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route((url) => url.pathname === "/v1/me" && url.searchParams.get("lang") === "zh-TW", async (route) => {
+      await held;
+      await route.continue();
+    });
+    const late = page.waitForResponse((r) => r.url().includes("lang=zh-TW"));
+    await widget.evaluate((el) => el.setAttribute("lang", "zh-TW"));
+    await widget.evaluate((el) => el.setAttribute("lang", "en"));
+    await expect.poll(() => text(widget.locator("[data-balance]"))).toBe("750 Leaves");
+    release();
+    await late;
+    // Give the late answer the moment it would need to be shown (a few frames), then look again.
+    await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 100)));
+    expect(await text(widget.locator("[data-balance]"))).toBe("750 Leaves");
+    expect(await text(widget.locator("[data-rules]"))).toBe(RULES.en.replace(/\s+/g, " "));
   });
 
   it("redeems a catalogue item with its Redeem button: the balance drops by its points and the history shows it; a reward too dear is disabled", async () => {
@@ -193,7 +220,8 @@ describe("member centre in Chromium, embedded on a merchant's page", () => {
     // 750 leaves, but at most $50 off an order: 500 leaves.
     expect(await text(widget.locator("[data-available]"))).toBe("You have 750 Leaves.");
     expect(await text(widget.locator("[data-max]"))).toBe("Up to 500 Leaves ($50.00 off) can be used on this order.");
-    const input = widget.getByLabel("Points to use");
+    await widget.getByRole("heading", { name: "Use your Leaves" }).waitFor();
+    const input = widget.getByLabel("Leaves to use");
     expect(await input.inputValue()).toBe("500");
     await input.fill("250");
     await widget.getByRole("button", { name: "Apply" }).click();
@@ -210,6 +238,7 @@ describe("member centre in Chromium, embedded on a merchant's page", () => {
     await widget.evaluate((el) => el.setAttribute("lang", "zh-TW"));
     await expect.poll(() => text(widget.locator("[data-reason]"))).toBe("本筆訂單金額未達使用點數的最低門檻。");
     await expect.poll(() => text(widget.locator("[data-available]"))).toBe("您目前有 750 茶葉點。");
+    await widget.getByRole("heading", { name: "使用茶葉點" }).waitFor();
   });
 
   it("checkout: a member with fewer points than the cap uses them in the method's steps (10 points = $1), all of them with one click", async () => {

@@ -60,7 +60,7 @@ export function CheckoutPoints({ apiBase, token, lang, host }: ElementProps) {
   const discountFor = (p: number) => (quote.maxPoints > 0 ? Math.floor((p * quote.maxDiscount) / quote.maxPoints) : 0);
   return (
     <div class="pb card" lang={lang}>
-      <h2>{t.usePoints}</h2>
+      <h2>{t.usePoints(name)}</h2>
       <p data-available>{t.available(pts(quote.balance))}</p>
       {quote.maxPoints > 0 ? (
         <>
@@ -73,7 +73,7 @@ export function CheckoutPoints({ apiBase, token, lang, host }: ElementProps) {
             host.dispatchEvent(new CustomEvent("pointbook-points", { detail: { points, discount, methodId: quote.methodId }, bubbles: true, composed: true }));
           }}>
             <div>
-              <label for="pb-points">{t.pointsToUse}</label>
+              <label for="pb-points">{t.pointsToUse(name)}</label>
               <input id="pb-points" type="number" min={0} max={quote.maxPoints} step={quote.pointsPerUnit ?? 1} value={chosen} onInput={(e) => setChosen(Number((e.currentTarget as HTMLInputElement).value))} />
             </div>
             <button type="submit">{t.apply}</button>

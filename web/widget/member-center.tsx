@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { memberApi, newKey, WidgetError } from "./api.ts";
 import type { ElementProps } from "./element.ts";
 import { count, day, money } from "./format.ts";
@@ -34,20 +34,26 @@ export function MemberCenter({ apiBase, token, lang }: ElementProps) {
   const [busy, setBusy] = useState<string | null>(null);
   const [result, setResult] = useState<{ ok: boolean; text: string; code?: string } | null>(null);
 
+  // Only the latest load is shown: an answer for a token or language the element no longer has
+  // may arrive after the newer one and must not replace it.
+  const latest = useRef(0);
   async function load() {
+    const mine = ++latest.current;
     try {
       if (!token) throw new WidgetError(401, "invalid_token", "no token");
       const data = await api.get<Me>("/v1/me", { lang });
+      if (mine !== latest.current) return;
       setMe(data);
       setMore([]);
       setCursor(data.history?.nextCursor ?? null);
       setError(null);
     } catch (e) {
-      setError(e);
+      if (mine === latest.current) setError(e);
     }
   }
   useEffect(() => {
     setMe(null);
+    setResult(null);
     void load();
   }, [apiBase, token, lang]);
 
@@ -126,12 +132,16 @@ export function MemberCenter({ apiBase, token, lang }: ElementProps) {
         <h2 id="pb-history">{t.history}</h2>
         {history.length === 0 ? <p class="muted">{t.noHistory}</p> : (
           <ul data-history>
-            {history.map((e) => (
-              <li key={e.id}>
-                <span><span>{e.reason ?? t.types[e.type] ?? e.type}</span><br /><span class="muted">{day(e.at, lang, me.timezone)}</span></span>
-                <span class={`num ${e.points >= 0 ? "plus" : "minus"}`}>{e.points > 0 ? "+" : ""}{count(e.points, lang)}</span>
-              </li>
-            ))}
+            {history.map((e) => {
+              // Points on their way are not in the balance yet: they show as pending, and count when they become available.
+              const pending = e.type === "pending";
+              return (
+                <li key={e.id} data-type={e.type}>
+                  <span><span>{e.reason ?? t.types[e.type] ?? e.type}</span><br /><span class="muted">{day(e.at, lang, me.timezone)}{pending ? ` · ${t.types.pending}` : ""}</span></span>
+                  <span class={`num ${pending ? "pending" : e.points >= 0 ? "plus" : "minus"}`}>{e.points > 0 ? "+" : ""}{count(e.points, lang)}</span>
+                </li>
+              );
+            })}
           </ul>
         )}
         {cursor ? <button type="button" class="quiet" onClick={() => void showMore()}>{t.more}</button> : null}

@@ -12,6 +12,7 @@ export const css = `
 p { margin: 0; }
 .card { background: var(--pb-surface, #fff); border: 1px solid var(--pb-border, #dde1e8); border-radius: var(--pb-radius, 10px); padding: 14px 16px; }
 h2 { font-size: 1rem; margin: 0 0 8px; }
+.pb > h2 { margin: 0; }
 .figures { display: flex; flex-wrap: wrap; gap: 16px 28px; align-items: baseline; }
 .figure .label { display: block; font-size: 0.85em; color: var(--pb-muted, #5b6474); }
 .figure .value { font-size: 1.6rem; font-weight: 700; font-variant-numeric: tabular-nums; }
@@ -23,6 +24,7 @@ li:last-child { border-bottom: 0; }
 .num { font-variant-numeric: tabular-nums; white-space: nowrap; }
 .plus { color: #067647; }
 .minus { color: #b42318; }
+.pending { color: var(--pb-muted, #5b6474); }
 .rules { white-space: pre-line; margin: 0; }
 button { font: inherit; font-weight: 600; border-radius: 8px; padding: 6px 12px; cursor: pointer; border: 1px solid var(--pb-accent, #2458d6);
   background: var(--pb-accent, #2458d6); color: var(--pb-accent-text, #fff); }

@@ -1749,6 +1749,8 @@ export interface components {
         };
         IntegrationList: {
             data: components["schemas"]["Integration"][];
+            /** @description Always null: a store has at most one connection per platform */
+            nextCursor: null;
         };
         LedgerEntry: {
             id: string;

@@ -22,7 +22,7 @@ export const integrationView = named("Integration", z.object({
   })).describe("The latest 20, newest first"),
 }));
 
-export const integrationList = named("IntegrationList", z.object({ data: z.array(integrationView) }));
+export const integrationList = named("IntegrationList", z.object({ data: z.array(integrationView), nextCursor: z.null().describe("Always null: a store has at most one connection per platform") }));
 
 /** What a platform's webhook is answered: always 200 once signed, so the platform does not retry what cannot succeed. */
 export const platformDeliveryView = named("PlatformDeliveryReceipt", z.object({

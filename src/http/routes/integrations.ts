@@ -47,6 +47,7 @@ export function registerIntegrationRoutes(app: FastifyInstance, ctx: HttpContext
     responses: { 200: json("Every connected platform (one page)", integrationList) },
   }) }, async (request) => {
     const caller = callerOf(request);
-    return { data: await listIntegrations(ctx.services, caller.storeId) };
+    // A list like every other (SPEC §4), though it never has a second page.
+    return { data: await listIntegrations(ctx.services, caller.storeId), nextCursor: null };
   });
 }

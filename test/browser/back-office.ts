@@ -29,6 +29,10 @@ export interface BackOffice {
   newPage(options?: { width?: number; height?: number }): Promise<Page>;
   /** A key of the demo store with that role, made through the API. */
   keyFor(role: Role, name?: string): Promise<{ id: string; key: string }>;
+  /** Where the server keeps its data (DATABASE_URL and POINTBOOK_DATA_DIR), for the CLI on the same data. */
+  readonly env: { DATABASE_URL: string; POINTBOOK_DATA_DIR: string };
+  /** Stops the server (SIGTERM) before the file ends, e.g. to run the CLI on its PGlite folder. */
+  stopServer(): Promise<void>;
 }
 
 /** The store's zone (the demo store is in New York), so dates typed in the browser mean the same instant. */
@@ -45,6 +49,7 @@ export function backOfficeSuite(name: string): BackOffice {
   let browser: Browser | undefined;
   let dir: string | undefined;
   let schema: string | undefined;
+  let env: BackOffice["env"] | undefined;
   const contexts: BrowserContext[] = [];
   const pageErrors: string[] = [];
 
@@ -62,7 +67,8 @@ export function backOfficeSuite(name: string): BackOffice {
       databaseUrl = `${process.env.DATABASE_URL}${process.env.DATABASE_URL.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
     }
     // Both take seconds: start them together.
-    [server, browser] = await Promise.all([startDemoServer({ DATABASE_URL: databaseUrl, POINTBOOK_DATA_DIR: dir }), launchChromium()]);
+    env = { DATABASE_URL: databaseUrl, POINTBOOK_DATA_DIR: dir };
+    [server, browser] = await Promise.all([startDemoServer(env), launchChromium()]);
   }, 120_000);
 
   // An exception thrown in the page is a bug even when the screen happens to look right.
@@ -115,6 +121,10 @@ export function backOfficeSuite(name: string): BackOffice {
       page.on("pageerror", (e) => pageErrors.push(`${e.message}\n${e.stack ?? ""}`));
       return page;
     },
+    get env() {
+      return need(env);
+    },
+    stopServer: async () => need(server).stop(),
     async keyFor(role, keyName = `${role} key`) {
       const made = await suite.api.post<{ id: string; key: string }>("/v1/keys", { name: keyName, role });
       return { id: made.id, key: made.key };

@@ -3,6 +3,7 @@ import { newIdempotencyKey } from "../api.ts";
 import { points } from "../format.ts";
 import { href } from "../router.ts";
 import { useSession } from "../session.ts";
+import { csvRows } from "../ui/csv.ts";
 import { ConfirmDialog } from "../ui/dialog.tsx";
 import { NumberField, TextArea, TextField } from "../ui/fields.tsx";
 import { Card, ErrorBanner, Notice, Page } from "../ui/page.tsx";
@@ -13,13 +14,13 @@ import { useAction } from "../ui/use-action.ts";
  * header (else its first column). Blank lines and repeats are dropped.
  */
 export function memberIdsFrom(text: string): string[] {
-  const lines = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== "");
-  if (lines.length === 0) return [];
-  const cells = (line: string) => line.split(",").map((c) => c.trim().replace(/^"(.*)"$/, "$1"));
-  const header = cells(lines[0]!);
-  const column = header.findIndex((h) => h.toLowerCase() === "memberid" || h.toLowerCase() === "member_id");
-  const rows = column >= 0 ? lines.slice(1).map((l) => cells(l)[column] ?? "") : lines.map((l) => cells(l)[0] ?? "");
-  return [...new Set(rows.filter((id) => id !== ""))];
+  // Parsed as CSV, not split at commas: a quoted name with a comma before the id column would
+  // otherwise shift the columns and credit ids that do not exist.
+  const rows = csvRows(text).map((r) => r.map((c) => c.trim())).filter((r) => r.some((c) => c !== ""));
+  if (rows.length === 0) return [];
+  const column = rows[0]!.findIndex((h) => h.toLowerCase() === "memberid" || h.toLowerCase() === "member_id");
+  const ids = column >= 0 ? rows.slice(1).map((r) => r[column] ?? "") : rows.map((r) => r[0] ?? "");
+  return [...new Set(ids.filter((id) => id !== ""))];
 }
 
 export function BulkAdd() {

@@ -65,7 +65,7 @@ export function MemberDetail({ memberId }: { memberId: string }) {
     return (
       <Page title={`Member ${memberId}`}>
         <Empty title="No such member yet">Pointbook has not seen “{memberId}”. Adding points below creates the member.</Empty>
-        {canAdjust ? <AdjustForm value={adjust} onChange={setAdjust} action={save} done={done} /> : null}
+        {canAdjust ? <AdjustForm value={adjust} onChange={setAdjust} action={save} done={done} contact={{ email: null, phone: null }} /> : null}
         <p><a href={href("members")}>Back to members</a></p>
       </Page>
     );
@@ -91,7 +91,7 @@ export function MemberDetail({ memberId }: { memberId: string }) {
           )}
         </Card>
       ) : null}
-      {canAdjust && m ? <AdjustForm value={adjust} onChange={setAdjust} action={save} done={done} /> : null}
+      {canAdjust && m ? <AdjustForm value={adjust} onChange={setAdjust} action={save} done={done} contact={m} /> : null}
       <Card title="Activity">
         <ErrorBanner error={activity.error} />
         {!activity.data ? <Loading /> : activity.data.entries.length === 0 ? <p>No points have moved yet.</p> : (
@@ -130,23 +130,33 @@ export function MemberDetail({ memberId }: { memberId: string }) {
   );
 }
 
-function AdjustForm(props: { value: { points?: number; reason: string; email: boolean; sms: boolean }; onChange(v: { points?: number; reason: string; email: boolean; sms: boolean }): void; action: ReturnType<typeof useAction>; done?: string }) {
+type Adjust = { points?: number; reason: string; email: boolean; sms: boolean };
+
+/**
+ * Source 002's "Assign Points": points and a reason, and [Send email] / [Send SMS] for increases,
+ * each "OFF" when the member has no address or number to send to.
+ */
+function AdjustForm(props: { value: Adjust; onChange(v: Adjust): void; action: ReturnType<typeof useAction>; done?: string; contact: { email: string | null; phone: string | null } }) {
   const v = props.value;
   const fe = props.action.fieldError;
+  // Too few points to deduct is about the points field: said there, not in a banner of its own.
+  const short = props.action.error?.problem.code === "insufficient_points" ? props.action.error.message : undefined;
   return (
     <Card title="Add or deduct points">
       <form noValidate aria-label="Adjust points" onSubmit={(e) => { e.preventDefault(); void props.action.run(); }}>
         <div class="row">
-          <NumberField name="points" label="Points (negative to deduct)" value={v.points} error={fe("points")} required onInput={(points) => props.onChange({ ...v, points })} />
+          <NumberField name="points" label="Points (negative to deduct)" value={v.points} error={fe("points") ?? short} required onInput={(points) => props.onChange({ ...v, points })} />
           <TextField name="reason" label="Reason (shown to the member)" value={v.reason} error={fe("reason")} required onInput={(reason) => props.onChange({ ...v, reason })} />
         </div>
         {v.points === undefined || v.points > 0 ? (
           <div class="row">
-            <Checkbox name="notify.email" label="Send email" checked={v.email} onChange={(email) => props.onChange({ ...v, email })} />
-            <Checkbox name="notify.sms" label="Send SMS" checked={v.sms} onChange={(sms) => props.onChange({ ...v, sms })} />
+            <Checkbox name="notify.email" label="Send email" checked={v.email && !!props.contact.email} disabled={!props.contact.email}
+              hint={props.contact.email ? undefined : "OFF: no email address"} onChange={(email) => props.onChange({ ...v, email })} />
+            <Checkbox name="notify.sms" label="Send SMS" checked={v.sms && !!props.contact.phone} disabled={!props.contact.phone}
+              hint={props.contact.phone ? undefined : "OFF: no phone number"} onChange={(sms) => props.onChange({ ...v, sms })} />
           </div>
         ) : <p class="hint">Deductions never notify the member.</p>}
-        <ErrorBanner error={props.action.error} fieldsShown />
+        <ErrorBanner error={short ? undefined : props.action.error} fieldsShown />
         {props.done ? <Notice>{props.done}</Notice> : null}
         <button type="submit" class="primary" disabled={props.action.busy}>Apply</button>
       </form>

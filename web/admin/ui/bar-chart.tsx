@@ -9,10 +9,19 @@ const W = 720;
 const H = 260;
 const PAD = { top: 16, right: 16, bottom: 36, left: 64 };
 
-function niceMax(max: number): number {
-  if (max <= 0) return 1;
-  const step = 10 ** Math.floor(Math.log10(max));
-  return Math.ceil(max / step) * step;
+/**
+ * The axis: ticks at a round whole step (1, 2 or 5 × 10ⁿ, about four of them) up to the first one
+ * at or above the largest value. Whole steps because points are whole: no label reads 7.5.
+ */
+function axis(max: number): { top: number; ticks: number[] } {
+  if (max <= 0) return { top: 1, ticks: [0, 1] };
+  const raw = max / 4;
+  const unit = 10 ** Math.floor(Math.log10(raw));
+  const step = Math.max(1, [1, 2, 5, 10].map((m) => m * unit).find((s) => s >= raw) ?? 10 * unit);
+  const top = Math.ceil(max / step) * step;
+  const ticks: number[] = [];
+  for (let t = 0; t <= top; t += step) ticks.push(t);
+  return { top, ticks };
 }
 
 /**
@@ -20,13 +29,12 @@ function niceMax(max: number): number {
  * in the table beside it; the chart carries a summary for screen readers.
  */
 export function BarChart(props: { categories: string[]; series: Series[]; label: string; format(n: number): string }) {
-  const max = niceMax(Math.max(0, ...props.series.flatMap((s) => s.values)));
+  const { top: max, ticks } = axis(Math.max(0, ...props.series.flatMap((s) => s.values)));
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const group = plotW / Math.max(1, props.categories.length);
   const bar = Math.max(2, (group * 0.8) / props.series.length);
   const y = (v: number) => PAD.top + plotH - (v / max) * plotH;
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * max);
   return (
     <figure class="chart">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={props.label} preserveAspectRatio="xMidYMid meet">

@@ -29,6 +29,22 @@ export class ApiError extends Error {
 
 export type Query = Record<string, string | number | boolean | undefined | null>;
 
+/**
+ * A typed call's answer (openapi-fetch's `{data, error, response}`): the data, or the refusal thrown
+ * as an ApiError, so screens handle every call the same way.
+ */
+export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  let result: { data?: T; error?: unknown; response: Response };
+  try {
+    result = await call;
+  } catch {
+    throw new ApiError({ status: 0, code: "network", detail: "The server could not be reached. Check your connection and try again." });
+  }
+  if (result.response.ok) return result.data as T;
+  const body = result.error && typeof result.error === "object" ? result.error : { detail: String(result.error ?? result.response.statusText) };
+  throw new ApiError({ status: result.response.status, code: "error", ...body } as Problem);
+}
+
 export interface Api {
   get<T = any>(path: string, query?: Query): Promise<T>;
   post<T = any>(path: string, body?: unknown, options?: { idempotencyKey?: string; contentType?: string }): Promise<T>;

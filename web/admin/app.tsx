@@ -1,5 +1,6 @@
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, createApi } from "./api.ts";
+import { createPointbookClient } from "../api/client.ts";
+import { ApiError, createApi, unwrap } from "./api.ts";
 import { Layout } from "./layout.tsx";
 import { SignIn } from "./screens/sign-in.tsx";
 import { forgetKey, SessionContext, storedKey, storeKey, type Session } from "./session.ts";
@@ -14,12 +15,14 @@ export function App() {
 
   async function signIn(key: string): Promise<boolean> {
     const api = createApi(key);
+    const client = createPointbookClient(location.origin, key);
+    const read = (): Promise<SessionData> => unwrap(client.GET("/v1/session"));
     try {
-      const data = await api.get<SessionData>("/v1/session");
+      const data = await read();
       storeKey(key);
       const make = (d: SessionData): Session => ({
-        ...d, api,
-        refresh: async () => setSession(make(await api.get<SessionData>("/v1/session"))),
+        ...d, api, client,
+        refresh: async () => setSession(make(await read())),
         signOut: () => {
           forgetKey();
           setSession(null);

@@ -1,13 +1,17 @@
 import { createContext } from "preact";
 import { useContext } from "preact/hooks";
+import type { PointbookClient } from "../api/client.ts";
 import type { Api } from "./api.ts";
 
 export type Role = "viewer" | "points_manager" | "admin";
 
 export interface Session {
+  /** The typed client generated from /openapi.json (web/api): paths, parameters and answers checked by the compiler. */
+  client: PointbookClient;
+  /** Untyped calls by path, for the few screens that build paths at run time. */
   api: Api;
   key: { id: string; role: Role };
-  store: { id: string; name: string; currency: string; timezone: string; sandbox: boolean; clock?: string };
+  store: { id: string; name: string; currency: string; timezone: string; sandbox: boolean; clock?: string | null };
   /** Re-reads the session (the sandbox clock moved). */
   refresh(): Promise<void>;
   signOut(): void;

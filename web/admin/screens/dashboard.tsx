@@ -1,3 +1,4 @@
+import { unwrap } from "../api.ts";
 import { money, points } from "../format.ts";
 import { href } from "../router.ts";
 import { useSession } from "../session.ts";
@@ -6,17 +7,10 @@ import { Card, Empty, ErrorBanner, Loading, Page } from "../ui/page.tsx";
 import { useLoad } from "../ui/use-load.ts";
 import type { ScreenProps } from "./screen.ts";
 
-interface MonthFlow { month: string; issued: number; redeemed: number; expired: number; reversed: number; outstanding: number; liability: number | null }
-interface Dashboard {
-  members: number;
-  outstanding: { points: number; value: { amount: number; currency: string } | null };
-  thisMonth: MonthFlow;
-  months: MonthFlow[];
-}
 
 export function DashboardScreen(_: ScreenProps) {
-  const { api, store } = useSession();
-  const d = useLoad(() => api.get<Dashboard>("/v1/dashboard", { months: 12 }), []);
+  const { client, store } = useSession();
+  const d = useLoad(() => unwrap(client.GET("/v1/dashboard", { params: { query: { months: 12 } } })), []);
   const cash = (minor: number) => money(minor, store.currency);
   return (
     <Page title="Dashboard">

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { newIdempotencyKey } from "../api.ts";
+import { newIdempotencyKey, unwrap } from "../api.ts";
 import { dateTime, points } from "../format.ts";
 import { href } from "../router.ts";
 import { useCan, useSession } from "../session.ts";
@@ -31,28 +31,31 @@ function explain(e: Entry): string {
 
 export function MemberDetail({ memberId }: { memberId: string }) {
   const session = useSession();
-  const { api, store } = session;
+  const { client, store } = session;
   const canAdjust = useCan("points_manager");
-  const member = useLoad(() => api.get<Member>(`/v1/members/${encodeURIComponent(memberId)}`), [memberId]);
+  const path = { memberId };
+  const member = useLoad(() => unwrap(client.GET("/v1/members/{memberId}", { params: { path } })), [memberId]);
   const [pages, setPages] = useState<string[]>([""]);
   const activity = useLoad(async () => {
     const all: Entry[] = [];
     let next: string | null = null;
     for (const cursor of pages) {
-      const page: { data: Entry[]; nextCursor: string | null } = await api.get(`/v1/members/${encodeURIComponent(memberId)}/activity`, { limit: 50, cursor: cursor || undefined });
+      const page = await unwrap(client.GET("/v1/members/{memberId}/activity", { params: { path, query: { limit: 50, ...(cursor ? { cursor } : {}) } } }));
       all.push(...page.data);
       next = page.nextCursor;
     }
     return { entries: all, next };
   }, [memberId, pages.length]);
-  const notifications = useLoad(() => api.get<{ data: Notification[] }>(`/v1/members/${encodeURIComponent(memberId)}/notifications`, { limit: 20 }), [memberId]);
+  const notifications = useLoad(() => unwrap(client.GET("/v1/members/{memberId}/notifications", { params: { path, query: { limit: 20 } } })), [memberId]);
 
   const [adjust, setAdjust] = useState<{ points?: number; reason: string; email: boolean; sms: boolean }>({ reason: "", email: false, sms: false });
   const [done, setDone] = useState<string | undefined>();
   const save = useAction(async () => {
-    const entry = await api.post<Entry>(`/v1/members/${encodeURIComponent(memberId)}/adjustments`,
-      { points: adjust.points, reason: adjust.reason, ...(adjust.points && adjust.points > 0 ? { notify: { email: adjust.email, sms: adjust.sms } } : {}) },
-      { idempotencyKey: newIdempotencyKey() });
+    const entry = await unwrap(client.POST("/v1/members/{memberId}/adjustments", {
+      params: { path, header: { "idempotency-key": newIdempotencyKey() } },
+      // The API names a missing or zero amount at its field; the form sends what was typed.
+      body: { points: adjust.points as number, reason: adjust.reason, ...(adjust.points && adjust.points > 0 ? { notify: { email: adjust.email, sms: adjust.sms } } : {}) },
+    }));
     setDone(`${entry.points > 0 ? "Added" : "Deducted"} ${points(Math.abs(entry.points))} points. Balance now ${points(entry.balanceAfter)}.`);
     setAdjust({ reason: "", email: false, sms: false });
     member.reload();

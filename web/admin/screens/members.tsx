@@ -1,4 +1,5 @@
 import { useState } from "preact/hooks";
+import { unwrap } from "../api.ts";
 import { useSession } from "../session.ts";
 import { href, navigate } from "../router.ts";
 import { points } from "../format.ts";
@@ -10,7 +11,6 @@ import { BulkAdd } from "./member-bulk.tsx";
 import { MemberDetail } from "./member-detail.tsx";
 import type { ScreenProps } from "./screen.ts";
 
-interface MemberSummary { memberId: string; email: string | null; phone: string | null; tier: string | null; isMember: boolean; balance: number; pending: number; held: number }
 
 export function MembersScreen({ route }: ScreenProps) {
   if (route[0] === "bulk") return <BulkAdd />;
@@ -19,12 +19,12 @@ export function MembersScreen({ route }: ScreenProps) {
 }
 
 function MemberSearch() {
-  const { api } = useSession();
+  const { client } = useSession();
   const canAdjust = useCan("points_manager");
   const [query, setQuery] = useState("");
   const [submitted, setSubmitted] = useState("");
   const [cursor, setCursor] = useState<string | null>(null);
-  const found = useLoad(() => api.get<{ data: MemberSummary[]; nextCursor: string | null }>("/v1/members", { q: submitted, cursor, limit: 50 }), [submitted, cursor]);
+  const found = useLoad(() => unwrap(client.GET("/v1/members", { params: { query: { q: submitted, limit: 50, ...(cursor ? { cursor } : {}) } } })), [submitted, cursor]);
   const rows = found.data?.data ?? [];
   return (
     <Page title="Members" actions={canAdjust ? <a class="button secondary" href={href("members", "bulk")}>Bulk add points</a> : null}>

@@ -101,5 +101,5 @@ describe.each(kindsUnderTest())("a server killed mid-import on %s", (kind) => {
     } finally {
       await db.close();
     }
-  }, 180_000);
+  }, 240_000);
 });

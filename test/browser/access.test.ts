@@ -179,26 +179,40 @@ describe("back office: access and layout", () => {
   });
 
   const SCREENS = ["dashboard", "members", "members/carol", "members/bulk", "orders/access-1", "program", "earn-rules", "redeem-methods", "tiers", "audit-log", "exports", "imports", "integrations", "webhooks", "keys", "clock"];
+  /** Forms and dialogs that open on a screen: they must fit too. */
+  const OPENED = [
+    ["earn-rules", "Add a way to earn"], ["earn-rules", "Edit Points on orders"], ["redeem-methods", "Add a way to redeem"],
+    ["redeem-methods", "Edit Redeem to cash"], ["redeem-methods", "Delete Redeem to cash"], ["tiers", "Add a tier"], ["program", "Turn the program off"],
+  ] as const;
 
   for (const [width, height] of [[1280, 800], [390, 844]] as const) {
     it(`at ${width}×${height} no screen scrolls sideways and every control has a label`, async () => {
       const page = await bo.newPage({ width, height });
       await signIn(page, bo.base, bo.adminKey);
       const problems: string[] = [];
-      for (const path of SCREENS) {
+      const states = [...SCREENS.map((path) => [path, null] as const), ...OPENED];
+      for (const [path, button] of states) {
         await page.goto(`${bo.base}/admin#/${path}`);
         await page.locator("main h1").waitFor();
         // Loaded: no "Loading…" left on the screen.
         await expect.poll(() => page.locator("main .loading").count(), { message: path }).toBe(0);
+        if (button) {
+          await page.getByRole("button", { name: button }).click();
+          await page.locator("main form[aria-label], dialog[open]").first().waitFor();
+        }
         const fit = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: innerWidth }));
-        if (fit.scroll > fit.inner) problems.push(`${path}: page is ${fit.scroll}px wide in a ${fit.inner}px window`);
+        const where = button ? `${path} (${button})` : path;
+        if (fit.scroll > fit.inner) problems.push(`${where}: page is ${fit.scroll}px wide in a ${fit.inner}px window`);
+        // A dialog fits the window by itself (it is not part of the page's width).
+        const dialog = await page.locator("dialog[open]").evaluateAll((els) => els.map((d) => d.getBoundingClientRect().right));
+        for (const right of dialog) if (right > fit.inner) problems.push(`${where}: the dialog reaches ${right}px in a ${fit.inner}px window`);
         const unlabelled = await page.evaluate(() =>
           [...document.querySelectorAll<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>("input, select, textarea")]
             .filter((el) => el.type !== "hidden")
             .filter((el) => (el.labels?.length ?? 0) === 0 && !el.getAttribute("aria-label") && !el.getAttribute("aria-labelledby"))
             .map((el) => el.outerHTML.slice(0, 120)),
         );
-        for (const u of unlabelled) problems.push(`${path}: no label for ${u}`);
+        for (const u of unlabelled) problems.push(`${where}: no label for ${u}`);
       }
       expect(problems).toEqual([]);
       if (width === 390) {

@@ -45,13 +45,13 @@ export function EarnRulesScreen(_: ScreenProps) {
         <Empty title="No ways to earn yet">Add one, for example 1 point per dollar on paid orders, or apply a preset program from the command line (<code>pointbook program apply</code>).</Empty>
       ) : (
         <div class="table-wrap">
-          <table aria-label="Ways to earn">
+          <table aria-label="Ways to earn" class="stack">
             <thead><tr><th scope="col">Name</th><th scope="col">Event</th><th scope="col">Award</th><th scope="col">Status</th><th scope="col">Version</th>{canEdit ? <th scope="col"><span class="visually-hidden">Actions</span></th> : null}</tr></thead>
             <tbody>
               {rules.map((r) => (
                 <tr key={r.id} data-rule={r.name}>
-                  <th scope="row">{r.name}</th><td><code>{r.event}</code></td><td>{awardText(r.award, store.currency)}</td>
-                  <td>{r.enabled === false ? "off" : "on"}</td><td class="num">{r.version}</td>
+                  <th scope="row">{r.name}</th><td data-label="Event"><code>{r.event}</code></td><td data-label="Award">{awardText(r.award, store.currency)}</td>
+                  <td data-label="Status">{r.enabled === false ? "off" : "on"}</td><td data-label="Version" class="num">{r.version}</td>
                   {canEdit ? (
                     <td class="row-actions">
                       <button type="button" class="secondary" aria-label={`Edit ${r.name}`} onClick={() => ed.open(r, BLANK)}>Edit</button>

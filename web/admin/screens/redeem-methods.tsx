@@ -57,12 +57,12 @@ export function RedeemMethodsScreen(_: ScreenProps) {
         <Empty title="No ways to redeem yet">Add one so members have something to spend points on, for example 100 points = $1 off at checkout.</Empty>
       ) : (
         <div class="table-wrap">
-          <table aria-label="Ways to redeem">
+          <table aria-label="Ways to redeem" class="stack">
             <thead><tr><th scope="col">Name</th><th scope="col">Kind</th><th scope="col">Costs</th><th scope="col">Status</th>{canEdit ? <th scope="col"><span class="visually-hidden">Actions</span></th> : null}</tr></thead>
             <tbody>
               {methods.map((m) => (
                 <tr key={m.id} data-method={m.name}>
-                  <th scope="row">{m.name}</th><td>{TYPE_LABEL[m.type] ?? m.type}</td><td>{worth(m)}</td><td>{m.enabled === false ? "off" : "on"}</td>
+                  <th scope="row">{m.name}</th><td data-label="Kind">{TYPE_LABEL[m.type] ?? m.type}</td><td data-label="Costs">{worth(m)}</td><td data-label="Status">{m.enabled === false ? "off" : "on"}</td>
                   {canEdit ? (
                     <td class="row-actions">
                       <button type="button" class="secondary" aria-label={`Edit ${m.name}`} onClick={() => openFor(m, m.type)}>Edit</button>

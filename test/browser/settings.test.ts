@@ -80,9 +80,10 @@ describe("back office: program settings", () => {
     await form.getByLabel("Award").selectOption("per_amount");
     await form.getByRole("button", { name: "Add way to earn" }).click();
     const perAmount = await refusal({ name: "Product reviews", event: "review.posted", award: { type: "per_amount", points: 10, per: 100 } });
-    const perAmountError = perAmount.errors?.[0];
+    const perAmountError = perAmount.errors?.find((e) => e.path === "award.type");
     expect(perAmountError, JSON.stringify(perAmount)).toBeTruthy();
-    await expect.poll(() => page.locator(".field.invalid .error").allInnerTexts()).toContain(perAmountError!.message);
+    await expect.poll(() => page.locator('[data-field="award.type"] .error').innerText()).toBe(perAmountError!.message);
+    expect(await page.locator('[data-field="award.points"] .error').count()).toBe(0);
 
     await form.getByLabel("Award").selectOption("fixed");
     await form.getByLabel("Points", { exact: true }).fill("10");

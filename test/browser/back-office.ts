@@ -66,9 +66,14 @@ export function backOfficeSuite(name: string): BackOffice {
       }
       databaseUrl = `${process.env.DATABASE_URL}${process.env.DATABASE_URL.includes("?") ? "&" : "?"}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
     }
-    // Both take seconds: start them together.
+    // Both take seconds: start them together. Whichever started is kept even if the other failed
+    // (no Chromium on this machine), so afterAll still stops it.
     env = { DATABASE_URL: databaseUrl, POINTBOOK_DATA_DIR: dir };
-    [server, browser] = await Promise.all([startDemoServer(env), launchChromium()]);
+    const [s, b] = await Promise.allSettled([startDemoServer(env), launchChromium()]);
+    if (s.status === "fulfilled") server = s.value;
+    if (b.status === "fulfilled") browser = b.value;
+    if (b.status === "rejected") throw b.reason;
+    if (s.status === "rejected") throw s.reason;
   }, 120_000);
 
   // An exception thrown in the page is a bug even when the screen happens to look right.

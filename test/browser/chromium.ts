@@ -24,14 +24,14 @@ export const CHROMIUM_FLAGS = [
  * The browser for the back-office tests. A machine without Chromium fails them with the way to
  * install it rather than skipping them: a skipped browser suite would pass CI while testing nothing.
  */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(executablePath = CHROMIUM): Promise<Browser> {
   try {
-    accessSync(CHROMIUM, constants.X_OK);
+    accessSync(executablePath, constants.X_OK);
   } catch {
     throw new Error(
-      `The browser tests need Chromium at ${CHROMIUM}, which is missing. Install it with:\n` +
+      `The browser tests need Chromium at ${executablePath}, which is missing. Install it with:\n` +
         "  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-noto-cjk",
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_FLAGS });
+  return chromium.launch({ executablePath, args: CHROMIUM_FLAGS });
 }

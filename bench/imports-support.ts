@@ -56,6 +56,32 @@ export async function writeBalances(path: string, rows: number, members: number)
   return { sum, bytes };
 }
 
+/** A members file: `rows` members with an email, tags and a language. */
+export async function writeMembers(path: string, rows: number): Promise<void> {
+  const lines = ["memberId,email,phone,birthday,tier,tags,isMember,language"];
+  for (let i = 0; i < rows; i++) lines.push(`mm${i},mm${i}@example.com,,1990-01-${String(1 + (i % 28)).padStart(2, "0")},,vip|newsletter,true,en`);
+  await writeText(path, lines);
+}
+
+/** An orders file: `orders` orders of two line items each, for `members` members, placed in 2025. */
+export async function writeOrders(path: string, orders: number, members: number): Promise<void> {
+  const lines = ["orderId,memberId,channel,currency,placedAt,paidAt,fulfilledAt,deliveredAt,canceledAt,sku,quantity,amount,giftCard,discounts,shipping"];
+  for (let i = 0; i < orders; i++) {
+    const at = new Date(Date.UTC(2025, 0, 1) + (i % 300) * 86_400_000).toISOString();
+    lines.push(`bo${i},om${i % members},online,USD,${at},${at},,,,tea,2,${1000 + (i % 5000)},,,500`, `bo${i},,,,,,,,,cake,1,800,,,`);
+  }
+  await writeText(path, lines);
+}
+
+async function writeText(path: string, lines: string[]): Promise<void> {
+  const out = createWriteStream(path);
+  for (let i = 0; i < lines.length; i += 10_000) {
+    if (!out.write(`${lines.slice(i, i + 10_000).join("\n")}\n`)) await once(out, "drain");
+  }
+  out.end();
+  await once(out, "finish");
+}
+
 /** A process's resident memory now and at its peak (VmRSS, VmHWM), in MB; null once it is gone. */
 export async function memoryOf(pid: number): Promise<{ rss: number; peak: number } | null> {
   const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => null);

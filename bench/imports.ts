@@ -5,12 +5,14 @@
  * runs. Prints rows/s of each run and overall, and the child's resident memory: its peak per run
  * and at 25, 50 and 75 % of the file (it should stay flat, whatever the file's size).
  *
- * Before it, a short comparison of batch sizes on 50 000 rows.
+ * Before it, a short comparison of batch sizes on 50 000 rows, and the rate of a members file and
+ * an orders file of 50 000 rows each.
  *
  * Environment: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test; the bench works in a
  * database of its own on that server, `pointbook_bench_imports`, dropped at the end),
  * BENCH_IMPORT_ROWS (1 000 000), BENCH_IMPORT_MEMBERS (200 000), BENCH_IMPORT_BATCH (1000),
- * BENCH_IMPORT_COMPARE (250,500,1000,2000; empty to skip), BENCH_IMPORT_KEEP=1 keeps the database.
+ * BENCH_IMPORT_COMPARE (250,500,1000,2000; empty to skip), BENCH_IMPORT_KINDS (rows of the members
+ * and orders files, 50 000; 0 to skip), BENCH_IMPORT_KEEP=1 keeps the database.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -20,12 +22,13 @@ import { openPostgres } from "../src/storage/postgres.ts";
 import type { Database } from "../src/storage/sql.ts";
 import { transactor } from "../src/storage/transactor.ts";
 import { createStore } from "../src/services/stores.ts";
-import { memoryOf, pointbook, scratchDatabase, writeBalances } from "./imports-support.ts";
+import { memoryOf, pointbook, scratchDatabase, writeBalances, writeMembers, writeOrders } from "./imports-support.ts";
 
 const BASE = process.env.DATABASE_URL || "postgres://postgres@127.0.0.1:5432/test";
 const ROWS = Number(process.env.BENCH_IMPORT_ROWS ?? 1_000_000);
 const MEMBERS = Number(process.env.BENCH_IMPORT_MEMBERS ?? 200_000);
 const BATCH = Number(process.env.BENCH_IMPORT_BATCH ?? 1_000);
+const KINDS = Number(process.env.BENCH_IMPORT_KINDS ?? 50_000);
 const COMPARE = (process.env.BENCH_IMPORT_COMPARE ?? "250,500,1000,2000").split(",").filter((s) => s.trim() !== "").map(Number);
 
 const log = (line: string) => console.log(line);
@@ -89,6 +92,15 @@ async function run(db: Database, env: Record<string, string>, storeId: string, f
   return { rows: after - before, seconds: (ended - started) / 1000, importSeconds: (ended - (importing ?? started)) / 1000, peakMb, atQuarter, output: cli.output(), killed };
 }
 
+/** A whole import of another kind; the rate from the child's own summary line. */
+async function runKind(env: Record<string, string>, kind: string, file: string, storeId: string): Promise<{ rows: number; seconds: number }> {
+  const cli = pointbook(["import", kind, file, "--store", storeId], env);
+  await cli.exited;
+  const summary = /done: (\d+) rows, (\d+) imported, (\d+) rejected; \d+ rows in ([\d.]+) s/.exec(cli.output());
+  if (!summary || summary[3] !== "0") throw new Error(`the ${kind} import did not go as planned:\n${cli.output()}`);
+  return { rows: Number(summary[1]), seconds: Number(summary[4]) };
+}
+
 const mb = (n: number | undefined) => (n === undefined ? "—" : `${n.toFixed(0)} MB`);
 
 async function main(): Promise<void> {
@@ -107,6 +119,20 @@ async function main(): Promise<void> {
         const storeId = await newStore(db, `compare ${size}`);
         const r = await run(db, env, storeId, file, bytes, size, null);
         log(`  ${String(size).padStart(5)} rows per transaction: ${Math.round(r.rows / r.importSeconds)} rows/s (peak ${mb(r.peakMb)})`);
+      }
+    }
+
+    if (KINDS > 0) {
+      // Members and orders go row by row through the API's own paths: slower than balances, measured apart.
+      const members = join(dir, "members.csv");
+      const orders = join(dir, "orders.csv");
+      await writeMembers(members, KINDS);
+      await writeOrders(orders, KINDS / 2, KINDS / 10);
+      log(`\nother kinds (${KINDS} rows each):`);
+      for (const [kind, file] of [["members", members], ["orders", orders]] as const) {
+        const storeId = await newStore(db, `bench ${kind}`);
+        const r = await runKind(env, kind, file, storeId);
+        log(`  ${kind}: ${r.rows} rows in ${r.seconds.toFixed(1)} s = ${Math.round(r.rows / r.seconds)} rows/s${kind === "orders" ? ` (${KINDS / 2} orders of 2 lines)` : ""}`);
       }
     }
 

@@ -40,7 +40,8 @@ describe.each(kindsUnderTest())("imports over HTTP on %s", (kind) => {
       "bal-7,1000000000001,,", // 12: past 10^12
     ].join("\r\n"));
     // Nine records: line 4 is empty, lines 6 and 7 are one record.
-    expect(result).toMatchObject({ status: "done", total: 9, processed: 9, imported: 4, rejected: 5, failure: null });
+    expect(result).toMatchObject({ status: "done", total: 9, processed: 9, imported: 4, rejected: 5, failure: null, line: 12 });
+    expect(result.bytes.read).toBe(result.bytes.total);
     expect(result.errors).toEqual([
       { line: 5, message: "points: must be a whole number" },
       { line: 8, message: expect.stringMatching(/^expiresAt: has already passed/) },

@@ -26,6 +26,8 @@ export interface ImportBody {
   imported: number;
   rejected: number;
   errors: Array<{ line: number; message: string }>;
+  bytes: { read: number; total: number | null };
+  line: number;
   failure: string | null;
 }
 

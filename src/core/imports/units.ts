@@ -72,11 +72,17 @@ export class UnitCutter {
     return done;
   }
 
-  /** The file ended at `end` (byte) and `endLine`: the open unit, and a last one for unreadable rows after it. */
+  /**
+   * The file ended: the open unit, and a last one for unreadable rows after it, ending where the
+   * open unit ends or at `end` / `endLine` (where the last unit before ended), whichever is later.
+   */
   finish(end: number, endLine: number): Unit[] {
-    const done: Unit[] = this.open ? [this.open] : [];
+    const open = this.open;
+    const done: Unit[] = open ? [open] : [];
     this.open = null;
-    if (this.pendingBad.length > 0) done.push({ rows: [], dropped: 0, bad: this.takeBad(), end, endLine });
+    if (this.pendingBad.length > 0) {
+      done.push({ rows: [], dropped: 0, bad: this.takeBad(), end: Math.max(end, open?.end ?? end), endLine: Math.max(endLine, open?.endLine ?? endLine) });
+    }
     return done;
   }
 

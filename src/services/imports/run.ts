@@ -149,7 +149,9 @@ async function commitBatch(services: Services, storeId: string, seen: ImportReco
       columns: o.columns,
       status: o.final ? (o.failure ? "failed" : "done") : "running",
       progress: {
-        offset: last ? last.end : Math.max(p.offset, o.floor.offset), line: last ? last.endLine : Math.max(p.line, o.floor.line),
+        // A finished import has read the whole file.
+        offset: o.final && !o.failure && current.bytesTotal !== null ? current.bytesTotal : last ? last.end : Math.max(p.offset, o.floor.offset),
+        line: last ? last.endLine : Math.max(p.line, o.floor.line),
         processed: p.processed + rows, imported: p.imported + outcome.imported, rejected: p.rejected + outcome.rejected,
         errors: p.errors + errors.length, batches: p.batches + 1,
       },

@@ -96,7 +96,7 @@ describe("operations: health, metrics, OpenAPI, docs, unknown routes", () => {
       expect(doc.paths["/openapi.json"]).toBeUndefined();
     });
 
-    it("every documented /v1 operation has a summary, declares bearer auth and refuses a request without a key", async () => {
+    it("every documented /v1 operation has a summary, declares bearer auth (a member token on /v1/me…) and refuses a request without a key", async () => {
       const doc = (await call(t.app, "GET", "/openapi.json")).json() as { paths: Record<string, Record<string, { summary?: string; security?: unknown }>> };
       const operations = Object.entries(doc.paths)
         .filter(([path]) => path.startsWith("/v1/"))
@@ -105,7 +105,7 @@ describe("operations: health, metrics, OpenAPI, docs, unknown routes", () => {
       for (const { path, method, op } of operations) {
         const label = `${method.toUpperCase()} ${path}`;
         expect(op.summary, label).toEqual(expect.any(String));
-        expect(op.security, label).toEqual([{ bearer: [] }]);
+        expect(op.security, label).toEqual(path === "/v1/me" || path.startsWith("/v1/me/") ? [{ memberToken: [] }] : [{ bearer: [] }]);
         const url = path.replace(/\{[^}]+\}/g, "x").replace(/:([A-Za-z]+)/g, "x");
         const res = await call(t.app, method.toUpperCase(), url, { key: null, body: ["post", "put", "patch"].includes(method) ? {} : undefined });
         try {

@@ -39,7 +39,9 @@ describe.each(adaptersUnderTest())("webhook delivery leases on %s", (kind) => {
 
   it("claims each due delivery once while its lease runs, again after it ran out, and records only under the lease", async () => {
     const { storeId } = await setup(3);
-    const first = await adapter.tx.run((repos) => repos.webhooks.claimDue(at(0), at(60), 2));
+    // A claim limited to other stores leaves this store's deliveries alone.
+    expect(await adapter.tx.run((repos) => repos.webhooks.claimDue(at(0), at(60), 10, ["st_someone_else"]))).toEqual([]);
+    const first = await adapter.tx.run((repos) => repos.webhooks.claimDue(at(0), at(60), 2, [storeId]));
     const second = await adapter.tx.run((repos) => repos.webhooks.claimDue(at(1), at(61), 10));
     expect(first).toHaveLength(2);
     expect(second).toHaveLength(1);

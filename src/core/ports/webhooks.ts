@@ -68,9 +68,10 @@ export interface WebhookRepository {
   /**
    * Up to `limit` deliveries due by `now` (pending or failed, of live enabled endpoints, no lease
    * running), oldest due first, across stores, leased until `leaseUntil`. Rows another transaction
-   * is claiming are skipped, never waited for.
+   * is claiming are skipped, never waited for. `storeIds` limits the claim to those stores (a
+   * worker serving some stores only; tests sharing one database).
    */
-  claimDue(now: Date, leaseUntil: Date, limit: number): Promise<ClaimedDelivery[]>;
+  claimDue(now: Date, leaseUntil: Date, limit: number, storeIds?: readonly string[]): Promise<ClaimedDelivery[]>;
   /** Records an attempt and ends the lease; false (nothing written) when the lease was lost. */
   recordAttempt(storeId: string, id: string, leaseUntil: Date, attempt: DeliveryAttempt): Promise<boolean>;
   getDelivery(storeId: string, id: string): Promise<WebhookDeliveryRecord | null>;

@@ -25,6 +25,8 @@ export interface WebhookRunOptions {
   timeoutMs?: number;
   random?: () => number;
   lookup?: LookupAll;
+  /** Only these stores' deliveries (tests sharing one database); every store's unless given. */
+  storeIds?: readonly string[];
 }
 
 export interface WebhookRunReport {
@@ -56,7 +58,7 @@ export async function runWebhookDeliveries(services: Services, options: WebhookR
   // case no other process claims a delivery this one is still going to send.
   const passMs = timeoutMs * Math.ceil(Math.max(1, options.limit) / Math.max(1, concurrency));
   const leaseUntil = new Date(claimedAt.getTime() + (options.leaseMs ?? passMs + LEASE_MARGIN_MS));
-  const claimed = await services.tx.run((repos) => repos.webhooks.claimDue(claimedAt, leaseUntil, options.limit));
+  const claimed = await services.tx.run((repos) => repos.webhooks.claimDue(claimedAt, leaseUntil, options.limit, options.storeIds));
   const report: WebhookRunReport = { claimed: claimed.length, delivered: 0, failed: 0, dead: 0, lost: 0, left: 0 };
   // Results that come in together are recorded in one transaction (each with its own answer), so
   // a pass pays one commit per handful of deliveries rather than one per delivery.

@@ -76,9 +76,10 @@ export function webhookRepository(tx: MemoryTx): WebhookRepository {
         });
       }
     },
-    async claimDue(now, leaseUntil, limit) {
+    async claimDue(now, leaseUntil, limit, storeIds) {
       const due: Array<{ storeId: string; row: WebhookDeliveryRow; endpoint: WebhookEndpointRow }> = [];
       for (const [storeId, t] of tx.state.tenants) {
+        if (storeIds && !storeIds.includes(storeId)) continue;
         for (const row of t.webhookDeliveries.values()) {
           const endpoint = t.webhookEndpoints.get(row.endpointId);
           if (!live(endpoint) || !endpoint.enabled) continue;

@@ -92,7 +92,7 @@ export function webhookRepository(sql: Sql): WebhookRepository {
           next_attempt_at: d.nextAttemptAt, created_at: d.createdAt,
         })))]);
     },
-    async claimDue(now, leaseUntil, limit) {
+    async claimDue(now, leaseUntil, limit, storeIds) {
       // Claimed rows get a lease in this statement; SKIP LOCKED lets another worker take the next ones.
       const rows = await sql.query<DeliveryRow & { store_id: string; endpoint: EndpointRow }>(
         `WITH due AS (
@@ -101,6 +101,7 @@ export function webhookRepository(sql: Sql): WebhookRepository {
            WHERE d.status IN ('pending', 'failed') AND d.next_attempt_at <= $1
              AND (d.lease_until IS NULL OR d.lease_until <= $1)
              AND e.deleted_at IS NULL AND e.enabled
+             AND ($4::text[] IS NULL OR d.store_id = ANY($4::text[]))
            ORDER BY d.next_attempt_at, d.id
            LIMIT $3
            FOR UPDATE OF d SKIP LOCKED
@@ -110,7 +111,7 @@ export function webhookRepository(sql: Sql): WebhookRepository {
          WHERE w.store_id = due.store_id AND w.id = due.id AND e.store_id = w.store_id AND e.id = w.endpoint_id
          RETURNING w.store_id, w.id, w.endpoint_id, w.event_id, w.event, w.status, w.attempts, w.last_status, w.last_error,
            w.next_attempt_at, w.delivered_at, w.created_at, to_jsonb(e.*) AS endpoint`,
-        [now, leaseUntil, limit]);
+        [now, leaseUntil, limit, storeIds ? [...storeIds] : null]);
       return rows.map((r) => ({
         storeId: r.store_id,
         delivery: toDelivery(r),

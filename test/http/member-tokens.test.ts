@@ -127,7 +127,7 @@ describe.each(kindsUnderTest())("member tokens and /v1/me on %s", (kind) => {
     const token = await sign(secret, { iss: store.id, sub: "alice", iat: now(), exp: now() + 600 });
     const big = await me(token, "/v1/me/checkout/quote?lang=zh-TW", { method: "POST", body: { lines: [{ sku: "tea", quantity: 1, amount: 10_000 }] } });
     expect(big.statusCode, big.body).toBe(200);
-    expect(big.json()).toMatchObject({ maxPoints: 700, maxDiscount: 700, currency: "USD", pointsName: "茶葉點" });
+    expect(big.json()).toMatchObject({ maxPoints: 700, maxDiscount: 700, currency: "USD", pointsName: "茶葉點", rate: { points: 100, amount: 100 } });
     const small = await me(token, "/v1/me/checkout/quote", { method: "POST", body: { lines: [{ sku: "tea", quantity: 1, amount: 500 }] } });
     expect(small.json()).toMatchObject({ maxPoints: 0, reasonCode: "below_min_subtotal" });
   });

@@ -1860,6 +1860,11 @@ export interface components {
             reasonCode?: "below_min_subtotal" | "below_min_balance" | "no_points" | "not_stackable_with_discounts" | "no_eligible_products" | "nothing_to_pay" | "order_limit_reached" | "program_disabled" | "no_method";
             currency: string;
             pointsName: string;
+            /** @description The cashback method's rate: points are spent in steps of `points`, each worth `amount` minor units */
+            rate: {
+                points: number;
+                amount: number;
+            } | null;
         };
         /** @description A movement of the member's points, as the member sees it */
         MemberEntry: {

@@ -5,7 +5,7 @@ import { count, money } from "./format.ts";
 import { strings } from "./i18n.ts";
 import { problemText } from "./member-center.tsx";
 
-interface Quote { balance: number; maxPoints: number; maxDiscount: number; pointsPerUnit?: number; methodId?: string; reason?: string; reasonCode?: string; currency?: string; pointsName?: string }
+interface Quote { balance: number; maxPoints: number; maxDiscount: number; pointsPerUnit?: number; methodId?: string; reason?: string; reasonCode?: string; currency?: string; pointsName?: string; rate?: { points: number; amount: number } | null }
 export interface Cart { lines: Array<{ sku: string; quantity: number; amount: number; giftCard?: boolean }>; discounts?: number; credits?: number; shipping?: number }
 
 /** The cart the page gives the element: its `cart` property, or JSON in its `cart` attribute. */
@@ -57,7 +57,9 @@ export function CheckoutPoints({ apiBase, token, lang, host }: ElementProps) {
   const currency = quote.currency ?? "USD";
   const name = quote.pointsName ?? t.points;
   const pts = (n: number) => `${count(n, lang)} ${name}`;
-  const discountFor = (p: number) => (quote.maxPoints > 0 ? Math.floor((p * quote.maxDiscount) / quote.maxPoints) : 0);
+  // As the server computes it: floor(points × amount / rate points), in whole steps of the rate's points.
+  const step = quote.rate?.points ?? 1;
+  const discountFor = (p: number) => (quote.rate ? Math.floor((p * quote.rate.amount) / quote.rate.points) : quote.maxPoints > 0 ? Math.floor((p * quote.maxDiscount) / quote.maxPoints) : 0);
   return (
     <div class="pb card" lang={lang}>
       <h2>{t.usePoints(name)}</h2>
@@ -67,14 +69,14 @@ export function CheckoutPoints({ apiBase, token, lang, host }: ElementProps) {
           <p data-max>{t.maxForCart(pts(quote.maxPoints), money(quote.maxDiscount, currency, lang))}</p>
           <form class="row" onSubmit={(e) => {
             e.preventDefault();
-            const points = Math.max(0, Math.min(quote.maxPoints, Math.floor(chosen)));
+            const points = Math.max(0, Math.min(quote.maxPoints, Math.floor(chosen / step) * step));
             const discount = discountFor(points);
             setApplied(t.applied(pts(points), money(discount, currency, lang)));
             host.dispatchEvent(new CustomEvent("pointbook-points", { detail: { points, discount, methodId: quote.methodId }, bubbles: true, composed: true }));
           }}>
             <div>
               <label for="pb-points">{t.pointsToUse(name)}</label>
-              <input id="pb-points" type="number" min={0} max={quote.maxPoints} step={quote.pointsPerUnit ?? 1} value={chosen} onInput={(e) => setChosen(Number((e.currentTarget as HTMLInputElement).value))} />
+              <input id="pb-points" type="number" min={0} max={quote.maxPoints} step={step} value={chosen} onInput={(e) => setChosen(Number((e.currentTarget as HTMLInputElement).value))} />
             </div>
             <button type="submit">{t.apply}</button>
           </form>

@@ -53,4 +53,6 @@ export const meView = named("MemberCentre", z.object({
 export const meQuoteView = named("MemberCheckoutQuote", quoteView.extend({
   currency: z.string(),
   pointsName: z.string(),
+  rate: z.object({ points: z.number().int(), amount: z.number().int() }).nullable()
+    .describe("The cashback method's rate: points are spent in steps of `points`, each worth `amount` minor units"),
 }));

@@ -98,10 +98,15 @@ export async function registerMeRoutes(app: FastifyInstance, ctx: HttpContext): 
       const { storeId, memberId } = memberOf(request);
       const body = parse(quoteBody, request.body);
       const quote = await quoteCheckout(ctx.services, storeId, { ...body, memberId });
-      const store = await ctx.services.tx.run((repos) => repos.stores.get(storeId));
+      const { store, method } = await ctx.services.tx.run(async (repos) => ({
+        store: await repos.stores.get(storeId),
+        method: quote.methodId ? await repos.redemptions.getMethod(storeId, quote.methodId) : null,
+      }));
       const program = store!.program;
       const lang = parse(langQuery, request.query).lang ?? program.defaultLanguage;
-      return { ...quote, currency: store!.currency, pointsName: inLanguage(program.pointsName, lang, program.defaultLanguage) ?? "Points" };
+      // The method's rate lets the widget offer whole steps and show the discount the server will give.
+      const rate = method ? { points: Number(method.config.points), amount: Number(method.config.amount) } : null;
+      return { ...quote, currency: store!.currency, pointsName: inLanguage(program.pointsName, lang, program.defaultLanguage) ?? "Points", rate };
     });
   });
 }

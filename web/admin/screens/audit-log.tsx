@@ -1,3 +1,4 @@
+import { unwrap } from "../api.ts";
 import { useState } from "preact/hooks";
 import { dateTime } from "../format.ts";
 import { useSession } from "../session.ts";
@@ -34,9 +35,9 @@ function fields(value: Record<string, unknown>, prefix: string): string[] {
 const SHOWN = 12;
 
 export function AuditLogScreen(_: ScreenProps) {
-  const { api, store, key } = useSession();
+  const { client, store, key } = useSession();
   const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
-  const page = useLoad(() => api.get<{ data: AuditRecord[]; nextCursor: string | null }>("/v1/audit-log", { limit: 50, cursor: cursors.at(-1) }), [cursors.length]);
+  const page = useLoad(() => { const cursor = cursors.at(-1); return unwrap(client.GET("/v1/audit-log", { params: { query: { limit: 50, ...(cursor ? { cursor } : {}) } } })); }, [cursors.length]);
   const rows = page.data?.data ?? [];
   return (
     <Page title="Audit log" intro="Every change to the program's settings, ways to earn and redeem, tiers, keys and connections: who, when, and what changed.">

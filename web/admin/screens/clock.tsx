@@ -1,3 +1,4 @@
+import { unwrap } from "../api.ts";
 import { useState } from "preact/hooks";
 import { dateTime, points } from "../format.ts";
 import { useSession } from "../session.ts";
@@ -11,11 +12,11 @@ interface Ran { matured: number; released: number; expired: number; reminded: nu
 /** A sandbox store's own time: move it forward to watch points mature, holds time out and points expire. */
 export function ClockScreen(_: ScreenProps) {
   const session = useSession();
-  const { api, store } = session;
+  const { client, store } = session;
   const [to, setTo] = useState("");
   const [ran, setRan] = useState<Ran | null>(null);
   const advance = useAction(async (target: string) => {
-    const res = await api.post<{ now: string; ran: Ran }>("/v1/clock/advance", { to: target });
+    const res = await unwrap(client.POST("/v1/clock/advance", { body: { to: target } }));
     setRan(res.ran);
     await session.refresh();
   });

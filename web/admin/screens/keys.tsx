@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { newIdempotencyKey } from "../api.ts";
+import { newIdempotencyKey, unwrap } from "../api.ts";
 import { dateTime } from "../format.ts";
 import { useSession, type Role } from "../session.ts";
 import { ConfirmDialog } from "../ui/dialog.tsx";
@@ -18,20 +18,20 @@ const ROLES: Array<{ value: Role; label: string }> = [
 ];
 
 export function KeysScreen(_: ScreenProps) {
-  const { api, store, key: me } = useSession();
-  const keys = useLoad(() => api.get<{ data: Key[] }>("/v1/keys", { limit: 500 }), []);
+  const { client, store, key: me } = useSession();
+  const keys = useLoad(() => unwrap(client.GET("/v1/keys", { params: { query: { limit: 500 } } })), []);
   const [name, setName] = useState("");
   const [role, setRole] = useState<Role>("viewer");
-  const [created, setCreated] = useState<{ name: string; key: string } | null>(null);
+  const [created, setCreated] = useState<{ name: string; key: string | null } | null>(null);
   const [revoking, setRevoking] = useState<Key | null>(null);
   const create = useAction(async () => {
-    const k = await api.post<{ name: string; key: string }>("/v1/keys", { name, role }, { idempotencyKey: newIdempotencyKey() });
+    const k = await unwrap(client.POST("/v1/keys", { params: { header: { "idempotency-key": newIdempotencyKey() } }, body: { name, role } }));
     setCreated(k);
     setName("");
     keys.reload();
   });
   const revoke = useAction(async (id: string) => {
-    await api.del(`/v1/keys/${encodeURIComponent(id)}`);
+    await unwrap(client.DELETE("/v1/keys/{id}", { params: { path: { id } } }));
     keys.reload();
   });
   return (
@@ -43,7 +43,7 @@ export function KeysScreen(_: ScreenProps) {
           <button type="submit" class="primary" disabled={create.busy}>Create key</button>
         </form>
         <ErrorBanner error={create.error} fieldsShown />
-        {created ? <Notice>Key for {created.name}, shown this once: <code data-new-key>{created.key}</code></Notice> : null}
+        {created ? <Notice>{created.key ? <>Key for {created.name}, shown this once: <code data-new-key>{created.key}</code></> : <>The key for {created.name} was created by an earlier click; it was shown then.</>}</Notice> : null}
       </Card>
       <ErrorBanner error={keys.error ?? revoke.error} />
       {!keys.data ? <Loading /> : (

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { newIdempotencyKey } from "../api.ts";
+import { newIdempotencyKey, unwrap } from "../api.ts";
 import { points } from "../format.ts";
 import { href } from "../router.ts";
 import { useSession } from "../session.ts";
@@ -24,7 +24,7 @@ export function memberIdsFrom(text: string): string[] {
 }
 
 export function BulkAdd() {
-  const { api } = useSession();
+  const { client } = useSession();
   const [ids, setIds] = useState("");
   const [amount, setAmount] = useState<number | undefined>();
   const [reason, setReason] = useState("");
@@ -32,7 +32,7 @@ export function BulkAdd() {
   const [done, setDone] = useState<string | undefined>();
   const memberIds = memberIdsFrom(ids);
   const save = useAction(async () => {
-    const res = await api.post<{ count: number }>("/v1/adjustments/bulk", { memberIds, points: amount, reason }, { idempotencyKey: newIdempotencyKey() });
+    const res = await unwrap(client.POST("/v1/adjustments/bulk", { params: { header: { "idempotency-key": newIdempotencyKey() } }, body: { memberIds, points: amount as number, reason } }));
     setDone(`Added ${points(amount ?? 0)} points to ${points(res.count)} members.`);
     setIds("");
   });

@@ -1,3 +1,4 @@
+import { unwrap } from "../api.ts";
 import { useState } from "preact/hooks";
 import { dateTime, money, points } from "../format.ts";
 import { href, navigate } from "../router.ts";
@@ -30,8 +31,8 @@ export function OrdersScreen({ route }: ScreenProps) {
 }
 
 function OrderView({ orderId }: { orderId: string }) {
-  const { api, store } = useSession();
-  const order = useLoad(() => api.get<Order>(`/v1/orders/${encodeURIComponent(orderId)}`), [orderId]);
+  const { client, store } = useSession();
+  const order = useLoad(() => unwrap(client.GET("/v1/orders/{orderId}", { params: { path: { orderId } } })), [orderId]);
   if (order.error?.problem.status === 404) return <Empty title="No such order">Pointbook has not received order “{orderId}”.</Empty>;
   if (!order.data) return order.error ? <ErrorBanner error={order.error} /> : <Loading />;
   const o = order.data;

@@ -1,3 +1,4 @@
+import { unwrap } from "../api.ts";
 import { useState } from "preact/hooks";
 import { dateTime } from "../format.ts";
 import { useSession } from "../session.ts";
@@ -11,8 +12,8 @@ interface Delivery { deliveryId: string; topic: string; result: string; error: s
 interface Integration { platform: "shopify" | "woocommerce"; shopDomain?: string; siteUrl?: string; webhookPath: string; connectedAt: string; recentDeliveries: Delivery[] }
 
 export function IntegrationsScreen(_: ScreenProps) {
-  const { api } = useSession();
-  const list = useLoad(() => api.get<{ data: Integration[] }>("/v1/integrations"), []);
+  const { client } = useSession();
+  const list = useLoad(() => unwrap(client.GET("/v1/integrations")), []);
   const find = (p: Integration["platform"]) => list.data?.data.find((i) => i.platform === p);
   return (
     <Page title="Integrations" intro="Connect your shop: its orders and customers then arrive by the platform's own webhooks, signed with the secret you give here.">
@@ -30,12 +31,13 @@ export function IntegrationsScreen(_: ScreenProps) {
 }
 
 function Connect(props: { platform: Integration["platform"]; title: string; existing: Integration | undefined; addressField: "shopDomain" | "siteUrl"; addressLabel: string; how: string; onSaved(): void }) {
-  const { api, store } = useSession();
+  const { client, store } = useSession();
   const [address, setAddress] = useState(props.existing?.[props.addressField] ?? "");
   const [secret, setSecret] = useState("");
   const [saved, setSaved] = useState(false);
   const save = useAction(async () => {
-    await api.put(`/v1/integrations/${props.platform}`, { [props.addressField]: address, webhookSecret: secret });
+    if (props.platform === "shopify") await unwrap(client.PUT("/v1/integrations/shopify", { body: { shopDomain: address, webhookSecret: secret } }));
+    else await unwrap(client.PUT("/v1/integrations/woocommerce", { body: { siteUrl: address, webhookSecret: secret } }));
     setSecret("");
     setSaved(true);
     props.onSaved();

@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { newIdempotencyKey } from "../api.ts";
+import { newIdempotencyKey, unwrap } from "../api.ts";
 import { dateTime } from "../format.ts";
 import { useSession } from "../session.ts";
 import { ConfirmDialog } from "../ui/dialog.tsx";
@@ -14,21 +14,21 @@ interface Endpoint { id: string; url: string; events: string[]; description: str
 interface Delivery { id: string; eventId: string; type: string; status: string; attempts: number; lastStatus: number | null; lastError: string | null; nextAttemptAt: string | null; deliveredAt: string | null; createdAt: string }
 
 export function WebhooksScreen(_: ScreenProps) {
-  const { api } = useSession();
-  const list = useLoad(() => api.get<{ data: Endpoint[] }>("/v1/webhook-endpoints", { limit: 500 }), []);
+  const { client } = useSession();
+  const list = useLoad(() => unwrap(client.GET("/v1/webhook-endpoints", { params: { query: { limit: 500 } } })), []);
   const [url, setUrl] = useState("");
   const [events, setEvents] = useState("*");
   const [secret, setSecret] = useState<string | null>(null);
   const [open, setOpen] = useState<string | null>(null);
   const [deleting, setDeleting] = useState<Endpoint | null>(null);
   const create = useAction(async () => {
-    const e = await api.post<Endpoint & { secret: string }>("/v1/webhook-endpoints", { url, events: textList(events) ?? [] }, { idempotencyKey: newIdempotencyKey() });
+    const e = await unwrap(client.POST("/v1/webhook-endpoints", { params: { header: { "idempotency-key": newIdempotencyKey() } }, body: { url, events: (textList(events) ?? []) as Array<"*"> /* typed by hand: the API checks each name (422 naming events) */ } }));
     setSecret(e.secret);
     setUrl("");
     list.reload();
   });
   const remove = useAction(async (id: string) => {
-    await api.del(`/v1/webhook-endpoints/${encodeURIComponent(id)}`);
+    await unwrap(client.DELETE("/v1/webhook-endpoints/{id}", { params: { path: { id } } }));
     list.reload();
   });
   const endpoints = list.data?.data ?? [];
@@ -63,10 +63,10 @@ export function WebhooksScreen(_: ScreenProps) {
 }
 
 function Deliveries({ endpointId }: { endpointId: string }) {
-  const { api, store } = useSession();
-  const list = useLoad(() => api.get<{ data: Delivery[] }>(`/v1/webhook-endpoints/${encodeURIComponent(endpointId)}/deliveries`, { limit: 50 }), [endpointId]);
+  const { client, store } = useSession();
+  const list = useLoad(() => unwrap(client.GET("/v1/webhook-endpoints/{id}/deliveries", { params: { path: { id: endpointId }, query: { limit: 50 } } })), [endpointId]);
   const replay = useAction(async (id: string) => {
-    await api.post(`/v1/webhook-deliveries/${encodeURIComponent(id)}/replay`);
+    await unwrap(client.POST("/v1/webhook-deliveries/{id}/replay", { params: { path: { id } } }));
     list.reload();
   });
   if (!list.data) return list.error ? <ErrorBanner error={list.error} /> : <Loading />;

@@ -1,5 +1,5 @@
 import { useEffect, useState } from "preact/hooks";
-import { newIdempotencyKey } from "../api.ts";
+import { newIdempotencyKey, unwrap } from "../api.ts";
 import { dateTime, points } from "../format.ts";
 import { useSession } from "../session.ts";
 import { Checkbox, Select } from "../ui/fields.tsx";
@@ -21,8 +21,9 @@ const COLUMNS: Record<Kind, string> = {
 };
 
 export function ImportsScreen(_: ScreenProps) {
-  const { api, store } = useSession();
-  const list = useLoad(() => api.get<{ data: ImportView[] }>("/v1/imports", { limit: 20 }), []);
+  // The upload itself sends the file's bytes as text/csv through the path-based call; reads are typed.
+  const { api, client, store } = useSession();
+  const list = useLoad(() => unwrap(client.GET("/v1/imports", { params: { query: { limit: 20 } } })), []);
   const [kind, setKind] = useState<Kind>("balances");
   const [award, setAward] = useState(false);
   const [file, setFile] = useState<File | null>(null);
@@ -76,9 +77,9 @@ export function ImportsScreen(_: ScreenProps) {
 
 /** Follows an import until it ends, once a second. */
 function Progress({ id, onDone }: { id: string; onDone(): void }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const [tick, setTick] = useState(0);
-  const imp = useLoad(() => api.get<ImportView>(`/v1/imports/${encodeURIComponent(id)}`), [id, tick]);
+  const imp = useLoad(() => unwrap(client.GET("/v1/imports/{id}", { params: { path: { id } } })), [id, tick]);
   const running = imp.data?.status === "running";
   useEffect(() => {
     if (!imp.data) return;

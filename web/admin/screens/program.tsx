@@ -1,3 +1,4 @@
+import { unwrap } from "../api.ts";
 import { useEffect, useState } from "preact/hooks";
 import { useCan, useSession } from "../session.ts";
 import { ConfirmDialog } from "../ui/dialog.tsx";
@@ -32,9 +33,9 @@ const SCENARIOS: Array<[keyof Switches, string]> = [
 const LANGUAGES = (p: Program) => [...new Set(["en", "zh-TW", p.defaultLanguage, ...Object.keys(p.pointsName), ...Object.keys(p.rulesText)])];
 
 export function ProgramScreen(_: ScreenProps) {
-  const { api } = useSession();
+  const { api, client } = useSession();
   const canEdit = useCan("admin");
-  const loaded = useLoad(() => api.get<Program>("/v1/program"), []);
+  const loaded = useLoad((): Promise<Program> => unwrap(client.GET("/v1/program")), []);
   const [draft, setDraft] = useState<Program | null>(null);
   const [templates, setTemplates] = useState("");
   const [saved, setSaved] = useState(false);

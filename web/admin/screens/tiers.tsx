@@ -1,5 +1,5 @@
 import { useState } from "preact/hooks";
-import { newIdempotencyKey } from "../api.ts";
+import { newIdempotencyKey, unwrap } from "../api.ts";
 import { useCan, useSession } from "../session.ts";
 import { ConfirmDialog } from "../ui/dialog.tsx";
 import { NumberField, TextArea, TextField } from "../ui/fields.tsx";
@@ -11,9 +11,9 @@ import type { ScreenProps } from "./screen.ts";
 interface Tier { code: string; name: string; rank: number; multiplier?: number; qualification?: unknown }
 
 export function TiersScreen(_: ScreenProps) {
-  const { api } = useSession();
+  const { api, client } = useSession();
   const canEdit = useCan("admin");
-  const list = useLoad(() => api.get<{ data: Tier[] }>("/v1/tiers"), []);
+  const list = useLoad(() => unwrap(client.GET("/v1/tiers")), []);
   const [editing, setEditing] = useState<{ original: Tier | null; tier: Tier; qualification: string } | null>(null);
   const [deleting, setDeleting] = useState<Tier | null>(null);
   const save = useAction(async () => {
@@ -27,7 +27,7 @@ export function TiersScreen(_: ScreenProps) {
     list.reload();
   });
   const remove = useAction(async (code: string) => {
-    await api.del(`/v1/tiers/${encodeURIComponent(code)}`);
+    await unwrap(client.DELETE("/v1/tiers/{code}", { params: { path: { code } } }));
     list.reload();
   });
   const tiers = list.data?.data ?? [];

@@ -1,3 +1,4 @@
+import { unwrap } from "../api.ts";
 import { useState } from "preact/hooks";
 import { money, points } from "../format.ts";
 import { useCan, useSession } from "../session.ts";
@@ -29,9 +30,9 @@ export function awardText(award: Json, currency: string): string {
 }
 
 export function EarnRulesScreen(_: ScreenProps) {
-  const { api, store } = useSession();
+  const { client, store } = useSession();
   const canEdit = useCan("admin");
-  const list = useLoad(() => api.get<{ data: Rule[] }>("/v1/earn-rules", { limit: 500 }), []);
+  const list = useLoad(() => unwrap(client.GET("/v1/earn-rules", { params: { query: { limit: 500 } } })), []);
   const ed = useObjectEditor({ collection: "/v1/earn-rules", managed: MANAGED, stripOnSave: STRIP, onSaved: list.reload });
   const [deleting, setDeleting] = useState<Rule | null>(null);
   const rules = list.data?.data ?? [];

@@ -1,3 +1,4 @@
+import { unwrap } from "../api.ts";
 import { useState } from "preact/hooks";
 import { money, points } from "../format.ts";
 import { useCan, useSession } from "../session.ts";
@@ -29,9 +30,9 @@ const BLANKS: Record<MethodType, Json> = {
 const TYPE_LABEL: Record<MethodType, string> = { cashback: "Points as money at checkout", catalog: "A pack or credits", coupon: "A discount code", product: "A free product" };
 
 export function RedeemMethodsScreen(_: ScreenProps) {
-  const { api, store } = useSession();
+  const { client, store } = useSession();
   const canEdit = useCan("admin");
-  const list = useLoad(() => api.get<{ data: Method[] }>("/v1/redeem-methods", { limit: 500 }), []);
+  const list = useLoad(() => unwrap(client.GET("/v1/redeem-methods", { params: { query: { limit: 500 } } })), []);
   const [type, setType] = useState<MethodType>("cashback");
   const managed = MANAGED_BY_TYPE[type];
   const ed = useObjectEditor({ collection: "/v1/redeem-methods", managed, stripOnSave: STRIP, onSaved: list.reload });

@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { money, points } from "../format.ts";
 import { useCan, useSession } from "../session.ts";
 import { ConfirmDialog } from "../ui/dialog.tsx";
+import { RowActions } from "../ui/row-actions.tsx";
 import { Checkbox, NumberField, Select, TextArea, TextField } from "../ui/fields.tsx";
 import { JsonRest } from "../ui/json-rest.tsx";
 import { useObjectEditor } from "../ui/list-editor.ts";
@@ -54,10 +55,7 @@ export function EarnRulesScreen(_: ScreenProps) {
                   <th scope="row">{r.name}</th><td data-label="Event"><code>{r.event}</code></td><td data-label="Award">{awardText(r.award, store.currency)}</td>
                   <td data-label="Status">{r.enabled === false ? "off" : "on"}</td><td data-label="Version" class="num">{r.version}</td>
                   {canEdit ? (
-                    <td class="row-actions">
-                      <button type="button" class="secondary" aria-label={`Edit ${r.name}`} onClick={() => ed.open(r, BLANK)}>Edit</button>
-                      <button type="button" class="danger" aria-label={`Delete ${r.name}`} onClick={() => setDeleting(r)}>Delete</button>
-                    </td>
+                    <RowActions name={r.name} onEdit={() => ed.open(r, BLANK)} onDelete={() => setDeleting(r)} />
                   ) : null}
                 </tr>
               ))}

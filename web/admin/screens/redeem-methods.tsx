@@ -3,6 +3,7 @@ import { useState } from "preact/hooks";
 import { money, points } from "../format.ts";
 import { useCan, useSession } from "../session.ts";
 import { ConfirmDialog } from "../ui/dialog.tsx";
+import { RowActions } from "../ui/row-actions.tsx";
 import { Checkbox, NumberField, Select, TextArea, TextField } from "../ui/fields.tsx";
 import { JsonRest } from "../ui/json-rest.tsx";
 import { useObjectEditor } from "../ui/list-editor.ts";
@@ -65,10 +66,7 @@ export function RedeemMethodsScreen(_: ScreenProps) {
                 <tr key={m.id} data-method={m.name}>
                   <th scope="row">{m.name}</th><td data-label="Kind">{TYPE_LABEL[m.type] ?? m.type}</td><td data-label="Costs">{worth(m)}</td><td data-label="Status">{m.enabled === false ? "off" : "on"}</td>
                   {canEdit ? (
-                    <td class="row-actions">
-                      <button type="button" class="secondary" aria-label={`Edit ${m.name}`} onClick={() => openFor(m, m.type)}>Edit</button>
-                      <button type="button" class="danger" aria-label={`Delete ${m.name}`} onClick={() => setDeleting(m)}>Delete</button>
-                    </td>
+                    <RowActions name={m.name} onEdit={() => openFor(m, m.type)} onDelete={() => setDeleting(m)} />
                   ) : null}
                 </tr>
               ))}

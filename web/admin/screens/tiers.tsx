@@ -2,6 +2,7 @@ import { useState } from "preact/hooks";
 import { newIdempotencyKey, unwrap } from "../api.ts";
 import { useCan, useSession } from "../session.ts";
 import { ConfirmDialog } from "../ui/dialog.tsx";
+import { RowActions } from "../ui/row-actions.tsx";
 import { NumberField, TextArea, TextField } from "../ui/fields.tsx";
 import { Card, Empty, ErrorBanner, Loading, Page } from "../ui/page.tsx";
 import { useAction } from "../ui/use-action.ts";
@@ -72,10 +73,7 @@ export function TiersScreen(_: ScreenProps) {
                   <th scope="row"><code>{t.code}</code></th><td>{t.name}</td><td class="num">{t.rank}</td><td class="num">{t.multiplier ?? 1}</td>
                   <td>{t.qualification ? <code>{JSON.stringify(t.qualification)}</code> : "set by hand"}</td>
                   {canEdit ? (
-                    <td class="row-actions">
-                      <button type="button" class="secondary" aria-label={`Edit ${t.name}`} onClick={() => open(t)}>Edit</button>
-                      <button type="button" class="danger" aria-label={`Delete ${t.name}`} onClick={() => setDeleting(t)}>Delete</button>
-                    </td>
+                    <RowActions name={t.name} onEdit={() => open(t)} onDelete={() => setDeleting(t)} />
                   ) : null}
                 </tr>
               ))}

@@ -16,7 +16,8 @@ export interface ScratchDatabase {
   dispose(keep: boolean): Promise<void>;
 }
 
-async function onServer(baseUrl: string, text: string): Promise<void> {
+/** One statement on the server outside any database of ours (CREATE or DROP DATABASE). */
+export async function onServer(baseUrl: string, text: string): Promise<void> {
   const client = new pg.Client({ connectionString: baseUrl });
   await client.connect();
   try {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { OPERATOR_TOKEN, call, createTestStore, startTestApp, type TestApp, type TestStore } from "../support/app.ts";
 import { expectFieldErrors, expectForbidden, expectMalformedBodiesRefused, expectProblem, expectUnauthenticated } from "../support/http.ts";
+import { feedSettled } from "../support/feed.ts";
 
 const T0 = "2026-01-15T12:00:00.000Z";
 
@@ -73,6 +74,7 @@ describe("adjustments: POST /v1/members/{memberId}/adjustments and POST /v1/adju
       await call(t.app, "POST", "/v1/members/n1/adjustments", { key, body: { points: 20, reason: "b", notify: { email: false, sms: true } } });
       await call(t.app, "POST", "/v1/members/n1/adjustments", { key, body: { points: 30, reason: "c", notify: { email: false } } });
       await call(t.app, "POST", "/v1/members/n1/adjustments", { key, body: { points: -5, reason: "d", notify: { email: true, sms: true } } });
+      await feedSettled(t.db, local.id);
       const feed = await call(t.app, "GET", "/v1/event-feed?type=member.points_changed&memberId=n1", { key });
       expect(feed.statusCode).toBe(200);
       const events = feed.json().data as Array<{ type: string; memberId: string; data: { entryType: string; points: number; balance: number; reason: string; notify?: unknown } }>;

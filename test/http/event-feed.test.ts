@@ -9,6 +9,7 @@ import { outgoingData, type OutgoingType } from "../../src/core/outgoing/events.
 import { awardPoints, reversePoints } from "../../src/services/awards.ts";
 import { call, createTestStore, startTestApp, type TestApp, type TestStore } from "../support/app.ts";
 import { expectFieldErrors, expectProblem } from "../support/http.ts";
+import { feedSettled } from "../support/feed.ts";
 
 interface FeedEvent { id: string; type: OutgoingType; storeId: string; memberId: string | null; occurredAt: string; data: Record<string, unknown> }
 interface ActivityEntry { id: string; type: string; points: number; balanceAfter: number }
@@ -17,6 +18,7 @@ describe("GET /v1/event-feed", () => {
   let t: TestApp;
   let store: TestStore;
   const feedAll = async (query = "", key = store.adminKey): Promise<FeedEvent[]> => {
+    await feedSettled(t.db, store.id);
     const out: FeedEvent[] = [];
     let after: string | null = null;
     for (;;) {

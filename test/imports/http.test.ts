@@ -12,6 +12,7 @@ import { verifyLedger } from "../../src/storage/verify.ts";
 import { kindsUnderTest } from "../support/db.ts";
 import { call, createTestStore, OPERATOR_TOKEN, startTestApp, type TestApp, type TestStore } from "../support/app.ts";
 import { csv, getImport, importVia, upload, work } from "./support.ts";
+import { feedSettled } from "../support/feed.ts";
 
 describe.each(kindsUnderTest())("imports over HTTP on %s", (kind) => {
   let t: TestApp;
@@ -62,6 +63,7 @@ describe.each(kindsUnderTest())("imports over HTTP on %s", (kind) => {
     const s = await createTestStore(t.app);
     const r = await importVia(t.app, t.services, s, "kind=balances", csv("memberId,points", "feed-1,10", "feed-2,20"));
     expect(r.imported).toBe(2);
+    await feedSettled(t.db, s.id);
     const feed = (await call(t.app, "GET", "/v1/event-feed?type=member.points_changed", { key: s.adminKey })).json() as { data: Array<{ data: Record<string, unknown> }> };
     expect(feed.data.map((e) => e.data)).toMatchObject([{ entryType: "import", points: 10 }, { entryType: "import", points: 20 }]);
   });

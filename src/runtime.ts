@@ -15,9 +15,9 @@ export interface Runtime {
 }
 
 /** Opens the configured database, brings its schema up to date, and wires the services. */
-export async function openRuntime(env: Pick<Env, "DATABASE_URL" | "POINTBOOK_DATA_DIR"> & Partial<Pick<Env, "POINTBOOK_IDEMPOTENCY_TTL_HOURS">>): Promise<Runtime> {
+export async function openRuntime(env: Pick<Env, "DATABASE_URL" | "POINTBOOK_DATA_DIR"> & Partial<Pick<Env, "POINTBOOK_IDEMPOTENCY_TTL_HOURS" | "POINTBOOK_DB_POOL_SIZE">>): Promise<Runtime> {
   if (!env.DATABASE_URL) mkdirSync(env.POINTBOOK_DATA_DIR, { recursive: true });
-  const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATABASE_URL ? undefined : join(env.POINTBOOK_DATA_DIR, "pglite") });
+  const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATABASE_URL ? undefined : join(env.POINTBOOK_DATA_DIR, "pglite"), poolSize: env.POINTBOOK_DB_POOL_SIZE });
   await migrate(db);
   return { db, services: { tx: transactor(db), clock: { now: () => new Date() }, idempotencyTtlMs: (env.POINTBOOK_IDEMPOTENCY_TTL_HOURS ?? 24) * 3_600_000 }, close: () => db.close() };
 }

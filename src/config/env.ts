@@ -3,6 +3,8 @@ import { z } from "zod";
 /** Configuration comes from the environment; a bad value stops start-up with the variable's name. */
 export const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(8080),
+  /** Connections each process keeps to PostgreSQL: several servers (or a busy test run) share its max_connections. */
+  POINTBOOK_DB_POOL_SIZE: z.coerce.number().int().min(1).max(1_000).default(20),
   HOST: z.string().min(1).default("127.0.0.1"),
   DATABASE_URL: z
     .string()

@@ -169,7 +169,8 @@ export function apiClient(base: string, key: string): ApiClient {
 async function startDemoServer(env: Record<string, string>) {
   const child: ChildProcessByStdio<null, Readable, Readable> = spawn(process.execPath, [join(ROOT, "bin", "pointbook.js"), "serve", "--demo"], {
     cwd: ROOT,
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", POINTBOOK_OPERATOR_TOKEN: "browser-test-operator-token-0123", ...env },
+    // A few connections: on PostgreSQL the browser servers share max_connections with the other test files.
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", LOG_LEVEL: "warn", POINTBOOK_OPERATOR_TOKEN: "browser-test-operator-token-0123", POINTBOOK_DB_POOL_SIZE: "4", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

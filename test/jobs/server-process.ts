@@ -25,7 +25,8 @@ export interface ServerProcess {
 export async function startServer(env: Record<string, string>): Promise<ServerProcess> {
   const child = spawn(process.execPath, [join(ROOT, "bin", "pointbook.js"), "serve"], {
     cwd: ROOT,
-    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", POINTBOOK_OPERATOR_TOKEN: OPERATOR, LOG_LEVEL: "info", ...env },
+    // A few connections each: test servers share PostgreSQL's max_connections with the other test files.
+    env: { ...process.env, PORT: "0", HOST: "127.0.0.1", POINTBOOK_OPERATOR_TOKEN: OPERATOR, LOG_LEVEL: "info", POINTBOOK_DB_POOL_SIZE: "6", ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let out = "";

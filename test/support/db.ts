@@ -23,7 +23,8 @@ export function kindsUnderTest(): DatabaseKind[] {
 
 export async function openTestDatabase(kind: DatabaseKind = configuredKind()): Promise<Database> {
   if (kind === "postgres") {
-    const db = openPostgres(process.env.DATABASE_URL!, { max: 40 });
+    // Few connections per file: the files run in parallel and, with the servers some of them start, share max_connections (100).
+    const db = openPostgres(process.env.DATABASE_URL!, { max: 12 });
     await migrate(db);
     return db;
   }

@@ -10,6 +10,7 @@ import { MembersScreen } from "./members.tsx";
 import { OrdersScreen } from "./orders.tsx";
 import { ProgramScreen } from "./program.tsx";
 import { RedeemMethodsScreen } from "./redeem-methods.tsx";
+import { SimulatorScreen } from "../simulator/screen.tsx";
 import { TiersScreen } from "./tiers.tsx";
 import { WebhooksScreen } from "./webhooks.tsx";
 
@@ -26,6 +27,7 @@ export const screens: ScreenEntry[] = [
   { path: "tiers", title: "Tiers", component: TiersScreen },
   { path: "audit-log", title: "Audit log", component: AuditLogScreen },
   { path: "exports", title: "Exports", component: ExportsScreen },
+  { path: "simulator", title: "Simulator", component: SimulatorScreen, role: "admin" },
   { path: "imports", title: "Imports", component: ImportsScreen, role: "admin" },
   { path: "integrations", title: "Integrations", component: IntegrationsScreen, role: "admin" },
   { path: "webhooks", title: "Webhooks", component: WebhooksScreen, role: "admin" },

@@ -1,0 +1,190 @@
+import { useEffect, useState } from "preact/hooks";
+import { ApiError, newIdempotencyKey, unwrap } from "../api.ts";
+import { dateTime } from "../format.ts";
+import { href, navigate } from "../router.ts";
+import type { ScreenProps } from "../screens/screen.ts";
+import { useSession } from "../session.ts";
+import { Card, ErrorBanner, Loading, Page } from "../ui/page.tsx";
+import { useAction } from "../ui/use-action.ts";
+import { useLoad } from "../ui/use-load.ts";
+import { AssistantPanel } from "./assistant.tsx";
+import { CandidateEditor, shownInForm, type Tab } from "./editor.tsx";
+import { DateField, DecimalField } from "./fields.tsx";
+import { dayIn, figuresOf, lastTwelveMonths, type Json, type Proposal, type Simulation } from "./model.ts";
+import { Results } from "./results.tsx";
+import "./simulator.css";
+
+const POLL_MS = 500;
+
+/**
+ * The simulator (SPEC §8): the store's own history replayed under a candidate program next to its
+ * current one, and an assistant that proposes candidates for a target cost share. `#/simulator/<id>`
+ * shows one simulation's results, so a run can be reloaded and linked to.
+ */
+export function SimulatorScreen({ route }: ScreenProps) {
+  const { api, client, store } = useSession();
+  const simId = route[0];
+  const program = useLoad(() => unwrap(client.GET("/v1/program/export")) as Promise<Json>, []);
+  // The store's today from a fresh read: on a sandbox store the test clock may have moved since sign-in.
+  const session = useLoad(() => unwrap(client.GET("/v1/session")), []);
+  const [doc, setDoc] = useState<Json | null>(null);
+  const [resetKey, setResetKey] = useState("none");
+  const [docValid, setDocValid] = useState(true);
+  const [tab, setTab] = useState<Tab>("form");
+  const [period, setPeriod] = useState(() => lastTwelveMonths(dayIn(new Date(store.clock ?? Date.now()), store.timezone)));
+  const [periodTouched, setPeriodTouched] = useState(false);
+  const [ratePct, setRatePct] = useState<number | undefined>(undefined);
+  const [finished, setFinished] = useState<Simulation | null>(null);
+  const [listTick, setListTick] = useState(0);
+
+  const replace = (next: Json) => {
+    setDoc(next);
+    setResetKey(`${Date.now()}-${Math.random()}`);
+  };
+  useEffect(() => {
+    if (program.data) replace(program.data);
+  }, [program.data]);
+  useEffect(() => {
+    const s = session.data?.store;
+    if (s && !periodTouched) setPeriod(lastTwelveMonths(dayIn(new Date(s.clock ?? Date.now()), s.timezone)));
+  }, [session.data]);
+
+  const run = useAction(async () => {
+    const body = { candidate: doc, from: period.from, to: period.to, ...(ratePct !== undefined ? { redemptionRate: ratePct / 100 } : {}) };
+    const res = await api.post<{ id: string }>("/v1/simulations", body, { idempotencyKey: newIdempotencyKey() });
+    setFinished(null);
+    navigate("simulator", res.id);
+  });
+  const setDates = (k: "from" | "to", v: string) => {
+    setPeriodTouched(true);
+    setPeriod({ ...period, [k]: v });
+  };
+
+  // Field errors shown at their field stay out of the banner; the others (a setting without a field) are listed there.
+  const unshown = run.error?.problem.errors?.filter((e) => !(tab === "json" && (e.path === "candidate" || e.path.startsWith("candidate."))) && !(doc && shownInForm(e.path, doc)));
+  const bannerError = run.error ? new ApiError({ ...run.error.problem, errors: unshown }) : undefined;
+
+  function loadProposal(p: Proposal) {
+    replace(p.document);
+    setTab("form");
+    const heading = document.getElementById("sim-candidate");
+    heading?.scrollIntoView({ block: "start" });
+    heading?.focus();
+  }
+
+  return (
+    <Page title="Simulator" intro="Replay your store's real history under a changed program and see what it would have issued, cost and left outstanding, month by month, beside your current program. Nothing changes until you apply it.">
+      <ErrorBanner error={program.error} />
+      {!doc ? (program.error ? null : <Loading />) : (
+        <form noValidate aria-label="Simulation" onSubmit={(e) => { e.preventDefault(); if (docValid) void run.run(); }}>
+          <div class="card">
+            <div class="sim-head">
+              <h2 id="sim-candidate" tabIndex={-1}>Candidate program</h2>
+              <button type="button" class="secondary" disabled={!program.data} onClick={() => program.data && replace(program.data)}>Start again from the current program</button>
+            </div>
+            <CandidateEditor doc={doc} resetKey={resetKey} currency={store.currency} error={run.error} disabled={run.busy} tab={tab} onTab={setTab}
+              onChange={setDoc} onValidity={setDocValid} />
+          </div>
+          <Card title="Period and assumptions">
+            <div class="row">
+              <DateField name="from" label="From" value={period.from} error={run.fieldError("from")} onInput={(v) => setDates("from", v)} />
+              <DateField name="to" label="To" value={period.to} error={run.fieldError("to")} onInput={(v) => setDates("to", v)} />
+              <DecimalField name="redemptionRate" label="Redemption rate (%)" value={ratePct} error={run.fieldError("redemptionRate")}
+                hint="The share of points members redeem. Empty: your members' own rate." onInput={setRatePct} />
+            </div>
+            <ErrorBanner error={bannerError} fieldsShown={false} />
+            <button type="submit" class="primary" disabled={run.busy || !docValid}>{run.busy ? "Starting…" : "Run simulation"}</button>
+          </Card>
+        </form>
+      )}
+      {simId ? <SimulationRun key={simId} id={simId} currency={store.currency} onFinished={(s) => { setFinished(s); setListTick((n) => n + 1); }} /> : null}
+      {doc ? (
+        <AssistantPanel from={period.from} to={period.to} currentCostShare={finished?.current?.totals.costShare ?? null}
+          onLoad={loadProposal} onApplied={program.reload} />
+      ) : null}
+      <EarlierSimulations tick={listTick} current={simId} />
+    </Page>
+  );
+}
+
+/** Follows one simulation every half second until it is done, then shows its results. */
+function SimulationRun(props: { id: string; currency: string; onFinished(sim: Simulation): void }) {
+  const { api } = useSession();
+  const [sim, setSim] = useState<Simulation | null>(null);
+  const [error, setError] = useState<ApiError | undefined>();
+  const [started] = useState(() => Date.now());
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const poll = async () => {
+      try {
+        const s = figuresOf(await api.get<Simulation>(`/v1/simulations/${encodeURIComponent(props.id)}`));
+        if (!live) return;
+        setSim(s);
+        setNow(Date.now());
+        if (s.status === "running") timer = setTimeout(() => void poll(), POLL_MS);
+        else props.onFinished(s);
+      } catch (e) {
+        if (live) setError(e instanceof ApiError ? e : new ApiError({ status: 0, code: "client", detail: String(e) }));
+      }
+    };
+    void poll();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [props.id]);
+
+  if (error) return <ErrorBanner error={error} />;
+  if (!sim || sim.status === "running") {
+    const seconds = Math.round((now - started) / 1000);
+    return (
+      <Card title="Simulating…">
+        <div class="running" data-sim-status="running">
+          <p role="status">Replaying your history under both programs{sim ? ` from ${sim.from} to ${sim.to}` : ""}… {seconds > 0 ? `${seconds} s` : ""}</p>
+          <progress aria-label="Simulation in progress" />
+        </div>
+      </Card>
+    );
+  }
+  if (sim.status === "failed") {
+    return <div class="banner error" role="alert" data-sim-status="failed"><strong>The simulation failed.</strong> {sim.error ?? ""}</div>;
+  }
+  return (
+    <div data-sim-status="done">
+      <p class="visually-hidden" role="status">Simulation done.</p>
+      <Results sim={sim} currency={props.currency} />
+    </div>
+  );
+}
+
+/** The store's recent simulations, newest first, each one link away. */
+function EarlierSimulations(props: { tick: number; current: string | undefined }) {
+  const { api, store } = useSession();
+  const list = useLoad(() => api.get<{ data: Simulation[]; nextCursor: string | null }>("/v1/simulations", { limit: 10 }), [props.tick]);
+  const rows = list.data?.data ?? [];
+  if (list.error) return <ErrorBanner error={list.error} />;
+  if (rows.length === 0) return null;
+  return (
+    <Card title="Earlier simulations">
+      <div class="table-wrap">
+        <table aria-label="Earlier simulations" class="stack">
+          <thead><tr><th scope="col">Started</th><th scope="col">Period</th><th scope="col">Status</th><th scope="col"><span class="visually-hidden">Open</span></th></tr></thead>
+          <tbody>
+            {rows.map((s) => (
+              <tr key={s.id}>
+                <th scope="row">{dateTime(s.createdAt, store.timezone)}</th>
+                <td data-label="Period">{s.from} – {s.to}</td>
+                <td data-label="Status">{s.status}</td>
+                <td data-label="">
+                  {s.id === props.current ? <span aria-current="true">shown above</span> : <a href={href("simulator", s.id)} aria-label={`Open the simulation of ${s.from} – ${s.to} started ${dateTime(s.createdAt, store.timezone)}`}>Open</a>}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </Card>
+  );
+}

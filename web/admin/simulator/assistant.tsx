@@ -71,8 +71,8 @@ export function AssistantPanel(props: { from: string; to: string; currentCostSha
     const res = await api.post<{ proposals: Proposal[] }>("/v1/assistant/proposals", body, { idempotencyKey: newIdempotencyKey() });
     setProposals(res.proposals.map((p) => ({ ...p, simulation: figuresOf(p.simulation) })));
   });
+  // A refused apply keeps the message of the one that went through: both are true.
   const apply = useAction(async (p: Proposal) => {
-    setApplied(null);
     const res = await api.post<{ proposalId: string; appliedAt: string; diff: unknown }>(`/v1/assistant/proposals/${encodeURIComponent(p.id)}/apply`, undefined, { idempotencyKey: newIdempotencyKey() });
     setApplied({ proposal: p, appliedAt: res.appliedAt, diff: res.diff });
     props.onApplied();
@@ -103,7 +103,7 @@ export function AssistantPanel(props: { from: string; to: string; currentCostSha
       {proposals && proposals.length > 0 ? (
         <ol class="proposals" aria-label="Proposals">
           {proposals.map((p, i) => <ProposalItem key={p.id} p={p} n={i + 1} cash={cash} busy={apply.busy}
-            onLoad={() => { props.onLoad(p); setLoaded(p.summary); }} onApply={() => { apply.clear(); setConfirming(p); }} />)}
+            onLoad={() => { props.onLoad(p); setLoaded(p.summary); }} onApply={() => { apply.clear(); setLoaded(null); setConfirming(p); }} />)}
         </ol>
       ) : null}
       <ConfirmDialog open={confirming !== null} title={`Apply “${confirming?.summary ?? ""}”?`} confirmLabel="Apply to my program" busy={apply.busy}

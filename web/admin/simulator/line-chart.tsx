@@ -10,15 +10,16 @@ export interface LineSeries {
   values: Array<number | null>;
 }
 
-const W = 720;
-const H = 240;
-const PAD = { top: 16, right: 16, bottom: 36, left: 76 };
+// Narrower than the dashboard's chart: two sit side by side, and their text stays readable.
+const W = 520;
+const H = 280;
+const PAD = { top: 16, right: 28, bottom: 36, left: 72 };
 
 /** Ticks at a round step (1, 2 or 5 × 10ⁿ, about four of them), from the lowest to the highest value. */
-function axis(min: number, max: number): { low: number; high: number; ticks: number[] } {
+function axis(min: number, max: number): { low: number; high: number; step: number; ticks: number[] } {
   const lowest = Math.min(0, min);
   const span = max - lowest;
-  if (span <= 0) return { low: lowest, high: lowest + 1, ticks: [lowest, lowest + 1] };
+  if (span <= 0) return { low: lowest, high: lowest + 1, step: 1, ticks: [lowest, lowest + 1] };
   const raw = span / 4;
   const unit = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * unit).find((s) => s >= raw) ?? 10 * unit;
@@ -28,30 +29,31 @@ function axis(min: number, max: number): { low: number; high: number; ticks: num
   // Rounded to the step's own precision, so 0.1 + 0.2 is drawn as 0.3.
   const digits = Math.max(0, -Math.floor(Math.log10(step)) + 1);
   for (let i = 0; low + i * step <= high + step / 1e6; i++) ticks.push(Number((low + i * step).toFixed(digits)));
-  return { low, high, ticks };
+  return { low, high, step, ticks };
 }
 
-export function LineChart(props: { categories: string[]; series: LineSeries[]; label: string; format(n: number): string; tickFormat?(n: number): string }) {
+/** `tickFormat` gets the axis step too, so a label has the decimals its step needs (0.05 %, not 0.1 % twice). */
+export function LineChart(props: { categories: string[]; series: LineSeries[]; label: string; format(n: number): string; tickFormat?(n: number, step: number): string }) {
   const values = props.series.flatMap((s) => s.values).filter((v): v is number => v !== null);
-  const { low, high, ticks } = axis(values.length ? Math.min(...values) : 0, values.length ? Math.max(...values) : 0);
+  const { low, high, step, ticks } = axis(values.length ? Math.min(...values) : 0, values.length ? Math.max(...values) : 0);
   const plotW = W - PAD.left - PAD.right;
   const plotH = H - PAD.top - PAD.bottom;
   const n = props.categories.length;
   const x = (i: number) => PAD.left + (n <= 1 ? plotW / 2 : (i / (n - 1)) * plotW);
   const y = (v: number) => PAD.top + plotH - ((v - low) / (high - low)) * plotH;
-  // Every month named up to 8 of them; beyond, every other one (the first and last always), so labels never overlap.
-  const every = n > 8 ? 2 : 1;
-  const tick = props.tickFormat ?? props.format;
+  // Every month named up to 6 of them; beyond, every second or third one, counted back from the last (always named), so labels never overlap.
+  const every = Math.ceil(n / 6);
+  const tick = props.tickFormat ?? ((n: number) => props.format(n));
   return (
     <figure class="chart sim-chart">
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={props.label} preserveAspectRatio="xMidYMid meet">
         {ticks.map((t) => (
           <g key={t}>
             <line x1={PAD.left} x2={W - PAD.right} y1={y(t)} y2={y(t)} class="grid" />
-            <text x={PAD.left - 8} y={y(t) + 4} text-anchor="end" class="tick">{tick(t)}</text>
+            <text x={PAD.left - 8} y={y(t) + 4} text-anchor="end" class="tick">{tick(t, step)}</text>
           </g>
         ))}
-        {props.categories.map((c, i) => (i % every === 0 || i === n - 1 ? (
+        {props.categories.map((c, i) => ((n - 1 - i) % every === 0 ? (
           <text key={c} x={x(i)} y={H - PAD.bottom + 18} text-anchor="middle" class="tick">{c}</text>
         ) : null))}
         {props.series.map((s) => {

@@ -101,10 +101,21 @@ export function lastTwelveMonths(today: string): { from: string; to: string } {
   return { from, to: today };
 }
 
-/** A ratio (0.034) as a percentage for people (3.4 %). */
-export function percent(ratio: number | null | undefined, digits = 1): string {
+/**
+ * Decimals enough to tell small shares apart: 3.4 %, but 0.15 % and 0.075 % (a loyalty program's
+ * cost is often well under 1 % of revenue, where one decimal would show two programs as equal).
+ */
+export function percentDigits(ratio: number): number {
+  const pct = Math.abs(ratio) * 100;
+  if (pct === 0 || !Number.isFinite(pct)) return 1;
+  return Math.min(3, Math.max(1, 1 - Math.floor(Math.log10(pct))));
+}
+
+/** A ratio (0.034) as a percentage for people (3.4 %); `digits` fixes the decimals. */
+export function percent(ratio: number | null | undefined, digits?: number): string {
   if (ratio === null || ratio === undefined) return "—";
-  return new Intl.NumberFormat(undefined, { style: "percent", minimumFractionDigits: digits, maximumFractionDigits: digits }).format(ratio);
+  const d = digits ?? percentDigits(ratio);
+  return new Intl.NumberFormat(undefined, { style: "percent", minimumFractionDigits: d, maximumFractionDigits: d }).format(ratio);
 }
 
 /** The figures of a proposal or a simulation, however the API nests them (`report` or flat). */

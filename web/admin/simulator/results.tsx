@@ -1,9 +1,8 @@
 import type { ComponentChildren } from "preact";
 import { money, points } from "../format.ts";
-import { BarChart } from "../ui/bar-chart.tsx";
 import { Card } from "../ui/page.tsx";
 import { LineChart } from "./line-chart.tsx";
-import { percent, type ProgramFigures, type SimMonth, type SimTotals, type SimulationFigures } from "./model.ts";
+import { percent, percentDigits, type ProgramFigures, type SimMonth, type SimTotals, type SimulationFigures } from "./model.ts";
 
 type Kind = "points" | "money" | "ratio";
 type Metric = keyof SimTotals;
@@ -25,7 +24,6 @@ const MONTHLY: Array<{ key: Metric; label: string; kind: Kind }> = [
   { key: "issued", label: "Issued", kind: "points" },
   { key: "outstanding", label: "Outstanding", kind: "points" },
   { key: "liability", label: "Liability", kind: "money" },
-  { key: "cost", label: "Cost", kind: "money" },
   { key: "costShare", label: "Cost share", kind: "ratio" },
 ];
 
@@ -41,8 +39,10 @@ export function difference(kind: Kind, current: number | null, candidate: number
   if (current === null || candidate === null) return "—";
   const d = candidate - current;
   if (kind === "ratio") {
-    const pts = Math.round(d * 1000) / 10;
-    return pts === 0 ? "0 pts" : `${pts > 0 ? "+" : "−"}${Math.abs(pts).toFixed(1)} pts`;
+    // In percentage points, with the decimals the smaller of the two shares is shown with.
+    const digits = percentDigits(Math.min(Math.abs(current), Math.abs(candidate)) || Math.abs(d));
+    const pts = Number((d * 100).toFixed(digits));
+    return pts === 0 ? "0 pts" : `${pts > 0 ? "+" : "−"}${Math.abs(pts).toFixed(digits)} pts`;
   }
   if (d === 0) return kind === "money" ? money(0, currency) : "0";
   const abs = kind === "points" ? points(Math.abs(d)) : money(Math.abs(d), currency);
@@ -89,7 +89,7 @@ export function Results(props: { sim: SimulationFigures & { from: string; to: st
         <p data-sim-period>
           From {props.sim.from} to {props.sim.to}. Redemption rate used: <strong>{percent(props.sim.redemptionRate)}</strong>
           {props.sim.observedRedemptionRate !== undefined ? ` (your members' own: ${percent(props.sim.observedRedemptionRate)})` : ""}.
-          {" "}Points valued at {cash(current.cashValue)} now, {cash(candidate.cashValue)} in the candidate.
+          {" "}{cash(current.cashValue) === cash(candidate.cashValue) ? `Points valued at ${cash(current.cashValue)} in both programs.` : `Points valued at ${cash(current.cashValue)} now, ${cash(candidate.cashValue)} in the candidate.`}
         </p>
         {props.sim.reproduced === true ? (
           <Note kind="ok"><span data-reproduced="true">Replaying your current program reproduced your ledger exactly</span>: the figures below come from your real history.</Note>
@@ -138,12 +138,7 @@ export function Results(props: { sim: SimulationFigures & { from: string; to: st
           <div>
             <h3>Cost share per month</h3>
             <LineChart categories={months} label="Cost of the points issued as a share of revenue, per month, current program against the candidate"
-              series={seriesOf((m) => m.costShare)} format={(v) => percent(v)} tickFormat={(v) => percent(v, v !== 0 && Math.abs(v) < 0.1 ? 1 : 0)} />
-          </div>
-          <div>
-            <h3>Points issued per month</h3>
-            <BarChart categories={months} label="Points issued per month, current program against the candidate"
-              series={seriesOf((m) => m.issued).map((s) => ({ ...s, values: s.values.map((v) => v ?? 0) }))} format={points} />
+              series={seriesOf((m) => m.costShare)} format={(v) => percent(v)} tickFormat={(v, step) => percent(v, Math.max(0, percentDigits(step) - 1))} />
           </div>
         </div>
         <div class="table-wrap">

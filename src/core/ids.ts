@@ -1,6 +1,6 @@
 /** Prefixed ids (`lot_…`, `ent_…`) tell a reader what an id is when it shows up in a log line. */
 export type IdPrefix =
-  | "st" | "key" | "mem" | "lot" | "ent" | "hold" | "red" | "rm" | "etl" | "use" | "aud" | "rule" | "obx" | "evt" | "ntf" | "whe" | "whd" | "imp";
+  | "st" | "key" | "mem" | "lot" | "ent" | "hold" | "red" | "rm" | "etl" | "use" | "aud" | "rule" | "obx" | "evt" | "ntf" | "whe" | "whd" | "imp" | "sim" | "prp" | "ou";
 
 const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 

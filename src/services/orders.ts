@@ -1,4 +1,5 @@
 import { notFound } from "../core/errors.ts";
+import { newId } from "../core/ids.ts";
 import type { Order } from "../core/orders/order.ts";
 import type { OrderOrigin } from "../core/orders/origin.ts";
 import { reconcileOrder } from "../core/orders/reconcile.ts";
@@ -28,6 +29,8 @@ export async function upsertOrder(repos: Repositories, services: Services, store
   const { created } = locked;
   const record: OrderRecord = created && origin ? { ...locked.record, origin } : locked.record;
   if (isStaleUpdate(record.order, order, created)) return readOrderView(repos, store, record, now);
+  // Kept as it arrived, for the simulator to send again in the same order (SPEC §8).
+  await repos.history.logOrderUpdate(storeId, { id: newId("ou"), orderId, at: now, order });
 
   // A member first seen on a guest checkout is created as a guest, not a registered member.
   if (order.memberId && order.guest && (await repos.members.ensure(storeId, order.memberId, now))) {

@@ -15,6 +15,7 @@ import { sql as integrations } from "./migrations/014_integrations.ts";
 import { sql as imports } from "./migrations/015_imports.ts";
 import { sql as memberSearch } from "./migrations/016_member_search.ts";
 import { sql as memberTokens } from "./migrations/017_member_tokens.ts";
+import { sql as simulations } from "./migrations/018_simulations.ts";
 
 /** Ordered, append-only: a released migration is never edited, a change is a new one. */
 const MIGRATIONS: ReadonlyArray<{ version: string; sql: string }> = [
@@ -34,6 +35,7 @@ const MIGRATIONS: ReadonlyArray<{ version: string; sql: string }> = [
   { version: "015_imports", sql: imports },
   { version: "016_member_search", sql: memberSearch },
   { version: "017_member_tokens", sql: memberTokens },
+  { version: "018_simulations", sql: simulations },
 ];
 
 /** Applies pending migrations; safe to call from several processes at once. */

@@ -2,6 +2,8 @@ import { integrationRepository } from "./repos/integrations.ts";
 import { reportRepository } from "./repos/reports.ts";
 import { memberTokenRepository } from "./repos/member-tokens.ts";
 import { importRepository } from "./repos/imports.ts";
+import { historyRepository } from "./repos/history.ts";
+import { simulationRepository } from "./repos/simulations.ts";
 import type { Repositories, Transactor } from "../core/ports/repositories.ts";
 import { auditRepository } from "./repos/audit.ts";
 import { idempotencyRepository } from "./repos/idempotency.ts";
@@ -41,6 +43,8 @@ export function repositories(sql: Sql & { discard?(): void }): Repositories {
     reports: reportRepository(sql),
     memberTokens: memberTokenRepository(sql),
     imports: importRepository(sql),
+    history: historyRepository(sql),
+    simulations: simulationRepository(sql),
     async savepoint(fn) {
       await sql.query("SAVEPOINT pointbook_step");
       try {

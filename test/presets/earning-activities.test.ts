@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectFaithfulReplay } from "../support/replay.ts";
 import { call, createTestStore, startTestApp, type TestApp, type TestStore } from "../support/app.ts";
 import { applyPreset, loadPreset } from "../support/presets.ts";
 
@@ -7,6 +8,8 @@ import { applyPreset, loadPreset } from "../support/presets.ts";
  * store in Asia/Kolkata (UTC+5:30, INR in paise): every sign-up, online-store and social activity.
  */
 describe("preset earning-activities", () => {
+  /** Every store the scenarios created: the simulator must replay each one exactly (SPEC §8). */
+  const replayed: string[] = [];
   let t: TestApp;
   let store: TestStore;
   let seq = 0;
@@ -41,6 +44,7 @@ describe("preset earning-activities", () => {
     t = await startTestApp();
     // 2026-04-01 17:30 in Kolkata.
     store = await createTestStore(t.app, { name: "AiTrillion demo", timezone: "Asia/Kolkata", currency: "INR", clock: "2026-04-01T12:00:00Z" });
+    replayed.push(store.id);
     await applyPreset(t.app, store.adminKey, "earning-activities");
   });
   afterAll(async () => t.close());
@@ -193,5 +197,10 @@ describe("preset earning-activities", () => {
     for (const [m, points] of [["priya", 1_200], ["rahul", 400], ["asha", 400], ["kiran", 685], ["meera", 95]] as const) {
       expect((await get(`/v1/members/${m}`)).json()).toMatchObject({ balance: points, pending: 0, expiring: [] });
     }
+  });
+
+  it("the simulator replays every store of these scenarios to the ledger's own figures", async () => {
+    expect(replayed.length).toBeGreaterThan(0);
+    for (const storeId of replayed) await expectFaithfulReplay(t.services, storeId);
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectFaithfulReplay } from "../support/replay.ts";
 import { call, createTestStore, startTestApp, type TestApp } from "../support/app.ts";
 import { applyPreset, loadPreset } from "../support/presets.ts";
 
@@ -7,6 +8,8 @@ import { applyPreset, loadPreset } from "../support/presets.ts";
  * in Asia/Shanghai (UTC+8, no daylight saving; 11.11 is a China Standard Time date), USD.
  */
 describe("preset marketplace", () => {
+  /** Every store the scenarios created: the simulator must replay each one exactly (SPEC §8). */
+  const replayed: string[] = [];
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp();
@@ -18,6 +21,7 @@ describe("preset marketplace", () => {
 
   async function setup(clock = T0) {
     const store = await createTestStore(t.app, { timezone: "Asia/Shanghai", currency: "USD", clock });
+    replayed.push(store.id);
     const key = store.adminKey;
     await applyPreset(t.app, key, "marketplace");
     const get = (url: string) => call(t.app, "GET", url, { key });
@@ -203,5 +207,10 @@ describe("preset marketplace", () => {
     expect(paid.points).toEqual({ earned: 75, pending: 0, reversed: 0, redeemed: 1_000 });
     expect(paid.awards[0]!.explanation).toMatchObject({ base: 7_500, inputs: { baseKind: "net", discounts: 1_500, pointsDiscount: 1_000, reductionShare: 2_500 } });
     expect(await s.member("cy")).toMatchObject({ balance: 1_075, held: 0 });
+  });
+
+  it("the simulator replays every store of these scenarios to the ledger's own figures", async () => {
+    expect(replayed.length).toBeGreaterThan(0);
+    for (const storeId of replayed) await expectFaithfulReplay(t.services, storeId);
   });
 });

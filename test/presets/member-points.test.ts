@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectFaithfulReplay } from "../support/replay.ts";
 import { call, createTestStore, startTestApp, type TestApp, type TestStore } from "../support/app.ts";
 import { expectFieldErrors, expectProblem } from "../support/http.ts";
 import { applyPreset } from "../support/presets.ts";
 
 /** The "Member Points" scheme (seeds/002), replayed through the public API on a sandbox store. */
 describe("preset member-points", () => {
+  /** Every store the scenarios created: the simulator must replay each one exactly (SPEC §8). */
+  const replayed: string[] = [];
   let t: TestApp;
   let store: TestStore;
   const get = (url: string) => call(t.app, "GET", url, { key: store.adminKey });
@@ -15,6 +18,7 @@ describe("preset member-points", () => {
   beforeAll(async () => {
     t = await startTestApp();
     store = await createTestStore(t.app, { timezone: "Asia/Taipei", currency: "TWD", clock: "2020-11-01T00:00:00Z" });
+    replayed.push(store.id);
     await applyPreset(t.app, store.adminKey, "member-points");
   });
   afterAll(async () => t.close());
@@ -94,6 +98,7 @@ describe("preset member-points", () => {
 
     async function fresh(clock: string) {
       const s = await createTestStore(t.app, { timezone: "Asia/Taipei", currency: "TWD", clock });
+      replayed.push(s.id);
       const key = s.adminKey;
       await applyPreset(t.app, key, "member-points");
       const methods = (await call(t.app, "GET", "/v1/redeem-methods", { key })).json().data as Array<{ id: string; name: string }>;
@@ -297,5 +302,10 @@ describe("preset member-points", () => {
       expect((await s.advance("2023-01-01T00:00:00Z")).ran.expired).toBe(1);
       expect(await s.member("amy")).toMatchObject({ balance: 0, expiring: [] });
     });
+  });
+
+  it("the simulator replays every store of these scenarios to the ledger's own figures", async () => {
+    expect(replayed.length).toBeGreaterThan(0);
+    for (const storeId of replayed) await expectFaithfulReplay(t.services, storeId);
   });
 });

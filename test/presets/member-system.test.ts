@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectFaithfulReplay } from "../support/replay.ts";
 import { call, createTestStore, startTestApp, type TestApp } from "../support/app.ts";
 import { expectFieldErrors, expectProblem } from "../support/http.ts";
 import { applyPreset, loadPreset } from "../support/presets.ts";
@@ -9,6 +10,8 @@ import { applyPreset, loadPreset } from "../support/presets.ts";
  * store clock and the members' ledgers of one scenario never leak into another.
  */
 describe("preset member-system", () => {
+  /** Every store the scenarios created: the simulator must replay each one exactly (SPEC §8). */
+  const replayed: string[] = [];
   let t: TestApp;
   beforeAll(async () => {
     t = await startTestApp();
@@ -20,6 +23,7 @@ describe("preset member-system", () => {
 
   async function setup(clock = T0) {
     const store = await createTestStore(t.app, { timezone: "America/New_York", currency: "USD", clock });
+    replayed.push(store.id);
     const key = store.adminKey;
     await applyPreset(t.app, key, "member-system");
     const get = (url: string) => call(t.app, "GET", url, { key });
@@ -673,5 +677,10 @@ describe("preset member-system", () => {
         ["redeem", -200, "Redeem shipping coupon"], ["adjust", 450, "opening balance"],
       ]);
     });
+  });
+
+  it("the simulator replays every store of these scenarios to the ledger's own figures", async () => {
+    expect(replayed.length).toBeGreaterThan(0);
+    for (const storeId of replayed) await expectFaithfulReplay(t.services, storeId);
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { expectFaithfulReplay } from "../support/replay.ts";
 import { call, createTestStore, startTestApp, type TestApp, type TestStore } from "../support/app.ts";
 import { applyPreset, loadPreset } from "../support/presets.ts";
 
@@ -8,6 +9,8 @@ import { applyPreset, loadPreset } from "../support/presets.ts";
  * add-on packs and value-added services, and points that never expire.
  */
 describe("preset saas-usage", () => {
+  /** Every store the scenarios created: the simulator must replay each one exactly (SPEC §8). */
+  const replayed: string[] = [];
   let t: TestApp;
   let store: TestStore;
   let seq = 0;
@@ -36,6 +39,7 @@ describe("preset saas-usage", () => {
     t = await startTestApp();
     // 2026-03-01 00:00 in Shanghai.
     store = await createTestStore(t.app, { name: "SellingPilot", timezone: "Asia/Shanghai", currency: "CNY", clock: "2026-02-28T16:00:00Z" });
+    replayed.push(store.id);
     await applyPreset(t.app, store.adminKey, "saas-usage");
     const methods = (await get("/v1/redeem-methods?limit=100")).json().data as Array<{ id: string; name: string }>;
     for (const m of methods) methodIds.set(m.name, m.id);
@@ -242,5 +246,10 @@ describe("preset saas-usage", () => {
     // Points earned years later still count, and still never expire.
     expect(await earn("acme", "feedback.submitted", { text: "Still here" })).toBe(10);
     expect(await balance("acme")).toBe(390);
+  });
+
+  it("the simulator replays every store of these scenarios to the ledger's own figures", async () => {
+    expect(replayed.length).toBeGreaterThan(0);
+    for (const storeId of replayed) await expectFaithfulReplay(t.services, storeId);
   });
 });

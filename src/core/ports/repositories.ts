@@ -15,6 +15,8 @@ import type { IntegrationRepository } from "./integrations.ts";
 import type { ReportRepository } from "./reports.ts";
 import type { MemberTokenRepository } from "./member-tokens.ts";
 import type { ImportRepository } from "./imports.ts";
+import type { HistoryRepository } from "./history.ts";
+import type { SimulationRepository } from "./simulations.ts";
 import type {
   ApiKeyRecord,
   AuditRecord,
@@ -329,6 +331,8 @@ export interface Repositories {
   reports: ReportRepository;
   memberTokens: MemberTokenRepository;
   imports: ImportRepository;
+  history: HistoryRepository;
+  simulations: SimulationRepository;
   /** Runs `fn` so that, if it throws, only its own writes are undone and the transaction goes on. */
   savepoint<T>(fn: () => Promise<T>): Promise<T>;
 }

@@ -1,0 +1,52 @@
+import type { EntryType, SourceType } from "../ledger/types.ts";
+import type { Order } from "../orders/order.ts";
+import type { HistoryEvent, HistoryMember, HistoryOrder } from "../simulation/history.ts";
+
+/** A ledger entry an input wrote (due work's maturing and expiry left out), as the simulator reads it. */
+export interface InputEntry {
+  id: string;
+  memberId: string;
+  type: EntryType;
+  points: number;
+  delta: number;
+  balanceAfter: number;
+  at: Date;
+  actor: string;
+  reason: string | null;
+  sourceType: SourceType;
+  sourceRef: string | null;
+  /** The credited lot's dates, for `import` entries. */
+  lot: { earnedAt: Date; availableAt: Date; expiresAt: Date | null } | null;
+}
+
+export interface HistoryRedemptionRow {
+  id: string;
+  memberId: string;
+  methodId: string;
+  type: string;
+  points: number;
+  orderId: string | null;
+}
+
+/** One order update as it arrived: its id is time-ordered, like every id the store makes. */
+export interface OrderUpdate {
+  id: string;
+  orderId: string;
+  at: Date;
+  order: Order;
+}
+
+/**
+ * What a store recorded, read whole for a replay (off the request path), and the one record kept
+ * for replays alone: each order update as it arrived.
+ */
+export interface HistoryRepository {
+  logOrderUpdate(storeId: string, update: OrderUpdate): Promise<void>;
+  orderUpdates(storeId: string): Promise<OrderUpdate[]>;
+  members(storeId: string): Promise<HistoryMember[]>;
+  events(storeId: string): Promise<Array<Omit<HistoryEvent, "wall">>>;
+  orders(storeId: string): Promise<Array<Omit<HistoryOrder, "moments" | "updates">>>;
+  redemptions(storeId: string): Promise<HistoryRedemptionRow[]>;
+  /** Entries of every type but `mature` and `expire`, in id order. */
+  inputEntries(storeId: string): Promise<InputEntry[]>;
+}

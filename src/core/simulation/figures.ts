@@ -1,0 +1,118 @@
+import { DateTime } from "luxon";
+import type { MonthFlow } from "../ports/reports.ts";
+import { cashbackDiscount } from "../redemption/methods.ts";
+import type { HistoryOrder } from "./history.ts";
+
+/** One month of a simulation, in the store's calendar; money in minor units of the store's currency. */
+export interface SimulationMonth {
+  month: string;
+  issued: number;
+  redeemed: number;
+  expired: number;
+  /** Taken back by refunds and cancellations, and deducted by hand. */
+  reversed: number;
+  /** What members hold at the month's end: spendable, pending and held. */
+  outstanding: number;
+  /** Outstanding valued at the program's cash value, times the expected redemption rate. */
+  liability: number | null;
+  /** Orders placed in the month less refunds made in it; canceled orders count nothing. */
+  revenue: number;
+  /** What the points issued in the month are expected to cost: their cash value × the redemption rate. */
+  cost: number | null;
+  /** cost / revenue (null without revenue or without a cash value). */
+  costShare: number | null;
+  /** Members holding each tier at the month's end. */
+  tiers: Record<string, number>;
+}
+
+export interface SimulationFigures {
+  months: SimulationMonth[];
+  totals: {
+    issued: number;
+    redeemed: number;
+    expired: number;
+    reversed: number;
+    /** At the end of the last month. */
+    outstanding: number;
+    liability: number | null;
+    revenue: number;
+    cost: number | null;
+    costShare: number | null;
+  };
+}
+
+/** Points valued in money: what they take off at checkout at the program's cashback rate. */
+export type CashValue = { points: number; amount: number } | null;
+
+export function pointsValue(rate: CashValue, points: number): number | null {
+  if (!rate) return null;
+  return points > 0 ? cashbackDiscount(rate, points) : 0;
+}
+
+/** The months from `from` to `to` (both included), `YYYY-MM` in `zone`. */
+export function monthsBetween(from: Date, to: Date, zone: string): string[] {
+  const out: string[] = [];
+  let m = DateTime.fromJSDate(from, { zone }).startOf("month");
+  const last = DateTime.fromJSDate(to, { zone }).toFormat("yyyy-MM");
+  for (let month = m.toFormat("yyyy-MM"); month <= last; m = m.plus({ months: 1 }), month = m.toFormat("yyyy-MM")) out.push(month);
+  return out;
+}
+
+/** Revenue per month: each order's lines less its discounts in the month it was placed, each refund in its own month. */
+export function revenueByMonth(orders: readonly HistoryOrder[], zone: string): Map<string, number> {
+  const out = new Map<string, number>();
+  const add = (at: string, amount: number) => {
+    const month = DateTime.fromISO(at, { zone }).toFormat("yyyy-MM");
+    out.set(month, (out.get(month) ?? 0) + amount);
+  };
+  for (const { order } of orders) {
+    if (order.canceledAt) continue;
+    add(order.placedAt, order.lines.reduce((sum, l) => sum + l.amount, 0) - order.discounts);
+    for (const r of order.refunds) add(r.at, -r.amount);
+  }
+  return out;
+}
+
+const ratio = (cost: number | null, revenue: number) => (cost === null || revenue <= 0 ? null : Math.round((cost / revenue) * 1e6) / 1e6);
+
+/**
+ * The report of one replay: the ledger's monthly flows (outstanding carried over from months
+ * before the window), revenue, the cash value and the expected redemption rate.
+ */
+export function simulationFigures(input: {
+  flows: readonly MonthFlow[];
+  months: readonly string[];
+  revenue: ReadonlyMap<string, number>;
+  tiers: ReadonlyMap<string, Record<string, number>>;
+  cashValue: CashValue;
+  redemptionRate: number;
+}): SimulationFigures {
+  const byMonth = new Map(input.flows.map((f) => [f.month, f]));
+  const first = input.months[0] ?? "";
+  let outstanding = input.flows.filter((f) => f.month < first).at(-1)?.outstanding ?? 0;
+  const expected = (points: number) => {
+    const value = pointsValue(input.cashValue, points);
+    return value === null ? null : Math.round(value * input.redemptionRate);
+  };
+  const months = input.months.map((month): SimulationMonth => {
+    const f = byMonth.get(month);
+    outstanding = f?.outstanding ?? outstanding;
+    const issued = f?.issued ?? 0;
+    const revenue = input.revenue.get(month) ?? 0;
+    const cost = expected(issued);
+    return {
+      month, issued, redeemed: f?.redeemed ?? 0, expired: f?.expired ?? 0, reversed: f?.reversed ?? 0, outstanding,
+      liability: expected(outstanding), revenue, cost, costShare: ratio(cost, revenue), tiers: input.tiers.get(month) ?? {},
+    };
+  });
+  const sum = (k: "issued" | "redeemed" | "expired" | "reversed" | "revenue") => months.reduce((s, m) => s + m[k], 0);
+  const cost = input.cashValue ? months.reduce((s, m) => s + (m.cost ?? 0), 0) : null;
+  const revenue = sum("revenue");
+  return {
+    months,
+    totals: {
+      issued: sum("issued"), redeemed: sum("redeemed"), expired: sum("expired"), reversed: sum("reversed"),
+      outstanding, liability: months.at(-1)?.liability ?? expected(outstanding), revenue, cost, costShare: ratio(cost, revenue),
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import type { Order } from "../orders/order.ts";
+import type { OrderEligibility } from "../orders/eligibility.ts";
+import type { OrderOrigin } from "../orders/origin.ts";
+import type { ProgramSettings } from "../program/settings.ts";
+import type { EarnRule } from "../rules/schema.ts";
+import type { Tier } from "../tiers/schema.ts";
+
+/**
+ * What a store recorded, as the simulator replays it: everything that came from outside (members,
+ * events, orders, redemptions, manual adjustments, imported balances) and the program those inputs
+ * met. What the program made of them (awards, expiries, tiers) is left out: the replay makes it
+ * again. Times are the store's own (a sandbox store's clock). `wall` is the id of the first ledger
+ * entry an input wrote, whose head is the wall-clock instant it was processed: it orders inputs
+ * the store processed at the same store instant.
+ */
+export interface StoreHistory {
+  /** `program`: the settings as they were before the first change the audit log recorded. */
+  store: { id: string; name: string; currency: string; timezone: string; program: ProgramSettings; createdAt: Date };
+  /** Each later change of the program's settings (from the audit log), oldest first. */
+  settingsChanges: Array<{ at: Date; wall: string; settings: ProgramSettings }>;
+  members: HistoryMember[];
+  events: HistoryEvent[];
+  orders: HistoryOrder[];
+  redemptions: HistoryRedemption[];
+  /** Points added or deducted by hand, and balances imported: replayed as they were. */
+  credits: HistoryCredit[];
+  /** `wall`: the id of the audit record of the change that made the version, when there is one. */
+  ruleVersions: Array<{ ruleId: string; version: number; rule: EarnRule | null; effectiveFrom: Date; wall: string | null }>;
+  tiers: Tier[];
+  redeemMethods: Array<{ id: string; type: string; config: Record<string, unknown>; createdAt: Date }>;
+}
+
+export interface HistoryMember {
+  memberId: string;
+  email: string | null;
+  phone: string | null;
+  birthday: string | null;
+  tags: string[];
+  isMember: boolean;
+  language: string | null;
+  manualTier: string | null;
+  createdAt: Date;
+}
+
+export interface HistoryEvent {
+  id: string;
+  type: string;
+  memberId: string;
+  occurredAt: Date;
+  channel: string;
+  properties: Record<string, unknown>;
+  recordedAt: Date;
+  wall: string | null;
+}
+
+export interface HistoryOrder {
+  id: string;
+  order: Order;
+  eligibility: OrderEligibility | null;
+  origin: OrderOrigin | null;
+  createdAt: Date;
+  updatedAt: Date;
+  /** The store instants at which an update of this order moved points, each with its first entry's id. */
+  moments: Array<{ at: Date; wall: string }>;
+  /** Each update as it arrived, oldest first (empty for orders recorded before updates were kept). */
+  updates: Array<{ at: Date; wall: string; order: Order }>;
+}
+
+/** A redemption and the moments it moved points: spent (or held), then captured or released. */
+export interface HistoryRedemption {
+  id: string;
+  memberId: string;
+  methodId: string;
+  type: string;
+  points: number;
+  orderId: string | null;
+  /** The member's spendable balance just before spending. */
+  balanceBefore: number;
+  spentAt: Date;
+  wall: string;
+  finish: { action: "capture" | "release"; at: Date; wall: string } | null;
+}
+
+export interface HistoryCredit {
+  kind: "adjust" | "import";
+  memberId: string;
+  /** Signed: a deduction is negative. */
+  points: number;
+  reason: string | null;
+  actor: string;
+  at: Date;
+  wall: string;
+  /** The lot an import credited, for its dates; adjustments take the program's validity. */
+  lot: { earnedAt: Date; availableAt: Date; expiresAt: Date | null } | null;
+}

@@ -1,0 +1,104 @@
+import type { Order } from "../orders/order.ts";
+import type { HistoryCredit, HistoryEvent, HistoryOrder, HistoryRedemption, StoreHistory } from "./history.ts";
+
+/** One input to replay, at the store instant it was (or would have been) processed. */
+export type Step =
+  | { kind: "event"; at: Date; wall: string; event: HistoryEvent }
+  | { kind: "order"; at: Date; wall: string; order: HistoryOrder; snapshot: Order }
+  | { kind: "redeem"; at: Date; wall: string; redemption: HistoryRedemption }
+  | { kind: "finish"; at: Date; wall: string; redemption: HistoryRedemption }
+  | { kind: "credit"; at: Date; wall: string; credit: HistoryCredit }
+  | { kind: "rule"; at: Date; wall: string; version: StoreHistory["ruleVersions"][number] }
+  | { kind: "settings"; at: Date; wall: string; settings: StoreHistory["settingsChanges"][number]["settings"] };
+
+const RANK: Record<Step["kind"], number> = { settings: 0, rule: 0, order: 1, event: 2, credit: 3, redeem: 4, finish: 5 };
+
+/**
+ * An order as it stood at `at`: what had happened by then (paid, delivered, refunds) and nothing
+ * later. The store only keeps an order's last state, with a timestamp for each thing that
+ * happened to it, so earlier states are rebuilt from those timestamps.
+ */
+export function orderAsOf(order: Order, at: Date): Order {
+  const t = at.getTime();
+  const by = (v: string | null | undefined) => (v && Date.parse(v) <= t ? v : null);
+  return {
+    ...order,
+    paidAt: by(order.paidAt),
+    fulfilledAt: by(order.fulfilledAt),
+    deliveredAt: by(order.deliveredAt),
+    canceledAt: by(order.canceledAt),
+    refunds: order.refunds.filter((r) => Date.parse(r.at) <= t),
+  };
+}
+
+/**
+ * The moments an order is replayed at: each update as it arrived when the store kept them (every
+ * order recorded since it does). For older orders, rebuilt: when it was first recorded, each moment an update of it
+ * moved points, each of its own timestamps after it was recorded (so a program awarding at
+ * another stage sees that stage), and its last update, which sends the order as it is now.
+ */
+export function orderSteps(order: HistoryOrder): Step[] {
+  // The updates as they arrived, when the store kept them: exactly what the store processed.
+  if (order.updates.length > 0) return order.updates.map((u) => ({ kind: "order" as const, at: u.at, wall: u.wall, order, snapshot: u.order }));
+  const created = order.createdAt.getTime();
+  const last = Math.max(order.updatedAt.getTime(), created);
+  const o = order.order;
+  const stamps = [o.paidAt, o.fulfilledAt, o.deliveredAt, o.canceledAt, ...o.refunds.map((r) => r.at)]
+    .flatMap((v) => (v ? [Date.parse(v)] : []))
+    .filter((t) => t > created && t < last);
+  const walls = new Map<number, string>();
+  for (const m of order.moments) {
+    const t = Math.min(Math.max(m.at.getTime(), created), last);
+    const known = walls.get(t);
+    if (known === undefined || m.wall < known) walls.set(t, m.wall);
+  }
+  const times = [...new Set([created, last, ...stamps, ...walls.keys()])].sort((a, b) => a - b);
+  return times.map((t) => ({
+    kind: "order" as const,
+    at: new Date(t),
+    wall: walls.get(t) ?? "",
+    order,
+    snapshot: t === last ? o : orderAsOf(o, new Date(t)),
+  }));
+}
+
+/**
+ * Every input of the history in the order the store processed it: by store time, then by the
+ * wall-clock instant of the ledger entry it wrote (an input that wrote none goes first), then by
+ * kind and id.
+ */
+export function timeline(history: StoreHistory): Step[] {
+  const steps: Step[] = [];
+  for (const event of history.events) steps.push({ kind: "event", at: event.recordedAt, wall: event.wall ?? "", event });
+  for (const order of history.orders) steps.push(...orderSteps(order));
+  for (const redemption of history.redemptions) {
+    steps.push({ kind: "redeem", at: redemption.spentAt, wall: redemption.wall, redemption });
+    if (redemption.finish) steps.push({ kind: "finish", at: redemption.finish.at, wall: redemption.finish.wall, redemption });
+  }
+  for (const credit of history.credits) steps.push({ kind: "credit", at: credit.at, wall: credit.wall, credit });
+  // Program changes (settings, rule versions made while inputs came in) go where their audit
+  // record's wall-clock id puts them among the inputs: their recorded time may be wall time while
+  // the inputs' is a sandbox store's clock. Rule versions before the first input are there from the start.
+  const first = firstInputAt(steps);
+  const inputs = [...steps].sort(byTimeAndWall);
+  const placed = (at: Date, wall: string | null): Date => {
+    if (!wall) return at;
+    const next = inputs.find((s) => s.wall !== "" && s.wall > wall);
+    return next ? next.at : new Date(Math.max(at.getTime(), inputs.at(-1)?.at.getTime() ?? at.getTime()));
+  };
+  for (const version of history.ruleVersions) {
+    if (version.effectiveFrom.getTime() >= first) steps.push({ kind: "rule", at: placed(version.effectiveFrom, version.wall), wall: version.wall ?? "", version });
+  }
+  for (const change of history.settingsChanges) steps.push({ kind: "settings", at: placed(change.at, change.wall), wall: change.wall, settings: change.settings });
+  const id = (s: Step) => (s.kind === "event" ? s.event.id : s.kind === "order" ? s.order.id : s.kind === "credit" ? s.credit.wall : s.kind === "rule" ? `${s.version.ruleId}:${s.version.version}` : s.kind === "settings" ? s.wall : s.redemption.id);
+  return steps.sort((a, b) => byTimeAndWall(a, b) || RANK[a.kind] - RANK[b.kind] || (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0));
+}
+
+const byTimeAndWall = (a: Step, b: Step) => a.at.getTime() - b.at.getTime() || (a.wall < b.wall ? -1 : a.wall > b.wall ? 1 : 0);
+
+/** When the first input came in (+∞ for a store without any). */
+export function firstInputAt(steps: readonly Step[]): number {
+  let first = Number.POSITIVE_INFINITY;
+  for (const s of steps) if (s.kind !== "rule" && s.kind !== "settings" && s.at.getTime() < first) first = s.at.getTime();
+  return first;
+}

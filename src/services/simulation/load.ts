@@ -1,0 +1,95 @@
+import type { Repositories } from "../../core/ports/repositories.ts";
+import type { MonthFlow } from "../../core/ports/reports.ts";
+import { assembleInputs, wallOf } from "../../core/simulation/assemble.ts";
+import type { RuleVersionRow } from "../../core/ports/repositories.ts";
+import type { AuditRecord } from "../../core/ports/records.ts";
+import { withProgramDefaults, type ProgramSettings } from "../../core/program/settings.ts";
+import type { StoreHistory } from "../../core/simulation/history.ts";
+import { requireStore, storeNow, type Services } from "../context.ts";
+
+async function allMethods(repos: Repositories, storeId: string) {
+  const out: StoreHistory["redeemMethods"] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await repos.redemptions.listMethods(storeId, 500, cursor);
+    out.push(...page.data.map((m) => ({ id: m.id, type: m.type, config: m.config, createdAt: m.createdAt })));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return out;
+}
+
+/**
+ * The audit record of each rule change, oldest first per rule: the k-th is the change that made
+ * the rule's k-th version, and its time-ordered id says when, among inputs of the same instant.
+ */
+async function auditTrail(repos: Repositories, storeId: string): Promise<AuditRecord[]> {
+  const out: AuditRecord[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await repos.audit.list(storeId, 500, cursor);
+    out.push(...page.data.filter((a) => a.entityType === "earn_rule" || a.action === "program.updated" || a.action === "redeem_method.deleted"));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return out.sort((a, b) => (a.id < b.id ? -1 : 1));
+}
+
+function ruleChangeWalls(trail: readonly AuditRecord[]): Map<string, string[]> {
+  const changes = trail.filter((a) => a.entityType === "earn_rule").map((a) => ({ id: a.id, ruleId: a.entityId }));
+  const walls = new Map<string, string[]>();
+  for (const c of changes.sort((a, b) => (a.id < b.id ? -1 : 1))) walls.set(c.ruleId, [...(walls.get(c.ruleId) ?? []), wallOf(c.id)]);
+  return walls;
+}
+
+/** A store's history, its real monthly flows (what a replay of its own program must reproduce), and its time now. */
+export interface LoadedHistory {
+  history: StoreHistory;
+  flows: MonthFlow[];
+  now: Date;
+}
+
+/** Reads everything a replay needs in one transaction, so it is one consistent picture of the store. */
+export async function loadHistory(services: Services, storeId: string): Promise<LoadedHistory> {
+  return services.tx.run(async (repos) => {
+    const store = await requireStore(repos, storeId);
+    const raw = {
+      events: await repos.history.events(storeId),
+      orders: await repos.history.orders(storeId),
+      updates: await repos.history.orderUpdates(storeId),
+      redemptions: await repos.history.redemptions(storeId),
+      entries: await repos.history.inputEntries(storeId),
+    };
+    const inputs = assembleInputs(raw);
+    // Settings as they were at first, then each change at its moment (the audit log keeps both sides).
+    const trail = await auditTrail(repos, storeId);
+    const settings = trail.filter((a) => a.action === "program.updated");
+    const initial = (settings[0]?.before as ProgramSettings | undefined) ?? store.program;
+    const history: StoreHistory = {
+      store: { id: store.id, name: store.name, currency: store.currency, timezone: store.timezone, program: withProgramDefaults(initial), createdAt: store.createdAt },
+      settingsChanges: settings.map((a) => ({ at: a.at, wall: wallOf(a.id), settings: withProgramDefaults(a.after as ProgramSettings) })),
+      members: await repos.history.members(storeId),
+      ...inputs,
+      ruleVersions: ruleVersionsWithWalls(await repos.rules.versionsFor(storeId), ruleChangeWalls(trail)),
+      tiers: await repos.tiers.list(storeId),
+      redeemMethods: [...await allMethods(repos, storeId), ...deletedMethods(trail)],
+    };
+    return { history, flows: await repos.reports.monthlyFlows(storeId, store.timezone), now: storeNow(store, services.clock) };
+  });
+}
+
+function ruleVersionsWithWalls(versions: readonly RuleVersionRow[], walls: ReadonlyMap<string, string[]>): StoreHistory["ruleVersions"] {
+  const sorted = [...versions].sort((a, b) => (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : a.version - b.version));
+  const seen = new Map<string, number>();
+  return sorted.map((v) => {
+    const k = seen.get(v.ruleId) ?? 0;
+    seen.set(v.ruleId, k + 1);
+    return { ruleId: v.ruleId, version: v.version, rule: v.rule, effectiveFrom: v.effectiveFrom, wall: walls.get(v.ruleId)?.[k] ?? null };
+  });
+}
+
+/** Methods deleted since (their last settings are in the audit log): a redemption made before may name one. */
+function deletedMethods(trail: readonly AuditRecord[]): StoreHistory["redeemMethods"] {
+  return trail.filter((a) => a.action === "redeem_method.deleted" && a.before !== null && typeof a.before === "object").map((a) => {
+    const config = a.before as Record<string, unknown>;
+    return { id: a.entityId, type: String(config.type), config, createdAt: a.at };
+  });
+}

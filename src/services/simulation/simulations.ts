@@ -1,0 +1,86 @@
+import { notFound } from "../../core/errors.ts";
+import { newId } from "../../core/ids.ts";
+import type { Page } from "../../core/ports/records.ts";
+import type { Repositories } from "../../core/ports/repositories.ts";
+import type { SimulationRecord } from "../../core/ports/simulations.ts";
+import { programDocumentSchema, type ProgramDocument } from "../../core/program/document.ts";
+import { simulationPeriod } from "../../core/simulation/period.ts";
+import { requireStore, storeNow, type Actor, type Services } from "../context.ts";
+import { loadHistory } from "./load.ts";
+import { simulateLoaded, type ReplayRunner, type SimulationReport } from "./report.ts";
+
+export interface SimulationInput {
+  candidate: ProgramDocument;
+  from: string;
+  to: string;
+  redemptionRate?: number;
+}
+
+/** What a simulation looks like from outside: its status, and once done, both programs' figures. */
+export interface SimulationView {
+  id: string;
+  status: SimulationRecord["status"];
+  from: string;
+  to: string;
+  createdAt: Date;
+  finishedAt: Date | null;
+  error?: string;
+  report?: SimulationReport;
+}
+
+export function simulationView(r: SimulationRecord): SimulationView {
+  return {
+    id: r.id, status: r.status, from: r.input.from, to: r.input.to, createdAt: r.createdAt, finishedAt: r.finishedAt,
+    ...(r.error !== null ? { error: r.error } : {}),
+    ...(r.result ? { report: r.result as unknown as SimulationReport } : {}),
+  };
+}
+
+/** Records a simulation to run (in the caller's transaction); it is run once committed, off the request. */
+export async function createSimulation(repos: Repositories, services: Services, storeId: string, input: SimulationInput, actor: Actor): Promise<{ id: string; status: "running" }> {
+  const store = await requireStore(repos, storeId);
+  simulationPeriod(input.from, input.to, store.timezone);
+  const id = newId("sim");
+  await repos.simulations.insert(storeId, {
+    id, status: "running", input: { candidate: input.candidate, from: input.from, to: input.to, redemptionRate: input.redemptionRate ?? null },
+    result: null, error: null, createdBy: actor.id, createdAt: storeNow(store, services.clock), finishedAt: null,
+  });
+  return { id, status: "running" };
+}
+
+export async function getSimulation(services: Services, storeId: string, id: string): Promise<SimulationView> {
+  return services.tx.run(async (repos) => {
+    const record = await repos.simulations.get(storeId, id);
+    if (!record) throw notFound("simulation");
+    return simulationView(record);
+  });
+}
+
+export async function listSimulations(services: Services, storeId: string, limit: number, cursor: string | null): Promise<Page<SimulationView>> {
+  return services.tx.run(async (repos) => {
+    const page = await repos.simulations.list(storeId, limit, cursor);
+    // The list says what ran; each simulation's figures are read one at a time.
+    return { data: page.data.map((r) => ({ ...simulationView(r), report: undefined })), nextCursor: page.nextCursor };
+  });
+}
+
+/** Runs a recorded simulation and stores its report, or why it failed. */
+export async function runSimulation(services: Services, storeId: string, id: string, run: ReplayRunner): Promise<void> {
+  const record = await services.tx.run((repos) => repos.simulations.get(storeId, id));
+  if (!record || record.status !== "running") return;
+  let outcome: { status: "done" | "failed"; result: Record<string, unknown> | null; error: string | null };
+  try {
+    const report = await simulate(services, storeId, record.input, run);
+    outcome = { status: "done", result: JSON.parse(JSON.stringify(report)) as Record<string, unknown>, error: null };
+  } catch (error) {
+    outcome = { status: "failed", result: null, error: error instanceof Error ? error.message.split("\n")[0]! : String(error) };
+  }
+  await services.tx.run((repos) => repos.simulations.finish(storeId, id, { ...outcome, at: services.clock.now() }));
+}
+
+/** A simulation run now, without recording it (the CLI, the assistant). */
+export async function simulate(services: Services, storeId: string, input: SimulationRecord["input"], run: ReplayRunner): Promise<SimulationReport> {
+  const loaded = await loadHistory(services, storeId);
+  const period = simulationPeriod(input.from, input.to, loaded.history.store.timezone);
+  return simulateLoaded(loaded, { candidate: programDocumentSchema.parse(input.candidate), ...period, redemptionRate: input.redemptionRate }, run);
+}

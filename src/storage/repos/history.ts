@@ -1,0 +1,62 @@
+import type { HistoryRepository, InputEntry } from "../../core/ports/history.ts";
+import type { EntryType, SourceType } from "../../core/ledger/types.ts";
+import { json, write, type Sql } from "../sql.ts";
+import type { Order } from "../../core/orders/order.ts";
+
+/**
+ * A store's recorded inputs, each read whole in one statement: a simulation reads them once, in a
+ * read-only transaction of its own, off the request path.
+ */
+export function historyRepository(sql: Sql): HistoryRepository {
+  return {
+    async logOrderUpdate(storeId, u) {
+      await write(sql, "INSERT INTO order_updates (store_id, id, order_id, at, body) VALUES ($1, $2, $3, $4, $5::jsonb)", [storeId, u.id, u.orderId, u.at, json(u.order)]);
+    },
+    async orderUpdates(storeId) {
+      const rows = await sql.query<{ id: string; order_id: string; at: Date; body: Order }>(
+        "SELECT id, order_id, at, body FROM order_updates WHERE store_id = $1 ORDER BY id", [storeId]);
+      return rows.map((r) => ({ id: r.id, orderId: r.order_id, at: r.at, order: r.body }));
+    },
+    async members(storeId) {
+      const rows = await sql.query<{ member_id: string; email: string | null; phone: string | null; birthday: string | null; tags: string[]; is_member: boolean; language: string | null; manual_tier: string | null; created_at: Date }>(
+        `SELECT member_id, email, phone, birthday, tags, is_member, language, manual_tier, created_at FROM members WHERE store_id = $1 ORDER BY member_id`, [storeId]);
+      return rows.map((r) => ({
+        memberId: r.member_id, email: r.email, phone: r.phone, birthday: r.birthday, tags: r.tags, isMember: r.is_member,
+        language: r.language, manualTier: r.manual_tier, createdAt: r.created_at,
+      }));
+    },
+    async events(storeId) {
+      const rows = await sql.query<{ id: string; type: string; member_id: string; occurred_at: Date; channel: string; properties: Record<string, unknown>; recorded_at: Date }>(
+        `SELECT id, type, member_id, occurred_at, channel, properties, recorded_at FROM events WHERE store_id = $1 ORDER BY id`, [storeId]);
+      return rows.map((r) => ({ id: r.id, type: r.type, memberId: r.member_id, occurredAt: r.occurred_at, channel: r.channel, properties: r.properties, recordedAt: r.recorded_at }));
+    },
+    async orders(storeId) {
+      const rows = await sql.query<{ id: string; body: never; eligibility: never; origin: never; created_at: Date; updated_at: Date }>(
+        `SELECT id, body, eligibility, origin, created_at, updated_at FROM orders WHERE store_id = $1 ORDER BY id`, [storeId]);
+      return rows.map((r) => ({ id: r.id, order: r.body, eligibility: r.eligibility, origin: r.origin, createdAt: r.created_at, updatedAt: r.updated_at }));
+    },
+    async redemptions(storeId) {
+      const rows = await sql.query<{ id: string; member_id: string; method_id: string; type: string; points: number | string; order_id: string | null }>(
+        `SELECT id, member_id, method_id, type, points, order_id FROM redemptions WHERE store_id = $1 ORDER BY id`, [storeId]);
+      return rows.map((r) => ({ id: r.id, memberId: r.member_id, methodId: r.method_id, type: r.type, points: Number(r.points), orderId: r.order_id }));
+    },
+    async inputEntries(storeId) {
+      const rows = await sql.query<{
+        id: string; member_id: string; type: EntryType; points: number | string; delta: number | string; balance_after: number | string; at: Date;
+        actor: string; reason: string | null; source_type: SourceType; source_ref: string | null;
+        earned_at: Date | null; available_at: Date | null; expires_at: Date | null;
+      }>(
+        `SELECT e.id, e.member_id, e.type, e.points, e.delta, e.balance_after, e.at, e.actor, e.reason, e.source_type, e.source_ref,
+                l.earned_at, l.available_at, l.expires_at
+         FROM entries e
+         LEFT JOIN lots l ON e.type = 'import' AND l.store_id = e.store_id AND l.id = e.lot_id
+         WHERE e.store_id = $1 AND e.type NOT IN ('mature', 'expire')
+         ORDER BY e.id`, [storeId]);
+      return rows.map((r): InputEntry => ({
+        id: r.id, memberId: r.member_id, type: r.type, points: Number(r.points), delta: Number(r.delta), balanceAfter: Number(r.balance_after),
+        at: r.at, actor: r.actor, reason: r.reason, sourceType: r.source_type, sourceRef: r.source_ref,
+        lot: r.earned_at && r.available_at ? { earnedAt: r.earned_at, availableAt: r.available_at, expiresAt: r.expires_at } : null,
+      }));
+    },
+  };
+}

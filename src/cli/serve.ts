@@ -32,6 +32,9 @@ export async function serve(env: Env, options: { demo: boolean }): Promise<void>
   const outgoingLoop = startOutgoingLoop(env.POINTBOOK_OUTGOING_INTERVAL_MS, outgoing, app.log);
   // Uploaded imports (POST /v1/imports) run here, one at a time per process, under a lease.
   const imports = startImportWorker(runtime.services, { intervalMs: 1_000, leaseMs: env.POINTBOOK_IMPORT_LEASE_MS }, app.log);
+  // Simulations another process left running more than an hour ago never finish: say so.
+  const abandoned = await runtime.services.tx.run((repos) => repos.simulations.abandonRunning(new Date(Date.now() - 3_600_000), new Date()));
+  if (abandoned > 0) app.log.warn({ abandoned }, "simulations left running by a stopped server marked failed");
   const address = await app.listen({ port: env.PORT, host: env.HOST });
   const base = address.replace("[::1]", "localhost");
 

@@ -7,6 +7,7 @@ export type ErrorCode =
   | "not_found"
   | "unauthorized"
   | "invalid_token"
+  | "assistant_cooldown"
   | "forbidden"
   | "insufficient_points"
   | "insufficient_units"

@@ -38,6 +38,8 @@ import { registerMemberTokenRoutes } from "./routes/member-tokens.ts";
 import { registerMeRoutes } from "./routes/me.ts";
 import { registerWidgetRoutes } from "./routes/widget.ts";
 import { registerPlatformHooks } from "./routes/hooks.ts";
+import { registerSimulationRoutes } from "./routes/simulations.ts";
+import { simulationJobs } from "../jobs/simulations.ts";
 
 export interface AppOptions {
   /** Fastify's logger options: a level, and optionally where lines go (a pino destination). */
@@ -45,7 +47,7 @@ export interface AppOptions {
 }
 
 /** What the app needs from its host; key look-ups and the rate limit have defaults. */
-type Defaulted = "keys" | "rateLimitPerSecond" | "metrics" | "events";
+type Defaulted = "keys" | "rateLimitPerSecond" | "metrics" | "events" | "simulations";
 export type AppContext = Omit<HttpContext, Defaulted> & Partial<Pick<HttpContext, Defaulted>>;
 
 /** Requests are counted per key (a hash of it, never the key itself), or per address without one. */
@@ -61,6 +63,7 @@ export async function buildApp(appCtx: AppContext, options: AppOptions = {}): Pr
     rateLimitPerSecond: appCtx.rateLimitPerSecond ?? 1000,
     metrics: appCtx.metrics ?? createMetrics(),
     events: appCtx.events ?? eventIntake(appCtx.services),
+    simulations: appCtx.simulations ?? simulationJobs(appCtx.services),
   };
   const app = Fastify({
     logger: options.logger ?? false,
@@ -119,6 +122,7 @@ export async function buildApp(appCtx: AppContext, options: AppOptions = {}): Pr
   await registerMeRoutes(app, ctx);
   registerWidgetRoutes(app);
   registerImportRoutes(app, ctx);
+  registerSimulationRoutes(app, ctx);
   await registerPlatformHooks(app, ctx);
   await app.ready();
   return app;

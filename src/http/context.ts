@@ -2,6 +2,7 @@ import type { Services } from "../services/context.ts";
 import type { EventIntake } from "../services/event-intake.ts";
 import type { Metrics } from "../metrics.ts";
 import type { KeyAuthenticator } from "./key-cache.ts";
+import type { SimulationJobs } from "../jobs/simulations.ts";
 
 export interface HttpContext {
   services: Services;
@@ -18,6 +19,8 @@ export interface HttpContext {
   rateLimitPerSecond: number;
   /** POINTBOOK_WEBHOOK_ALLOW_PRIVATE: webhook URLs may name private addresses (false unless given). */
   webhookAllowPrivate?: boolean;
+  /** Simulations run in the background (a worker thread per replay unless given). */
+  simulations: SimulationJobs;
   /** The largest import upload (100 MB unless given; tests lower it). */
   importMaxBytes?: number;
 }

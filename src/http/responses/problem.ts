@@ -7,7 +7,7 @@ const CODES = {
   validation_failed: true, not_found: true, unauthorized: true, invalid_token: true, forbidden: true, insufficient_points: true,
   insufficient_units: true, idempotency_conflict: true, program_disabled: true, occurred_in_future: true, conflict: true,
   not_sandbox: true, clock_backwards: true, invalid_state: true, expired: true, invalid_json: true, body_too_large: true,
-  unsupported_media_type: true, rate_limited: true, exceeds_order_limit: true, coupon_conditions_not_met: true,
+  unsupported_media_type: true, rate_limited: true, exceeds_order_limit: true, coupon_conditions_not_met: true, assistant_cooldown: true,
 } as const;
 const everyCodeListed: Record<ErrorCode, true> = CODES;
 

@@ -14,7 +14,9 @@ const itemDiff = z.object({
   unchanged: z.number().int(),
 });
 
+export const programDiffView = z.object({ settings: z.array(z.string()), tiers: itemDiff, earnRules: itemDiff, redeemMethods: itemDiff });
+
 export const programImportView = named("ProgramImport", z.object({
   dryRun: z.boolean().describe("True when nothing was changed: the diff says what would change"),
-  diff: z.object({ settings: z.array(z.string()), tiers: itemDiff, earnRules: itemDiff, redeemMethods: itemDiff }),
+  diff: programDiffView,
 }));

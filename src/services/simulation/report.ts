@@ -42,7 +42,8 @@ export type ReplayRunner = (history: StoreHistory, options: Omit<ReplayOptions, 
 /** The first enabled cashback method's rate: what the back office and member centre value points at. */
 export function cashValueOf(methods: ReadonlyArray<{ type: string; config: Record<string, unknown> } | Record<string, unknown>>): CashValue {
   for (const m of methods) {
-    const config = "config" in m && typeof m.config === "object" && m.config !== null ? m.config : m;
+    // A stored method (its config) or a document's item (the config with its id).
+    const { id: _id, ...config } = ("config" in m && typeof m.config === "object" && m.config !== null ? m.config : m) as Record<string, unknown>;
     const parsed = redeemMethodSchema.safeParse(config);
     if (parsed.success && parsed.data.type === "cashback" && parsed.data.enabled) return { points: parsed.data.points, amount: parsed.data.amount };
   }

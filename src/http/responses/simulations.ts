@@ -1,0 +1,75 @@
+import { z } from "zod";
+import { programDiffView } from "./program.ts";
+import { named, page } from "./common.ts";
+
+const money = z.number().int().nullable();
+
+const month = z.object({
+  month: z.string().describe("YYYY-MM in the store's time zone"),
+  issued: z.number().int(),
+  redeemed: z.number().int(),
+  expired: z.number().int(),
+  reversed: z.number().int().describe("Taken back by refunds and cancellations, and deducted by hand"),
+  outstanding: z.number().int().describe("Held by members at the month's end (spendable, pending and held)"),
+  liability: money.describe("Outstanding × cash value × redemption rate, minor units (null without a cash value)"),
+  revenue: z.number().int().describe("Orders placed in the month less refunds made in it, minor units"),
+  cost: money.describe("Points issued × cash value × redemption rate, minor units"),
+  costShare: z.number().nullable().describe("cost ÷ revenue (0.03 = 3 %)"),
+  tiers: z.record(z.string(), z.number().int()).describe("Members holding each tier at the month's end"),
+});
+
+export const programFiguresView = named("SimulationFigures", z.object({
+  months: z.array(month),
+  totals: z.object({
+    issued: z.number().int(), redeemed: z.number().int(), expired: z.number().int(), reversed: z.number().int(),
+    outstanding: z.number().int(), liability: money, revenue: z.number().int(), cost: money, costShare: z.number().nullable(),
+  }),
+  cashValue: z.object({ points: z.number().int(), amount: z.number().int() }).nullable().describe("The first enabled cashback method: `points` take `amount` off"),
+  skipped: z.object({ redemptions: z.number().int(), deductions: z.number().int(), events: z.number().int(), orders: z.number().int() })
+    .describe("Recorded inputs this program could not repeat (a reward no longer affordable, a deduction larger than the balance)"),
+}));
+
+const report = {
+  redemptionRate: z.number().describe("The expected redemption rate used"),
+  observedRedemptionRate: z.number().describe("Redeemed ÷ issued in the store's history up to `to`"),
+  reproduced: z.boolean().nullable().describe("Whether replaying the current program reproduced the ledger's own monthly figures (null when spending was scaled)"),
+  current: programFiguresView,
+  candidate: programFiguresView,
+};
+
+export const simulationReportView = named("SimulationReport", z.object({ from: z.string(), to: z.string(), ...report }));
+
+export const simulationStartedView = named("SimulationStarted", z.object({ id: z.string(), status: z.literal("running") }));
+
+const summary = {
+  id: z.string(),
+  status: z.enum(["running", "done", "failed"]),
+  from: z.string(),
+  to: z.string(),
+  createdAt: z.date(),
+  finishedAt: z.date().nullable(),
+  error: z.string().optional().describe("Why it failed"),
+};
+
+export const simulationView = named("Simulation", z.object({
+  ...summary,
+  ...Object.fromEntries(Object.entries(report).map(([k, v]) => [k, v.optional()])) as { [K in keyof typeof report]: z.ZodOptional<(typeof report)[K]> },
+}));
+
+export const simulationPage = page(named("SimulationSummary", z.object(summary)));
+
+export const proposalsView = named("AssistantProposals", z.object({
+  proposals: z.array(z.object({
+    id: z.string(),
+    summary: z.string(),
+    explanation: z.string().describe("In plain words: what changes, why, and what members will notice"),
+    document: z.record(z.string(), z.unknown()).describe("The whole program proposed (a program document)"),
+    simulation: simulationReportView,
+  })),
+}));
+
+export const proposalAppliedView = named("AssistantApplied", z.object({
+  proposalId: z.string(),
+  appliedAt: z.date(),
+  diff: programDiffView,
+}));

@@ -134,9 +134,13 @@ function ProposalItem(props: { p: Proposal; n: number; cash(v: number | null | u
           <table aria-label={`Key figures of proposal ${props.n}`}>
             <thead><tr><th scope="col">Over the period</th><th scope="col" class="num">Current program</th><th scope="col" class="num">This proposal</th></tr></thead>
             <tbody>
-              <tr data-metric="costShare"><th scope="row">Cost share</th><td class="num">{percent(cur.costShare)}</td><td class="num">{percent(cand.costShare)}</td></tr>
-              <tr data-metric="liability"><th scope="row">Liability at the end</th><td class="num">{props.cash(cur.liability)}</td><td class="num">{props.cash(cand.liability)}</td></tr>
-              <tr data-metric="cost"><th scope="row">Expected cost</th><td class="num">{props.cash(cur.cost)}</td><td class="num">{props.cash(cand.cost)}</td></tr>
+              {([["costShare", "Cost share", (v: number | null) => percent(v)], ["liability", "Liability at the end", props.cash], ["cost", "Expected cost", props.cash]] as const).map(([k, label, show]) => (
+                <tr key={k} data-metric={k}>
+                  <th scope="row">{label}</th>
+                  <td class="num" data-program="current" data-value={cur[k] ?? ""}>{show(cur[k])}</td>
+                  <td class="num" data-program="candidate" data-value={cand[k] ?? ""}>{show(cand[k])}</td>
+                </tr>
+              ))}
             </tbody>
           </table>
         </div>

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, newIdempotencyKey, unwrap } from "../api.ts";
 import { dateTime } from "../format.ts";
 import { href, navigate } from "../router.ts";
@@ -17,6 +17,28 @@ import "./simulator.css";
 const POLL_MS = 500;
 
 /**
+ * What was simulated, kept in this tab by simulation id: the API answers with the figures, not the
+ * candidate, so reopening `#/simulator/<id>` puts the same candidate and period back in the editor.
+ */
+interface RunInput { candidate: Json; from: string; to: string; ratePct?: number }
+const RUNS = "pointbook.simulation.";
+function storedRun(id: string | undefined): RunInput | null {
+  try {
+    const text = id ? sessionStorage.getItem(RUNS + id) : null;
+    return text ? (JSON.parse(text) as RunInput) : null;
+  } catch {
+    return null;
+  }
+}
+function storeRun(id: string, input: RunInput): void {
+  try {
+    sessionStorage.setItem(RUNS + id, JSON.stringify(input));
+  } catch {
+    // Full or refused: reopening the simulation then shows the current program in the editor.
+  }
+}
+
+/**
  * The simulator (SPEC §8): the store's own history replayed under a candidate program next to its
  * current one, and an assistant that proposes candidates for a target cost share. `#/simulator/<id>`
  * shows one simulation's results, so a run can be reloaded and linked to.
@@ -32,31 +54,50 @@ export function SimulatorScreen({ route }: ScreenProps) {
   const [docValid, setDocValid] = useState(true);
   const [tab, setTab] = useState<Tab>("form");
   const [period, setPeriod] = useState(() => lastTwelveMonths(dayIn(new Date(store.clock ?? Date.now()), store.timezone)));
-  const [periodTouched, setPeriodTouched] = useState(false);
+  // A ref, not state: the session's default must not replace a period set in the same render.
+  const periodTouched = useRef(false);
   const [ratePct, setRatePct] = useState<number | undefined>(undefined);
   const [finished, setFinished] = useState<Simulation | null>(null);
   const [listTick, setListTick] = useState(0);
 
-  const replace = (next: Json) => {
-    setDoc(next);
-    setResetKey(`${Date.now()}-${Math.random()}`);
-  };
-  useEffect(() => {
-    if (program.data) replace(program.data);
-  }, [program.data]);
-  useEffect(() => {
-    const s = session.data?.store;
-    if (s && !periodTouched) setPeriod(lastTwelveMonths(dayIn(new Date(s.clock ?? Date.now()), s.timezone)));
-  }, [session.data]);
-
   const run = useAction(async () => {
     const body = { candidate: doc, from: period.from, to: period.to, ...(ratePct !== undefined ? { redemptionRate: ratePct / 100 } : {}) };
     const res = await api.post<{ id: string }>("/v1/simulations", body, { idempotencyKey: newIdempotencyKey() });
+    if (doc) storeRun(res.id, { candidate: doc, from: period.from, to: period.to, ratePct });
     setFinished(null);
     navigate("simulator", res.id);
   });
+  /** Another document in the editor: the API's refusal was about the one it replaces. */
+  const replace = (next: Json) => {
+    setDoc(next);
+    setResetKey(`${Date.now()}-${Math.random()}`);
+    run.clear();
+  };
+  // The simulation in the address, once: its candidate and period, when this tab ran it.
+  const restoredFor = useRef<string | undefined>(undefined);
+  const restore = (): boolean => {
+    const stored = storedRun(simId);
+    if (!stored || restoredFor.current === simId) return false;
+    restoredFor.current = simId;
+    replace(stored.candidate);
+    setPeriod({ from: stored.from, to: stored.to });
+    periodTouched.current = true;
+    setRatePct(stored.ratePct);
+    return true;
+  };
+  // The current program when it loads, and again after an apply changed it.
+  useEffect(() => {
+    if (program.data && !restore()) replace(program.data);
+  }, [program.data]);
+  useEffect(() => {
+    if (program.data) restore();
+  }, [simId]);
+  useEffect(() => {
+    const s = session.data?.store;
+    if (s && !periodTouched.current) setPeriod(lastTwelveMonths(dayIn(new Date(s.clock ?? Date.now()), s.timezone)));
+  }, [session.data]);
   const setDates = (k: "from" | "to", v: string) => {
-    setPeriodTouched(true);
+    periodTouched.current = true;
     setPeriod({ ...period, [k]: v });
   };
 

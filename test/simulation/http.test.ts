@@ -23,7 +23,8 @@ describe("simulations and the assistant over HTTP", () => {
   };
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // Replays in worker threads, as a server runs them.
+    t = await startTestApp(undefined, { replayInWorkers: true });
     store = await createTestStore(t.app, { timezone: "Asia/Taipei", currency: "TWD", clock: "2026-01-01T00:00:00Z" });
     await applyPreset(t.app, store.adminKey, "member-points");
     viewer = await store.key("viewer");

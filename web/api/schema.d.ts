@@ -1207,6 +1207,90 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/simulations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Simulations run for the store, newest first
+         * @description Requires the `admin` role.
+         */
+        get: operations["listSimulations"];
+        put?: never;
+        /**
+         * Replay the store's history through a candidate program, beside the current one; runs in the background → 202 {id}
+         * @description Requires the `admin` role.
+         */
+        post: operations["createSimulation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/simulations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A simulation: running, failed, or done with both programs' figures month by month
+         * @description Requires the `admin` role.
+         */
+        get: operations["getSimulation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assistant/proposals": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Programs proposed toward a target cost share, each explained and simulated against the current one
+         * @description Requires the `admin` role.
+         */
+        post: operations["proposePrograms"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/assistant/proposals/{id}/apply": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Replace the program with a proposal (audited); once every seven days
+         * @description Requires the `admin` role.
+         */
+        post: operations["applyProposal"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/imports": {
         parameters: {
             query?: never;
@@ -1305,6 +1389,45 @@ export interface components {
             /** Format: date-time */
             createdAt: string;
             revokedAt: string | null;
+        };
+        AssistantApplied: {
+            proposalId: string;
+            /** Format: date-time */
+            appliedAt: string;
+            diff: {
+                settings: string[];
+                tiers: {
+                    added: string[];
+                    changed: string[];
+                    removed: string[];
+                    unchanged: number;
+                };
+                earnRules: {
+                    added: string[];
+                    changed: string[];
+                    removed: string[];
+                    unchanged: number;
+                };
+                redeemMethods: {
+                    added: string[];
+                    changed: string[];
+                    removed: string[];
+                    unchanged: number;
+                };
+            };
+        };
+        AssistantProposals: {
+            proposals: {
+                id: string;
+                summary: string;
+                /** @description In plain words: what changes, why, and what members will notice */
+                explanation: string;
+                /** @description The whole program proposed (a program document) */
+                document: {
+                    [key: string]: unknown;
+                };
+                simulation: components["schemas"]["SimulationReport"];
+            }[];
         };
         AuditEntry: {
             id: string;
@@ -2144,7 +2267,7 @@ export interface components {
              * @description Stable and machine-readable: branch on this, not on the title
              * @enum {string}
              */
-            code: "validation_failed" | "not_found" | "unauthorized" | "invalid_token" | "forbidden" | "insufficient_points" | "insufficient_units" | "idempotency_conflict" | "program_disabled" | "occurred_in_future" | "conflict" | "not_sandbox" | "clock_backwards" | "invalid_state" | "expired" | "invalid_json" | "body_too_large" | "unsupported_media_type" | "rate_limited" | "exceeds_order_limit" | "coupon_conditions_not_met";
+            code: "validation_failed" | "not_found" | "unauthorized" | "invalid_token" | "forbidden" | "insufficient_points" | "insufficient_units" | "idempotency_conflict" | "program_disabled" | "occurred_in_future" | "conflict" | "not_sandbox" | "clock_backwards" | "invalid_state" | "expired" | "invalid_json" | "body_too_large" | "unsupported_media_type" | "rate_limited" | "exceeds_order_limit" | "coupon_conditions_not_met" | "assistant_cooldown";
             /** @description With `validation_failed`: one item per field in error */
             errors?: {
                 /** @description The field, dotted (`lines.0.amount`), or `body`, `url`, a header name */
@@ -2787,6 +2910,103 @@ export interface components {
                 /** @description A sandbox store's own now */
                 clock?: string | null;
             };
+        };
+        Simulation: {
+            id: string;
+            /** @enum {string} */
+            status: "running" | "done" | "failed";
+            from: string;
+            to: string;
+            /** Format: date-time */
+            createdAt: string;
+            finishedAt: string | null;
+            /** @description Why it failed */
+            error?: string;
+            /** @description The expected redemption rate used */
+            redemptionRate?: number;
+            /** @description Redeemed ÷ issued in the store's history up to `to` */
+            observedRedemptionRate?: number;
+            /** @description Whether replaying the current program reproduced the ledger's own monthly figures (null when spending was scaled) */
+            reproduced?: boolean | null;
+            current?: components["schemas"]["SimulationFigures"];
+            candidate?: components["schemas"]["SimulationFigures"];
+        };
+        SimulationFigures: {
+            months: {
+                /** @description YYYY-MM in the store's time zone */
+                month: string;
+                issued: number;
+                redeemed: number;
+                expired: number;
+                /** @description Taken back by refunds and cancellations, and deducted by hand */
+                reversed: number;
+                /** @description Held by members at the month's end (spendable, pending and held) */
+                outstanding: number;
+                /** @description Outstanding × cash value × redemption rate, minor units (null without a cash value) */
+                liability: number | null;
+                /** @description Orders placed in the month less refunds made in it, minor units */
+                revenue: number;
+                /** @description Points issued × cash value × redemption rate, minor units */
+                cost: number | null;
+                /** @description cost ÷ revenue (0.03 = 3 %) */
+                costShare: number | null;
+                /** @description Members holding each tier at the month's end */
+                tiers: {
+                    [key: string]: number;
+                };
+            }[];
+            totals: {
+                issued: number;
+                redeemed: number;
+                expired: number;
+                reversed: number;
+                outstanding: number;
+                liability: number | null;
+                revenue: number;
+                cost: number | null;
+                costShare: number | null;
+            };
+            /** @description The first enabled cashback method: `points` take `amount` off */
+            cashValue: {
+                points: number;
+                amount: number;
+            } | null;
+            /** @description Recorded inputs this program could not repeat (a reward no longer affordable, a deduction larger than the balance) */
+            skipped: {
+                redemptions: number;
+                deductions: number;
+                events: number;
+                orders: number;
+            };
+        };
+        SimulationReport: {
+            from: string;
+            to: string;
+            /** @description The expected redemption rate used */
+            redemptionRate: number;
+            /** @description Redeemed ÷ issued in the store's history up to `to` */
+            observedRedemptionRate: number;
+            /** @description Whether replaying the current program reproduced the ledger's own monthly figures (null when spending was scaled) */
+            reproduced: boolean | null;
+            current: components["schemas"]["SimulationFigures"];
+            candidate: components["schemas"]["SimulationFigures"];
+        };
+        SimulationStarted: {
+            id: string;
+            /** @constant */
+            status: "running";
+        };
+        SimulationSummary: {
+            id: string;
+            /** @enum {string} */
+            status: "running" | "done" | "failed";
+            from: string;
+            to: string;
+            /** Format: date-time */
+            createdAt: string;
+            finishedAt: string | null;
+            /** @description Why it failed */
+            error?: string;
         };
         Store: {
             id: string;
@@ -9425,6 +9645,813 @@ export interface operations {
             };
             /** @description The member token is missing, expired or not valid (`invalid_token`) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's content type is not accepted */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests with this key; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listSimulations: {
+        parameters: {
+            query?: {
+                limit?: number;
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of simulations (their figures: GET /v1/simulations/{id}) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["SimulationSummary"][];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description The API key is missing, not valid or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role is below admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests with this key; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    createSimulation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write run once: a retry with the same key and body gets the stored answer */
+                "idempotency-key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The program to compare with the current one: a whole program document (GET /v1/program/export), in force from `from` */
+                    candidate: {
+                        $schema?: string;
+                        name?: string;
+                        description?: string;
+                        settings: {
+                            enabled: boolean;
+                            pointsName: {
+                                [key: string]: string;
+                            };
+                            rulesText: {
+                                [key: string]: string;
+                            };
+                            validity: {
+                                /** @enum {string} */
+                                type: "never";
+                            } | {
+                                /** @enum {string} */
+                                type: "rolling";
+                                days?: number;
+                                months?: number;
+                            } | {
+                                /** @enum {string} */
+                                type: "fixed_date";
+                                month: number;
+                                day: number;
+                            };
+                            expiryReminderDays: number | null;
+                            notifications: {
+                                pointsEarned: boolean;
+                                pointsAdjusted: boolean;
+                                expiryReminder: boolean;
+                                redemption: boolean;
+                                tierChanged: boolean;
+                            };
+                            smsNotifications: {
+                                pointsEarned: boolean;
+                                pointsAdjusted: boolean;
+                                expiryReminder: boolean;
+                                redemption: boolean;
+                                tierChanged: boolean;
+                            };
+                            defaultLanguage: string;
+                            templates: {
+                                [key: string]: {
+                                    [key: string]: {
+                                        subject?: string;
+                                        text: string;
+                                        html?: string;
+                                    };
+                                };
+                            };
+                            allowedOrigins: ("*" | string)[];
+                            /** @enum {string} */
+                            clawback: "allow_negative" | "floor_zero";
+                            holdTtlMinutes: number;
+                            campaigns: {
+                                name: string;
+                                /** Format: date-time */
+                                from: string;
+                                /** Format: date-time */
+                                to: string;
+                                factor: number;
+                                events?: string[];
+                                rules?: string[];
+                            }[];
+                        };
+                        /** @default [] */
+                        tiers?: {
+                            code: string;
+                            name: string;
+                            rank: number;
+                            /** @default 1 */
+                            multiplier?: number;
+                            /** @default null */
+                            qualification?: {
+                                /** @enum {string} */
+                                metric: "points_earned" | "amount_spent";
+                                threshold: number;
+                                window: {
+                                    /** @enum {string} */
+                                    type: "rolling";
+                                    days?: number;
+                                    months?: number;
+                                } | {
+                                    /** @enum {string} */
+                                    type: "calendar_year";
+                                };
+                            } | null;
+                        }[];
+                        /** @default [] */
+                        earnRules?: {
+                            id?: string;
+                            name: string;
+                            description?: string;
+                            icon?: string | null;
+                            event: string;
+                            channels?: string[];
+                            /** @default [] */
+                            conditions?: ({
+                                field: string;
+                                /** @enum {string} */
+                                op: "eq" | "ne";
+                                value: string | number | boolean | null;
+                            } | {
+                                field: string;
+                                /** @enum {string} */
+                                op: "in" | "nin";
+                                value: (string | number | boolean)[];
+                            } | {
+                                field: string;
+                                /** @enum {string} */
+                                op: "gt" | "gte" | "lt" | "lte";
+                                value: number | string;
+                            } | {
+                                field: string;
+                                /** @enum {string} */
+                                op: "exists";
+                                /** @default true */
+                                value?: boolean;
+                            })[];
+                            /**
+                             * @default {
+                             *       "members": true,
+                             *       "nonMembers": false
+                             *     }
+                             */
+                            audience?: {
+                                tiers?: string[];
+                                /** @default true */
+                                members?: boolean;
+                                /** @default false */
+                                nonMembers?: boolean;
+                                memberIds?: string[];
+                            };
+                            award: {
+                                /** @enum {string} */
+                                type: "fixed";
+                                points: number;
+                            } | {
+                                /** @enum {string} */
+                                type: "per_unit";
+                                points: number;
+                                per: number;
+                                field: string;
+                            } | {
+                                /** @enum {string} */
+                                type: "per_amount";
+                                points: number;
+                                per: number;
+                                /**
+                                 * @default floor
+                                 * @enum {string}
+                                 */
+                                rounding?: "floor" | "proportional";
+                            } | {
+                                /** @enum {string} */
+                                type: "every_nth";
+                                points: number;
+                                every: number;
+                            };
+                            /** @default {} */
+                            limits?: {
+                                once?: true | {
+                                    /** @enum {string} */
+                                    scope: "member" | "store";
+                                    key: string;
+                                };
+                                maxTimesPerDay?: number;
+                                maxPoints?: {
+                                    event?: number;
+                                    day?: number;
+                                    month?: number;
+                                    lifetime?: number;
+                                };
+                            };
+                            timing?: {
+                                /**
+                                 * @default paid
+                                 * @enum {string}
+                                 */
+                                awardOn?: "placed" | "paid" | "fulfilled" | "delivered";
+                                /** @default 0 */
+                                delayDays?: number;
+                            };
+                            /** @enum {string} */
+                            base?: "subtotal" | "net";
+                            excludeGiftCards?: boolean;
+                            excludeProducts?: string[];
+                            eligibleProducts?: string[];
+                            minAmount?: number;
+                            validity?: {
+                                /** @enum {string} */
+                                type: "never";
+                            } | {
+                                /** @enum {string} */
+                                type: "rolling";
+                                days?: number;
+                                months?: number;
+                            } | {
+                                /** @enum {string} */
+                                type: "fixed_date";
+                                month: number;
+                                day: number;
+                            };
+                            /** @default [] */
+                            multipliers?: {
+                                name?: string;
+                                /** Format: date-time */
+                                from: string;
+                                /** Format: date-time */
+                                to: string;
+                                factor: number;
+                            }[];
+                            /** @default null */
+                            activeFrom?: string | null;
+                            /** @default null */
+                            activeTo?: string | null;
+                            /** @default true */
+                            enabled?: boolean;
+                        }[];
+                        /** @default [] */
+                        redeemMethods?: ({
+                            id?: string;
+                            /** @enum {string} */
+                            type: "catalog";
+                            name: string;
+                            description?: string;
+                            icon?: string | null;
+                            /**
+                             * @default [
+                             *       "online"
+                             *     ]
+                             */
+                            channels?: string[];
+                            /** @default true */
+                            enabled?: boolean;
+                            points: number;
+                            grant: {
+                                sku: string;
+                                units: number;
+                                validMonths?: number;
+                                /** @default null */
+                                validDays?: number | null;
+                            };
+                        } | {
+                            id?: string;
+                            /** @enum {string} */
+                            type: "cashback";
+                            name: string;
+                            description?: string;
+                            icon?: string | null;
+                            /**
+                             * @default [
+                             *       "online"
+                             *     ]
+                             */
+                            channels?: string[];
+                            /** @default true */
+                            enabled?: boolean;
+                            points: number;
+                            amount: number;
+                            minSubtotal?: number;
+                            minBalance?: number;
+                            maxPointsPerOrder?: number;
+                            maxDiscount?: {
+                                /** @enum {string} */
+                                type: "fixed";
+                                amount: number;
+                            } | {
+                                /** @enum {string} */
+                                type: "percent";
+                                percent: number;
+                            };
+                            /** @default true */
+                            stackWithDiscounts?: boolean;
+                            eligibleProducts?: string[];
+                            excludeProducts?: string[];
+                        } | {
+                            id?: string;
+                            /** @enum {string} */
+                            type: "coupon";
+                            name: string;
+                            description?: string;
+                            icon?: string | null;
+                            /**
+                             * @default [
+                             *       "online"
+                             *     ]
+                             */
+                            channels?: string[];
+                            /** @default true */
+                            enabled?: boolean;
+                            points: number;
+                            /** @default {} */
+                            conditions?: {
+                                minSubtotal?: number;
+                                minQuantity?: number;
+                            };
+                            /**
+                             * @default owner
+                             * @enum {string}
+                             */
+                            usableBy?: "owner" | "anyone";
+                            /** @default false */
+                            stackable?: boolean;
+                            /** @default 30 */
+                            validDays?: number | null;
+                            discount: {
+                                /** @enum {string} */
+                                type: "percent";
+                                percent: number;
+                            } | {
+                                /** @enum {string} */
+                                type: "fixed";
+                                amount: number;
+                            } | {
+                                /** @enum {string} */
+                                type: "free_shipping";
+                                maxAmount?: number;
+                            };
+                            products?: string[];
+                        } | {
+                            id?: string;
+                            /** @enum {string} */
+                            type: "product";
+                            name: string;
+                            description?: string;
+                            icon?: string | null;
+                            /**
+                             * @default [
+                             *       "online"
+                             *     ]
+                             */
+                            channels?: string[];
+                            /** @default true */
+                            enabled?: boolean;
+                            points: number;
+                            /** @default {} */
+                            conditions?: {
+                                minSubtotal?: number;
+                                minQuantity?: number;
+                            };
+                            /**
+                             * @default owner
+                             * @enum {string}
+                             */
+                            usableBy?: "owner" | "anyone";
+                            /** @default false */
+                            stackable?: boolean;
+                            /** @default 30 */
+                            validDays?: number | null;
+                            product: {
+                                sku: string;
+                                name?: string;
+                            };
+                        })[];
+                    };
+                    /** @description A date (YYYY-MM-DD, in the store's time zone) or an ISO 8601 instant */
+                    from: string;
+                    /** @description The last day replayed (at most the store's today) */
+                    to: string;
+                    /** @description The share of points expected to be redeemed; the store's observed rate when left out */
+                    redemptionRate?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted: poll GET /v1/simulations/{id} */
+            202: {
+                headers: {
+                    /** @description Present when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "idempotent-replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SimulationStarted"];
+                };
+            };
+            /** @description The body cannot be parsed (JSON: not valid, or nested deeper than 32 levels) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, not valid or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role is below admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The Idempotency-Key was used with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's content type is not accepted */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests with this key; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    getSimulation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The simulation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Simulation"];
+                };
+            };
+            /** @description The API key is missing, not valid or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role is below admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such simulation in this store */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests with this key; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    proposePrograms: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The cost of points as a share of revenue to aim for (0.02 = 2 %) */
+                    targetCostShare: number;
+                    /** @description Default: twelve months before `to` */
+                    from?: string;
+                    /** @description Default: the store's today */
+                    to?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The proposals (apply one with POST /v1/assistant/proposals/{id}/apply) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssistantProposals"];
+                };
+            };
+            /** @description The body cannot be parsed (JSON: not valid, or nested deeper than 32 levels) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, not valid or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role is below admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body's content type is not accepted */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A field is not valid; `errors` names each one */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests with this key; retry after `Retry-After` seconds */
+            429: {
+                headers: {
+                    /** @description Seconds to wait before retrying */
+                    "retry-after"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    applyProposal: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes the write run once: a retry with the same key and body gets the stored answer */
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Applied: what changed */
+            200: {
+                headers: {
+                    /** @description Present when this is the stored answer to an earlier request with the same Idempotency-Key */
+                    "idempotent-replayed"?: "true";
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssistantApplied"];
+                };
+            };
+            /** @description The body cannot be parsed (JSON: not valid, or nested deeper than 32 levels) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The API key is missing, not valid or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The key's role is below admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such proposal in this store */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Applied less than seven days after the last apply (`assistant_cooldown`, with `retryAfter` seconds and `availableAt`); or: the Idempotency-Key was used with another request */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

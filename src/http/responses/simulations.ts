@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { programDiffView } from "./program.ts";
-import { named, page } from "./common.ts";
+import { instantOut, named, page } from "./common.ts";
 
 const money = z.number().int().nullable();
 
@@ -46,8 +46,8 @@ const summary = {
   status: z.enum(["running", "done", "failed"]),
   from: z.string(),
   to: z.string(),
-  createdAt: z.date(),
-  finishedAt: z.date().nullable(),
+  createdAt: instantOut,
+  finishedAt: instantOut.nullable(),
   error: z.string().optional().describe("Why it failed"),
 };
 
@@ -70,6 +70,6 @@ export const proposalsView = named("AssistantProposals", z.object({
 
 export const proposalAppliedView = named("AssistantApplied", z.object({
   proposalId: z.string(),
-  appliedAt: z.date(),
+  appliedAt: instantOut,
   diff: programDiffView,
 }));

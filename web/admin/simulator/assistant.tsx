@@ -1,5 +1,6 @@
 import { useState } from "preact/hooks";
-import { newIdempotencyKey, type ApiError } from "../api.ts";
+import type { paths } from "../../api/client.ts";
+import { newIdempotencyKey, unwrap, type ApiError } from "../api.ts";
 import { dateTime, money } from "../format.ts";
 import { href } from "../router.ts";
 import { useSession } from "../session.ts";
@@ -7,7 +8,9 @@ import { ConfirmDialog } from "../ui/dialog.tsx";
 import { Card, ErrorBanner, Notice } from "../ui/page.tsx";
 import { useAction } from "../ui/use-action.ts";
 import { DecimalField } from "./fields.tsx";
-import { figuresOf, percent, type Proposal } from "./model.ts";
+import { percent, type Proposal } from "./model.ts";
+
+type ProposalRequest = NonNullable<paths["/v1/assistant/proposals"]["post"]["requestBody"]>["content"]["application/json"];
 
 interface Applied {
   proposal: Proposal;
@@ -56,7 +59,7 @@ function Cooldown(props: { error: ApiError | undefined; timeZone: string }) {
  * applied as the store's program after a confirmation; applies are at least 7 days apart.
  */
 export function AssistantPanel(props: { from: string; to: string; currentCostShare: number | null; onLoad(proposal: Proposal): void; onApplied(): void }) {
-  const { api, store } = useSession();
+  const { client, store } = useSession();
   const [target, setTarget] = useState<number | undefined>(undefined);
   const [proposals, setProposals] = useState<Proposal[] | null>(null);
   const [confirming, setConfirming] = useState<Proposal | null>(null);
@@ -67,24 +70,27 @@ export function AssistantPanel(props: { from: string; to: string; currentCostSha
   const propose = useAction(async () => {
     setProposals(null);
     setLoaded(null);
-    const body = { targetCostShare: target === undefined ? undefined : target / 100, ...(props.from ? { from: props.from } : {}), ...(props.to ? { to: props.to } : {}) };
-    const res = await api.post<{ proposals: Proposal[] }>("/v1/assistant/proposals", body, { idempotencyKey: newIdempotencyKey() });
-    setProposals(res.proposals.map((p) => ({ ...p, simulation: figuresOf(p.simulation) })));
+    // An empty target is sent without one (and a non-number as null): the API's word for it shows at the field.
+    const body = { ...(target !== undefined ? { targetCostShare: target / 100 } : {}), ...(props.from ? { from: props.from } : {}), ...(props.to ? { to: props.to } : {}) } as ProposalRequest;
+    const res = await unwrap(client.POST("/v1/assistant/proposals", { body }));
+    setProposals(res.proposals);
   });
   // A refused apply keeps the message of the one that went through: both are true.
   const apply = useAction(async (p: Proposal) => {
-    const res = await api.post<{ proposalId: string; appliedAt: string; diff: unknown }>(`/v1/assistant/proposals/${encodeURIComponent(p.id)}/apply`, undefined, { idempotencyKey: newIdempotencyKey() });
+    const res = await unwrap(client.POST("/v1/assistant/proposals/{id}/apply", { params: { path: { id: p.id }, header: { "idempotency-key": newIdempotencyKey() } } }));
     setApplied({ proposal: p, appliedAt: res.appliedAt, diff: res.diff });
     props.onApplied();
   });
   const cooling = cooldownOf(apply.error) ?? cooldownOf(propose.error);
+  // From the simulation above, or from the proposals' own (each carries the current program's figures).
+  const currentShare = props.currentCostShare ?? proposals?.[0]?.simulation.current?.totals.costShare ?? null;
 
   return (
     <Card title="Assistant" class="assistant">
       <p class="intro">Say what share of your revenue the points should cost; the assistant proposes programs that get there, each simulated on your history over the period above.</p>
       <form class="row" noValidate aria-label="Ask the assistant" onSubmit={(e) => { e.preventDefault(); void propose.run(); }}>
         <DecimalField name="targetCostShare" label="Target cost share (%)" value={target} error={propose.fieldError("targetCostShare")}
-          hint={props.currentCostShare !== null ? `Your current program's, over this period: ${percent(props.currentCostShare)}` : "For example 2 for 2 % of revenue."}
+          hint={currentShare !== null ? `Your current program's, over this period: ${percent(currentShare)}` : "For example 2 for 2 % of revenue."}
           onInput={setTarget} />
         <button type="submit" class="primary" disabled={propose.busy}>{propose.busy ? "Proposing…" : "Propose"}</button>
       </form>

@@ -3,59 +3,28 @@
  * PUT /v1/program/import takes), a simulation's figures for two programs side by side, and the
  * assistant's proposals. Plain JSON helpers only: no Preact here.
  */
+import type { Schemas } from "../../api/client.ts";
+
 export type Json = Record<string, unknown>;
 
-/** One month of one program's replay; money in minor units of the store's currency. */
-export interface SimMonth {
-  month: string;
-  issued: number;
-  redeemed: number;
-  expired: number;
-  reversed: number;
-  outstanding: number;
-  liability: number | null;
-  revenue: number;
-  cost: number | null;
-  costShare: number | null;
-  tiers: Record<string, number>;
-}
+/** One program's replay over the period (months, totals, cash value, what it could not repeat). */
+export type ProgramFigures = Schemas["SimulationFigures"];
+/** One month of it; money in minor units of the store's currency. */
+export type SimMonth = ProgramFigures["months"][number];
+export type SimTotals = ProgramFigures["totals"];
+/** A simulation as GET /v1/simulations/{id} answers: its figures once done. */
+export type Simulation = Schemas["Simulation"];
+export type Proposal = Schemas["AssistantProposals"]["proposals"][number];
 
-export type SimTotals = Omit<SimMonth, "month" | "tiers">;
-
-export interface ProgramFigures {
-  months: SimMonth[];
-  totals: SimTotals;
-  cashValue: { points: number; amount: number } | null;
-  skipped: { redemptions: number; deductions: number; events: number; orders: number };
-}
-
-/** A done simulation's figures (also what each assistant proposal carries). */
+/** What the results show: a done simulation, or the simulation a proposal carries. */
 export interface SimulationFigures {
-  from?: string;
-  to?: string;
+  from: string;
+  to: string;
   redemptionRate?: number;
   observedRedemptionRate?: number;
   reproduced?: boolean | null;
   current?: ProgramFigures;
   candidate?: ProgramFigures;
-}
-
-export interface Simulation extends SimulationFigures {
-  id: string;
-  status: "running" | "done" | "failed";
-  from: string;
-  to: string;
-  createdAt: string;
-  finishedAt: string | null;
-  error?: string;
-}
-
-export interface Proposal {
-  id: string;
-  summary: string;
-  explanation: string;
-  document: Json;
-  simulation: SimulationFigures;
 }
 
 /** Path segments: object keys, and array indexes as numbers. */
@@ -118,7 +87,3 @@ export function percent(ratio: number | null | undefined, digits?: number): stri
   return new Intl.NumberFormat(undefined, { style: "percent", minimumFractionDigits: d, maximumFractionDigits: d }).format(ratio);
 }
 
-/** The figures of a proposal or a simulation, however the API nests them (`report` or flat). */
-export function figuresOf<T extends SimulationFigures>(value: T & { report?: SimulationFigures }): T {
-  return value.report ? ({ ...value, ...value.report } as T) : value;
-}

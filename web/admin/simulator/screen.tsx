@@ -10,7 +10,7 @@ import { useLoad } from "../ui/use-load.ts";
 import { AssistantPanel } from "./assistant.tsx";
 import { CandidateEditor, shownInForm, type Tab } from "./editor.tsx";
 import { DateField, DecimalField } from "./fields.tsx";
-import { dayIn, figuresOf, lastTwelveMonths, type Json, type Proposal, type Simulation } from "./model.ts";
+import { dayIn, lastTwelveMonths, type Json, type Proposal, type Simulation } from "./model.ts";
 import { Results } from "./results.tsx";
 import "./simulator.css";
 
@@ -60,6 +60,7 @@ export function SimulatorScreen({ route }: ScreenProps) {
   const [finished, setFinished] = useState<Simulation | null>(null);
   const [listTick, setListTick] = useState(0);
 
+  // The candidate is a document edited as JSON: sent path-based, as the program import screen sends its own.
   const run = useAction(async () => {
     const body = { candidate: doc, from: period.from, to: period.to, ...(ratePct !== undefined ? { redemptionRate: ratePct / 100 } : {}) };
     const res = await api.post<{ id: string }>("/v1/simulations", body, { idempotencyKey: newIdempotencyKey() });
@@ -150,7 +151,7 @@ export function SimulatorScreen({ route }: ScreenProps) {
 
 /** Follows one simulation every half second until it is done, then shows its results. */
 function SimulationRun(props: { id: string; currency: string; onFinished(sim: Simulation): void }) {
-  const { api } = useSession();
+  const { client } = useSession();
   const [sim, setSim] = useState<Simulation | null>(null);
   const [error, setError] = useState<ApiError | undefined>();
   const [started] = useState(() => Date.now());
@@ -160,7 +161,7 @@ function SimulationRun(props: { id: string; currency: string; onFinished(sim: Si
     let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = async () => {
       try {
-        const s = figuresOf(await api.get<Simulation>(`/v1/simulations/${encodeURIComponent(props.id)}`));
+        const s = await unwrap(client.GET("/v1/simulations/{id}", { params: { path: { id: props.id } } }));
         if (!live) return;
         setSim(s);
         setNow(Date.now());
@@ -202,8 +203,8 @@ function SimulationRun(props: { id: string; currency: string; onFinished(sim: Si
 
 /** The store's recent simulations, newest first, each one link away. */
 function EarlierSimulations(props: { tick: number; current: string | undefined }) {
-  const { api, store } = useSession();
-  const list = useLoad(() => api.get<{ data: Simulation[]; nextCursor: string | null }>("/v1/simulations", { limit: 10 }), [props.tick]);
+  const { client, store } = useSession();
+  const list = useLoad(() => unwrap(client.GET("/v1/simulations", { params: { query: { limit: 10 } } })), [props.tick]);
   const rows = list.data?.data ?? [];
   if (list.error) return <ErrorBanner error={list.error} />;
   if (rows.length === 0) return null;

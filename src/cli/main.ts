@@ -7,6 +7,7 @@ import { ConfigError, loadEnv } from "../config/env.ts";
 import { openRuntime } from "../runtime.ts";
 import { serve } from "./serve.ts";
 import { registerImportCommand } from "./import.ts";
+import { registerSimulateCommand } from "./simulate.ts";
 import { createStore } from "../services/stores.ts";
 import { createKey } from "../services/api-keys.ts";
 import { verifyLedger } from "../storage/verify.ts";
@@ -75,6 +76,7 @@ program.command("program").description("the store's program as a document").comm
   });
 
 registerImportCommand(program);
+registerSimulateCommand(program);
 
 program.command("verify").description("recompute every balance from entries and lots; exit 1 on any discrepancy")
   .option("--store <id>", "only this store")

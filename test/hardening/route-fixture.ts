@@ -84,12 +84,12 @@ export async function sampleStore(app: FastifyInstance, tag: string, services?: 
   const csv = { "content-type": "text/csv" };
   const upload = await ok(await call(app, "POST", "/v1/imports?kind=members", { key: admin, body: `memberId,email\nimported-${tag},imported-${tag}@example.com\n`, headers: csv }), "import");
 
-  const program = await ok(await call(app, "GET", "/v1/program/export", { key: admin }), "program");
-  const simulation = await ok(await call(app, "POST", "/v1/simulations", { key: admin, body: { candidate: program, from: "2026-01-01", to: "2026-01-31" } }), "simulation");
+  const exported = await ok(await call(app, "GET", "/v1/program/export", { key: admin }), "program");
+  const simulation = await ok(await call(app, "POST", "/v1/simulations", { key: admin, body: { candidate: exported, from: "2026-01-01", to: "2026-01-31" } }), "simulation");
   const proposals = await ok(await call(app, "POST", "/v1/assistant/proposals", { key: admin, body: { targetCostShare: 0.02 } }), "proposals");
 
   const samples: Record<string, Sample> = {
-    "POST /v1/simulations": { url: "/v1/simulations", body: { candidate: program, from: "2026-01-01", to: "2026-01-31", redemptionRate: 0.5 } },
+    "POST /v1/simulations": { url: "/v1/simulations", body: { candidate: exported, from: "2026-01-01", to: "2026-01-31", redemptionRate: 0.5 } },
     "GET /v1/simulations": { url: "/v1/simulations" },
     "GET /v1/simulations/{id}": { url: `/v1/simulations/${simulation.id}` },
     "POST /v1/assistant/proposals": { url: "/v1/assistant/proposals", body: { targetCostShare: 0.01, from: "2026-01-01", to: "2026-01-31" } },

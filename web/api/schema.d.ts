@@ -2274,6 +2274,10 @@ export interface components {
                 path: string;
                 message: string;
             }[];
+            /** @description With `assistant_cooldown`: seconds until the assistant may be applied again */
+            retryAfter?: number;
+            /** @description With `assistant_cooldown`: the instant it may be applied again */
+            availableAt?: string;
         } & {
             [key: string]: unknown;
         };
@@ -2922,6 +2926,17 @@ export interface components {
             finishedAt: string | null;
             /** @description Why it failed */
             error?: string;
+            /** @description What was asked */
+            input: {
+                /** @description The candidate program document as sent */
+                candidate: {
+                    [key: string]: unknown;
+                };
+                from: string;
+                to: string;
+                /** @description As sent; null: the observed rate */
+                redemptionRate: number | null;
+            };
             /** @description The expected redemption rate used */
             redemptionRate?: number;
             /** @description Redeemed ÷ issued in the store's history up to `to` */

@@ -19,7 +19,12 @@ export interface Draft {
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(x < 0.01 ? 2 : 1)} %`;
-const money = (minor: number, currency: string) => `${(minor / 100).toFixed(2)} ${currency}`;
+/** Minor units as the currency writes them ($10.00, ¥1,000, 1.000 KWD), by its ISO 4217 exponent. */
+const money = (minor: number, currency: string) => {
+  const format = new Intl.NumberFormat("en-US", { style: "currency", currency });
+  const digits = format.resolvedOptions().maximumFractionDigits ?? 2;
+  return format.format(minor / 10 ** digits);
+};
 
 /**
  * Candidates toward a target cost share, each one lever at a time so its effect can be read from

@@ -26,4 +26,6 @@ export const problem = named("Problem", z.looseObject({
   detail: z.string(),
   code: z.enum(ERROR_CODES).describe("Stable and machine-readable: branch on this, not on the title"),
   errors: z.array(fieldError).optional().describe("With `validation_failed`: one item per field in error"),
+  retryAfter: z.number().int().optional().describe("With `assistant_cooldown`: seconds until the assistant may be applied again"),
+  availableAt: z.string().optional().describe("With `assistant_cooldown`: the instant it may be applied again"),
 }), "RFC 9457 problem details (`application/problem+json`). A refusal may carry more details, such as `available` points or `retryAfterSeconds`.");

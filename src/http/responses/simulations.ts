@@ -53,6 +53,11 @@ const summary = {
 
 export const simulationView = named("Simulation", z.object({
   ...summary,
+  input: z.object({
+    candidate: z.record(z.string(), z.unknown()).describe("The candidate program document as sent"),
+    from: z.string(), to: z.string(),
+    redemptionRate: z.number().nullable().describe("As sent; null: the observed rate"),
+  }).describe("What was asked"),
   ...Object.fromEntries(Object.entries(report).map(([k, v]) => [k, v.optional()])) as { [K in keyof typeof report]: z.ZodOptional<(typeof report)[K]> },
 }));
 

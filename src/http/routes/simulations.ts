@@ -68,6 +68,7 @@ export function registerSimulationRoutes(app: FastifyInstance, ctx: HttpContext)
     const { id } = parse(idParam, request.params);
     const view = await getSimulation(ctx.services, caller.storeId, id);
     const { report, ...rest } = view;
+    // The report's own from/to are the instants replayed; the summary keeps them as sent.
     return report ? { ...rest, ...report, from: rest.from, to: rest.to } : rest;
   });
 

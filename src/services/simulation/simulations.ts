@@ -25,12 +25,14 @@ export interface SimulationView {
   createdAt: Date;
   finishedAt: Date | null;
   error?: string;
+  /** What was asked: the candidate document, the period and the rate as sent. */
+  input: SimulationRecord["input"];
   report?: SimulationReport;
 }
 
 export function simulationView(r: SimulationRecord): SimulationView {
   return {
-    id: r.id, status: r.status, from: r.input.from, to: r.input.to, createdAt: r.createdAt, finishedAt: r.finishedAt,
+    id: r.id, status: r.status, from: r.input.from, to: r.input.to, createdAt: r.createdAt, finishedAt: r.finishedAt, input: r.input,
     ...(r.error !== null ? { error: r.error } : {}),
     ...(r.result ? { report: r.result as unknown as SimulationReport } : {}),
   };
@@ -56,11 +58,17 @@ export async function getSimulation(services: Services, storeId: string, id: str
   });
 }
 
-export async function listSimulations(services: Services, storeId: string, limit: number, cursor: string | null): Promise<Page<SimulationView>> {
+export async function listSimulations(services: Services, storeId: string, limit: number, cursor: string | null): Promise<Page<Omit<SimulationView, "input" | "report">>> {
   return services.tx.run(async (repos) => {
     const page = await repos.simulations.list(storeId, limit, cursor);
     // The list says what ran; each simulation's figures are read one at a time.
-    return { data: page.data.map((r) => ({ ...simulationView(r), report: undefined })), nextCursor: page.nextCursor };
+    return {
+      data: page.data.map((r) => {
+        const { report: _report, input: _input, ...summary } = simulationView(r);
+        return summary;
+      }),
+      nextCursor: page.nextCursor,
+    };
   });
 }
 

@@ -1,0 +1,131 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { orderSchema, type Order } from "../../src/core/orders/order.ts";
+import type { Actor, Services } from "../../src/services/context.ts";
+import { adjustMember } from "../../src/services/adjustments.ts";
+import { advanceClockIn } from "../../src/services/due-work.ts";
+import { upsertOrder } from "../../src/services/orders.ts";
+import { importProgram } from "../../src/services/program-document.ts";
+import { finishRedemption, redeem } from "../../src/services/redemptions.ts";
+import { createStore } from "../../src/services/stores.ts";
+import { recordEvents } from "../../src/services/record-events.ts";
+
+export interface GeneratedStoreOptions {
+  members: number;
+  orders: number;
+  /** Days the orders spread over, from `start`. */
+  days: number;
+  start: Date;
+  seed: number;
+  /** Inputs per transaction (a bench loads faster in big ones). */
+  perTransaction?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+type Action =
+  | { at: number; kind: "order"; id: string; order: Order }
+  | { at: number; kind: "redeem"; memberId: string; orderId: string; points: number }
+  | { at: number; kind: "adjust"; memberId: string; points: number }
+  | { at: number; kind: "event"; id: string; memberId: string };
+
+/** A small deterministic generator (mulberry32): the same seed makes the same store. */
+function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ACTOR: Actor = { id: "generator", role: "system" };
+
+/**
+ * A store with a year of life, made through the services as an API client would make it: the
+ * member-points preset (earning on delivery plus 3 days) with points valid four months and a
+ * sign-up bonus, members placing orders that are delivered two days later, some refunded in part
+ * or canceled, cashback spent at checkout on some of them (held, then captured), hand adjustments
+ * both ways, on a sandbox clock moved forward as the inputs come (maturing and expiry included).
+ */
+export async function generateStore(services: Services, options: GeneratedStoreOptions): Promise<string> {
+  const rnd = random(options.seed);
+  const { store } = await createStore(services, { name: "Generated", currency: "USD", timezone: "America/New_York", sandbox: true, clock: options.start }, ACTOR);
+  const preset = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "presets", "member-points.json"), "utf8")) as { settings: Record<string, unknown>; earnRules: unknown[] };
+  preset.settings.validity = { type: "rolling", months: 4 };
+  preset.earnRules.push({ name: "Sign-up bonus", event: "account.registered", award: { type: "fixed", points: 50 } });
+  await services.tx.run((repos) => importProgram(repos, services, store.id, preset, { dryRun: false }, ACTOR));
+  const methodId = await services.tx.run(async (repos) => (await repos.redemptions.listMethods(store.id, 10, null)).data.find((m) => m.type === "cashback")!.id);
+
+  const start = options.start.getTime();
+  const span = options.days * 86_400_000;
+  const actions: Action[] = [];
+  for (let m = 0; m < options.members; m++) {
+    actions.push({ at: start + Math.floor(rnd() * span * 0.5), kind: "event", id: `signup-${m}`, memberId: `m${m}` });
+  }
+  for (let i = 0; i < options.orders; i++) {
+    const memberId = `m${Math.floor(rnd() * options.members)}`;
+    const placed = start + Math.floor(rnd() * span);
+    const iso = (t: number) => new Date(t).toISOString();
+    const amount = 5_000 + Math.floor(rnd() * 60) * 1_000;
+    const base: Order = orderSchema.parse({ memberId, lines: [{ sku: `sku-${i % 50}`, quantity: 1, amount }], placedAt: iso(placed), paidAt: iso(placed) });
+    actions.push({ at: placed, kind: "order", id: `o${i}`, order: base });
+    const r = rnd();
+    if (r < 0.02) {
+      actions.push({ at: placed + 3_600_000, kind: "order", id: `o${i}`, order: { ...base, canceledAt: iso(placed + 3_600_000) } });
+      continue;
+    }
+    const delivered = placed + 2 * 86_400_000;
+    const deliveredOrder = { ...base, deliveredAt: iso(delivered) };
+    actions.push({ at: delivered, kind: "order", id: `o${i}`, order: deliveredOrder });
+    if (r < 0.07) {
+      const at = delivered + Math.floor(rnd() * 20 * 86_400_000);
+      const refunded = Math.floor(amount / 2);
+      actions.push({ at, kind: "order", id: `o${i}`, order: { ...deliveredOrder, refunds: [{ id: "r1", lines: [], amount: refunded, at: iso(at) }] } });
+    }
+    if (amount >= 20_000 && rnd() < 0.15) actions.push({ at: placed, kind: "redeem", memberId, orderId: `o${i}`, points: 10 * (1 + Math.floor(rnd() * 20)) });
+    if (rnd() < 0.01) actions.push({ at: placed + 86_400_000, kind: "adjust", memberId, points: rnd() < 0.7 ? 25 : -15 });
+  }
+  actions.sort((a, b) => a.at - b.at);
+
+  const per = options.perTransaction ?? 1;
+  let clock = start;
+  for (let i = 0; i < actions.length; i += per) {
+    const chunk = actions.slice(i, i + per);
+    await services.tx.run(async (repos) => {
+      for (const a of chunk) {
+        if (a.at > clock) {
+          // The clock moves an hour at a time: inputs then come a little after their own timestamps, as they do.
+          clock = Math.ceil(a.at / 3_600_000) * 3_600_000;
+          await advanceClockIn(repos, services, store.id, new Date(clock));
+        }
+        // A refusal (not enough points to spend or deduct) is what a real client would get: it changes nothing.
+        await repos.savepoint(() => apply(a)).catch((error: unknown) => {
+          if (!(error instanceof Error && "code" in error)) throw error;
+        });
+      }
+      async function apply(a: Action) {
+        switch (a.kind) {
+          case "order":
+            await upsertOrder(repos, services, store.id, a.id, a.order, ACTOR);
+            return;
+          case "event":
+            await recordEvents(repos, services, store.id, [{ event: { id: a.id, type: "account.registered", memberId: a.memberId, properties: {} }, fingerprint: a.id }], ACTOR);
+            return;
+          case "adjust":
+            await adjustMember(repos, services, store.id, a.memberId, { points: a.points, reason: "goodwill" }, ACTOR);
+            return;
+          case "redeem": {
+            const held = await redeem(repos, services, store.id, { memberId: a.memberId, methodId, points: a.points, orderId: a.orderId }, ACTOR);
+            await finishRedemption(repos, services, store.id, held.id, "capture", ACTOR);
+            return;
+          }
+        }
+      }
+    });
+    options.onProgress?.(Math.min(i + per, actions.length), actions.length);
+  }
+  await services.tx.run((repos) => advanceClockIn(repos, services, store.id, new Date(Math.max(clock, start + span))));
+  return store.id;
+}

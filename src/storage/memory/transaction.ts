@@ -1,13 +1,24 @@
 import { abortedTransaction, endedTransaction } from "./errors.ts";
 import type { MemoryState } from "./state.ts";
 
+/** What repositories use of a transaction: the state, `now()`, and writes that leave an undo step. */
+export interface MemoryTx {
+  readonly state: MemoryState;
+  readonly startedAt: Date;
+  put<K, V>(map: Map<K, V>, key: K, value: V): void;
+  delete<K, V>(map: Map<K, V>, key: K): void;
+  add<V>(set: Set<V>, value: V): void;
+  remove<V>(set: Set<V>, value: V): void;
+  inner<K, V>(outer: Map<K, V>, key: K, create: () => V): V;
+}
+
 /**
  * One transaction (or, for reads outside one, one statement at a time) on the in-memory state.
  * Writes change the state in place and leave an undo step each, so rolling back a transaction, a
  * savepoint or a failed statement costs what it wrote, not the size of the state. Stored rows are
  * frozen: a row changes only by being replaced through `put`, which is what makes the undo complete.
  */
-export class MemoryTx {
+export class MemoryTransaction implements MemoryTx {
   private readonly undo: Array<() => void> = [];
   /** A statement failed: like PostgreSQL, refuse everything until a savepoint rollback or the end. */
   private aborted = false;
@@ -99,6 +110,44 @@ export class MemoryTx {
 
   private rollbackTo(mark: number): void {
     while (this.undo.length > mark) this.undo.pop()!();
+  }
+}
+
+/**
+ * The transaction running now, for repositories built once per transactor rather than once per
+ * transaction: transactions run one at a time, and every repository call makes its own
+ * transaction current before it runs (a call through an ended transaction's repositories is
+ * refused before it gets here), so writes always land in the caller's undo log.
+ */
+export class CurrentTx implements MemoryTx {
+  current: MemoryTransaction;
+
+  constructor(readonly state: MemoryState) {
+    this.current = new MemoryTransaction(state, true);
+  }
+
+  get startedAt(): Date {
+    return this.current.startedAt;
+  }
+
+  put<K, V>(map: Map<K, V>, key: K, value: V): void {
+    this.current.put(map, key, value);
+  }
+
+  delete<K, V>(map: Map<K, V>, key: K): void {
+    this.current.delete(map, key);
+  }
+
+  add<V>(set: Set<V>, value: V): void {
+    this.current.add(set, value);
+  }
+
+  remove<V>(set: Set<V>, value: V): void {
+    this.current.remove(set, value);
+  }
+
+  inner<K, V>(outer: Map<K, V>, key: K, create: () => V): V {
+    return this.current.inner(outer, key, create);
   }
 }
 

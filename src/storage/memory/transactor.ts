@@ -2,6 +2,8 @@ import { integrationRepository } from "./integrations.ts";
 import { reportRepository } from "./reports.ts";
 import { memberTokenRepository } from "./member-tokens.ts";
 import { importRepository } from "./imports.ts";
+import { historyRepository } from "./history.ts";
+import { simulationRepository } from "./simulations.ts";
 import type { Repositories, Transactor } from "../../core/ports/repositories.ts";
 import { auditRepository } from "./audit.ts";
 import { exportRepository } from "./exports.ts";
@@ -18,41 +20,95 @@ import { ruleRepository } from "./rules.ts";
 import { emptyState, type MemoryState } from "./state.ts";
 import { storeRepository } from "./stores.ts";
 import { tierRepository } from "./tiers.ts";
-import { MemoryTx } from "./transaction.ts";
+import { CurrentTx, MemoryTransaction, type MemoryTx } from "./transaction.ts";
 import { webhookRepository } from "./webhooks.ts";
 
-/** Every method of a repository run as one statement of `tx`. */
-function statements<T extends object>(tx: MemoryTx, repo: T): T {
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, method] of Object.entries(repo)) {
-    wrapped[name] = typeof method === "function" ? (...args: unknown[]) => tx.statement(() => method(...args)) : method;
+/** How each repository is made: once per transactor, over the transaction running now. */
+const factories = {
+  stores: storeRepository,
+  keys: keyRepository,
+  members: memberRepository,
+  ledger: ledgerRepository,
+  redemptions: redemptionRepository,
+  audit: auditRepository,
+  idempotency: idempotencyRepository,
+  outbox: outboxRepository,
+  rules: ruleRepository,
+  ruleState: ruleStateRepository,
+  tiers: tierRepository,
+  orders: orderRepository,
+  exports: exportRepository,
+  webhooks: webhookRepository,
+  notifications: notificationRepository,
+  integrations: integrationRepository,
+  reports: reportRepository,
+  memberTokens: memberTokenRepository,
+  imports: importRepository,
+  history: historyRepository,
+  simulations: simulationRepository,
+} satisfies { [K in keyof Omit<Repositories, "savepoint">]: (tx: MemoryTx) => Repositories[K] };
+
+type Shared = { [K in keyof typeof factories]: ReturnType<(typeof factories)[K]> };
+type Methods = Record<string, (...args: unknown[]) => Promise<unknown>>;
+
+/** Where a transaction's repositories keep their transaction (see `SharedRepositories.for`). */
+const TX = Symbol("transaction");
+const MADE = Symbol("repositories made");
+type TxRepositories = Record<string, unknown> & { [TX]: MemoryTransaction; [MADE]: Record<string, unknown> };
+
+/**
+ * The repositories of one transactor. Building them for every transaction cost more than many
+ * transactions' work; what a transaction gets is a thin layer that runs each call as one of its
+ * statements, with it current. That layer is made per repository on first use (a transaction
+ * uses a few of twenty), behind own enumerable properties so a spread `{ ...repos }` still copies
+ * every repository.
+ */
+class SharedRepositories {
+  readonly current: CurrentTx;
+  private readonly repos: Shared;
+  private readonly lazy: PropertyDescriptorMap = {};
+
+  constructor(state: MemoryState) {
+    this.current = new CurrentTx(state);
+    this.repos = Object.fromEntries(Object.entries(factories).map(([name, make]) => [name, make(this.current)])) as Shared;
+    for (const [name, repo] of Object.entries(this.repos)) {
+      const methods = Object.keys(repo).filter((method) => typeof (repo as unknown as Methods)[method] === "function");
+      const wrap = (tx: MemoryTransaction) => this.statements(tx, repo as unknown as Methods, methods);
+      this.lazy[name] = {
+        enumerable: true,
+        get(this: TxRepositories) {
+          return (this[MADE][name] ??= wrap(this[TX]));
+        },
+        set(this: TxRepositories, value: unknown) {
+          this[MADE][name] = value;
+        },
+      };
+    }
   }
-  return wrapped as T;
+
+  for(tx: MemoryTransaction): Repositories {
+    const repos: TxRepositories = { [TX]: tx, [MADE]: {}, savepoint: <T>(fn: () => Promise<T>) => tx.savepoint(fn) };
+    return Object.defineProperties(repos, this.lazy) as unknown as Repositories;
+  }
+
+  /** Every method of `repo` as one statement of `tx`, which it makes current. */
+  private statements(tx: MemoryTransaction, repo: Methods, methods: string[]): Methods {
+    const current = this.current;
+    const wrapped: Methods = {};
+    for (const method of methods) {
+      const run = repo[method]!;
+      wrapped[method] = (...args) => tx.statement(() => {
+        current.current = tx;
+        return run(...args);
+      });
+    }
+    return wrapped;
+  }
 }
 
-export function memoryRepositories(tx: MemoryTx): Repositories {
-  return {
-    stores: statements(tx, storeRepository(tx)),
-    keys: statements(tx, keyRepository(tx)),
-    members: statements(tx, memberRepository(tx)),
-    ledger: statements(tx, ledgerRepository(tx)),
-    redemptions: statements(tx, redemptionRepository(tx)),
-    audit: statements(tx, auditRepository(tx)),
-    idempotency: statements(tx, idempotencyRepository(tx)),
-    outbox: statements(tx, outboxRepository(tx)),
-    rules: statements(tx, ruleRepository(tx)),
-    ruleState: statements(tx, ruleStateRepository(tx)),
-    tiers: statements(tx, tierRepository(tx)),
-    orders: statements(tx, orderRepository(tx)),
-    exports: statements(tx, exportRepository(tx)),
-    webhooks: statements(tx, webhookRepository(tx)),
-    notifications: statements(tx, notificationRepository(tx)),
-    integrations: statements(tx, integrationRepository(tx)),
-    reports: statements(tx, reportRepository(tx)),
-    memberTokens: statements(tx, memberTokenRepository(tx)),
-    imports: statements(tx, importRepository(tx)),
-    savepoint: (fn) => tx.savepoint(fn),
-  };
+/** Repositories for one transaction of `state` (tests and tools; a transactor shares its own). */
+export function memoryRepositories(tx: MemoryTransaction): Repositories {
+  return new SharedRepositories(tx.state).for(tx);
 }
 
 export interface MemoryTransactor extends Transactor {
@@ -68,6 +124,7 @@ export interface MemoryTransactor extends Transactor {
  * forever, which is why services never nest them. A transaction that throws leaves no trace.
  */
 export function memoryTransactor(state: MemoryState = emptyState()): MemoryTransactor {
+  const repositories = new SharedRepositories(state);
   let tail: Promise<unknown> = Promise.resolve();
   const serially = <T>(work: () => Promise<T>): Promise<T> => {
     const result = tail.then(work);
@@ -78,9 +135,9 @@ export function memoryTransactor(state: MemoryState = emptyState()): MemoryTrans
     state,
     run: (fn) =>
       serially(async () => {
-        const tx = new MemoryTx(state);
+        const tx = new MemoryTransaction(state);
         try {
-          const result = await fn(memoryRepositories(tx));
+          const result = await fn(repositories.for(tx));
           // A transaction whose statement failed (the error caught and not rethrown) commits
           // nothing, as COMMIT of a failed transaction is a ROLLBACK in PostgreSQL.
           tx.end(false);
@@ -93,9 +150,9 @@ export function memoryTransactor(state: MemoryState = emptyState()): MemoryTrans
     // Outside a transaction each statement commits on its own.
     read: (fn) =>
       serially(async () => {
-        const tx = new MemoryTx(state, true);
+        const tx = new MemoryTransaction(state, true);
         try {
-          return await fn(memoryRepositories(tx));
+          return await fn(repositories.for(tx));
         } finally {
           tx.end(false);
         }

@@ -4,7 +4,7 @@ import { toHold, toRedemption } from "./rows.ts";
 import { peek, type AwardRow, type OrderRow, type Tenant } from "./state.ts";
 import { putOrder, requireStoreRow, rowsOf, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, copyDate, copyOptionalDate, fromJsonb, integer, jsonb, optionalTimestamp, parseTimestamp, requiredJsonb, timestamp } from "./values.ts";
+import { compareText, copyDate, copyOptionalDate, fromJsonb, integer, jsonb, jsonbOver, optionalTimestamp, parseTimestamp, requiredJsonb, requiredJsonbOver, timestamp } from "./values.ts";
 
 const toOrder = (r: OrderRow): OrderRecord => ({
   id: r.id, memberId: r.memberId, order: fromJsonb(r.body), eligibility: fromJsonb(r.eligibility), origin: fromJsonb(r.origin),
@@ -47,9 +47,9 @@ export function orderRepository(tx: MemoryTx): OrderRepository {
       const row = t.orders.get(r.id);
       if (!row) return;
       putOrder(tx, t, {
-        ...row, memberId: r.memberId, channel: r.order.channel, body: requiredJsonb(r.order, "orders", "body"),
+        ...row, memberId: r.memberId, channel: r.order.channel, body: requiredJsonbOver(row.body, r.order, "orders", "body"),
         placedAt: placedAt(r.order), sourceUpdatedAt: parseTimestamp(r.order.updatedAt, "source_updated_at"),
-        updatedAt: timestamp(r.updatedAt, "updated_at"), eligibility: jsonb(r.eligibility), origin: row.origin ?? jsonb(r.origin ?? null),
+        updatedAt: timestamp(r.updatedAt, "updated_at"), eligibility: jsonbOver(row.eligibility, r.eligibility), origin: row.origin ?? jsonb(r.origin ?? null),
       });
     },
     async get(storeId, orderId) {

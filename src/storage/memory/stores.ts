@@ -3,7 +3,7 @@ import { uniqueViolation } from "./errors.ts";
 import { toStore } from "./rows.ts";
 import { tenantFor, requireStoreRow } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, optionalTimestamp, requiredJsonb, timestamp } from "./values.ts";
+import { compareText, optionalTimestamp, requiredJsonb, requiredJsonbOver, timestamp } from "./values.ts";
 
 /** Locks are implicit: transactions run one at a time. Leases run on the wall clock (database time in SQL). */
 export function storeRepository(tx: MemoryTx): StoreRepository {
@@ -29,7 +29,9 @@ export function storeRepository(tx: MemoryTx): StoreRepository {
     async update(s) {
       const row = stores.get(s.id);
       if (!row) return;
-      tx.put(stores, s.id, { ...row, name: s.name, clockNow: optionalTimestamp(s.clockNow, "clock_now"), program: requiredJsonb(s.program, "stores", "program") });
+      // The program read, copied out and written back unchanged (every clock move) keeps the stored value.
+      const program = requiredJsonbOver(row.program, s.program, "stores", "program");
+      tx.put(stores, s.id, { ...row, name: s.name, clockNow: optionalTimestamp(s.clockNow, "clock_now"), program });
     },
     async list() {
       return [...stores.values()].sort((a, b) => compareText(a.id, b.id)).map(toStore);

@@ -42,13 +42,25 @@ export function optionalInteger(value: number | null, column: string): number | 
  * A jsonb value: the JSON text of what went in, read back (Dates become ISO strings, undefined
  * fields disappear), object keys in jsonb's order (shorter first, then bytewise), frozen. Typed as
  * what went in, as the SQL adapter's rows are typed by the query. undefined and null store SQL NULL.
+ *
+ * Plain data (what services store) is walked once instead of printed and parsed, and a value jsonb
+ * made before (read back and written again, or part of a new value) is kept as it is: it is deeply
+ * frozen, so nobody can have changed it. Anything unusual goes through JSON text, the reference.
  */
 export function jsonb<T>(value: T): T | null {
+  if (value === undefined || value === null) return null;
+  const fast = normalise(value, 0);
+  if (fast !== UNUSUAL) return fast === undefined ? null : (fast as T);
+  return jsonbThroughText(value);
+}
+
+/** The reference `jsonb`: JSON.stringify then JSON.parse, exactly what PostgreSQL's jsonb input sees. */
+export function jsonbThroughText<T>(value: T): T | null {
   if (value === undefined || value === null) return null;
   const text = JSON.stringify(value);
   if (text === undefined) return null;
   if (NUL_ESCAPE.test(text)) throw new MemoryDbError("22P05", "unsupported Unicode escape sequence: \\u0000 cannot be converted to text");
-  return freeze(JSON.parse(text, (_key, v: unknown) => (isPlainObject(v) ? sortKeys(v) : v)));
+  return markNormalised(JSON.parse(text, (_key, v: unknown) => (isPlainObject(v) ? sortKeys(v) : v)));
 }
 
 /** `\u0000` in JSON text (not an escaped backslash followed by "u0000"): jsonb cannot hold it. */
@@ -61,9 +73,158 @@ export function requiredJsonb<T>(value: T, table: string, column: string): T {
   return stored;
 }
 
-/** A stored jsonb value handed out: a copy the caller may change. */
+/**
+ * A stored jsonb value handed out: a copy the caller may change. Stored values are normalised
+ * (plain objects, arrays, JSON primitives), so a walk copies them as structuredClone would.
+ */
 export function fromJsonb<T>(value: T): T {
-  return value === null || typeof value !== "object" ? value : structuredClone(value);
+  return copyJson(value);
+}
+
+function copyJson<T>(v: T): T {
+  if (typeof v !== "object" || v === null) return v;
+  if (Array.isArray(v)) return v.map(copyJson) as T;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(v)) out[k] = copyJson((v as Record<string, unknown>)[k]);
+  return out as T;
+}
+
+/**
+ * `jsonb(value)` when the column already holds `stored`: the stored value itself when `value` is
+ * the same plain data (a row read, copied out and written back), else the value normalised.
+ */
+export function jsonbOver<T>(stored: T | null, value: T): T | null {
+  return stored !== null && sameJson(stored, value) ? stored : jsonb(value);
+}
+
+export function requiredJsonbOver<T>(stored: T, value: T, table: string, column: string): T {
+  return sameJson(stored, value) ? stored : requiredJsonb(value, table, column);
+}
+
+/**
+ * Whether `value` normalises to `stored` (itself normalised), judged as `normalise` would see
+ * it: fields that JSON leaves out are skipped, Dates compare as their JSON text, keys may come in
+ * any order. Anything `normalise` would not take as plain data is "not the same".
+ */
+function sameJson(stored: unknown, value: unknown): boolean {
+  if (stored === value) return true; // equal primitives; -0 is stored as 0
+  switch (typeof value) {
+    case "number":
+      return !Number.isFinite(value) && stored === null;
+    case "object":
+      break;
+    default:
+      return false;
+  }
+  if (value === null || typeof stored !== "object" || stored === null) {
+    return value instanceof Date && Object.getPrototypeOf(value) === Date.prototype && value.toJSON === dateToJSON && value.toJSON() === stored;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (Array.isArray(stored)) return proto === Array.prototype && sameArray(stored, value as unknown[]);
+  return (proto === Object.prototype || proto === null) && sameObject(stored as Record<string, unknown>, value as Record<string, unknown>);
+}
+
+/** What JSON.stringify leaves out of an object and prints as null in an array. */
+const leftOut = (v: unknown) => v === undefined || typeof v === "function" || typeof v === "symbol";
+
+function sameArray(stored: unknown[], a: unknown[]): boolean {
+  if (a.length !== stored.length || typeof (a as { toJSON?: unknown }).toJSON === "function") return false;
+  for (let i = 0; i < a.length; i++) if (leftOut(a[i]) ? stored[i] !== null : !sameJson(stored[i], a[i])) return false;
+  return true;
+}
+
+function sameObject(stored: Record<string, unknown>, o: Record<string, unknown>): boolean {
+  if (typeof o.toJSON === "function") return false;
+  let kept = 0;
+  for (const k of Object.keys(o)) {
+    const v = o[k];
+    if (leftOut(v)) continue;
+    if (!Object.hasOwn(stored, k) || !sameJson(stored[k], v)) return false;
+    kept++;
+  }
+  return kept === Object.keys(stored).length;
+}
+
+/** Objects and arrays jsonb made: normalised and deeply frozen, so they need no second pass. */
+const normalised = new WeakSet<object>();
+
+/** The walk found something JSON.stringify treats specially (toJSON, a class, a NUL, a cycle?). */
+const UNUSUAL = Symbol("unusual");
+
+/** Deeper than this is left to JSON.stringify, which also reports cycles. */
+const MAX_DEPTH = 64;
+
+const dateToJSON = Date.prototype.toJSON;
+
+/**
+ * What JSON.stringify then JSON.parse (with keys sorted) makes of `v`, for plain data: undefined
+ * where stringify leaves the value out, UNUSUAL where this walk does not know for certain.
+ */
+function normalise(v: unknown, depth: number): unknown {
+  switch (typeof v) {
+    case "string":
+      return v.includes("\u0000") ? UNUSUAL : v;
+    case "number":
+      return Number.isFinite(v) ? (v === 0 ? 0 : v) : null; // -0 prints as 0; NaN and ±Infinity as null
+    case "boolean":
+      return v;
+    case "undefined":
+    case "function":
+    case "symbol":
+      return undefined;
+    case "object":
+      break;
+    default:
+      return UNUSUAL; // bigint: stringify throws
+  }
+  if (v === null) return null;
+  if (normalised.has(v)) return v;
+  if (depth >= MAX_DEPTH) return UNUSUAL;
+  const proto: unknown = Object.getPrototypeOf(v);
+  if (proto === Array.prototype) return normaliseArray(v as unknown[], depth);
+  if (proto === Date.prototype) return (v as Date).toJSON === dateToJSON ? (v as Date).toJSON() : UNUSUAL;
+  if (proto === Object.prototype || proto === null) return normaliseObject(v as Record<string, unknown>, depth);
+  return UNUSUAL;
+}
+
+function normaliseArray(a: unknown[], depth: number): unknown {
+  if (typeof (a as { toJSON?: unknown }).toJSON === "function") return UNUSUAL;
+  const out: unknown[] = [];
+  for (let i = 0; i < a.length; i++) {
+    const x = normalise(a[i], depth + 1);
+    if (x === UNUSUAL) return UNUSUAL;
+    out.push(x === undefined ? null : x); // stringify prints a missing element as null
+  }
+  normalised.add(Object.freeze(out));
+  return out;
+}
+
+function normaliseObject(o: Record<string, unknown>, depth: number): unknown {
+  if (typeof o.toJSON === "function") return UNUSUAL;
+  const keys: string[] = [];
+  const values: unknown[] = [];
+  for (const k of Object.keys(o)) {
+    // A "__proto__" key would set the prototype of the object built below: left to the reference.
+    if (k === "__proto__" || k.includes("\u0000")) return UNUSUAL;
+    const x = normalise(o[k], depth + 1);
+    if (x === UNUSUAL) return UNUSUAL;
+    if (x === undefined) continue;
+    keys.push(k);
+    values.push(x);
+  }
+  const out: Record<string, unknown> = {};
+  for (const i of jsonbOrder(keys)) out[keys[i]!] = values[i];
+  normalised.add(Object.freeze(out));
+  return out;
+}
+
+/** Marks a value the reference path made (already frozen there) so later writes reuse it. */
+function markNormalised<T>(v: T): T {
+  if (typeof v === "object" && v !== null) {
+    for (const child of Object.values(v)) markNormalised(child);
+    normalised.add(Object.freeze(v));
+  }
+  return v;
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -72,11 +233,35 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 const encoder = new TextEncoder();
 
+function isAscii(k: string): boolean {
+  for (let i = 0; i < k.length; i++) if (k.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
+
+/** jsonb's order of ASCII keys: shorter first, then bytewise, which for ASCII is JavaScript's `<`. */
+const compareAscii = (a: string, b: string) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * The positions of `keys` in jsonb's key order: shorter UTF-8 first, then bytewise. For ASCII
+ * keys the byte length is the string length and bytewise is JavaScript's `<`, so only other keys
+ * need encoding.
+ */
+function jsonbOrder(keys: string[]): number[] {
+  const positions = keys.map((_, i) => i);
+  if (keys.length < 2) return positions;
+  if (keys.every(isAscii)) {
+    let sorted = true;
+    for (let i = 1; i < keys.length && sorted; i++) sorted = compareAscii(keys[i - 1]!, keys[i]!) < 0;
+    return sorted ? positions : positions.sort((a, b) => compareAscii(keys[a]!, keys[b]!));
+  }
+  const bytes = keys.map((k) => encoder.encode(k));
+  return positions.sort((a, b) => bytes[a]!.length - bytes[b]!.length || compareBytes(bytes[a]!, bytes[b]!));
+}
+
 function sortKeys(o: Record<string, unknown>): Record<string, unknown> {
-  const keys = Object.keys(o).map((k) => ({ k, bytes: encoder.encode(k) }));
-  keys.sort((a, b) => a.bytes.length - b.bytes.length || compareBytes(a.bytes, b.bytes));
+  const keys = Object.keys(o);
   const out: Record<string, unknown> = {};
-  for (const { k } of keys) out[k] = o[k];
+  for (const i of jsonbOrder(keys)) out[keys[i]!] = o[keys[i]!];
   return out;
 }
 
@@ -84,14 +269,6 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return a.length - b.length;
-}
-
-function freeze<T>(v: T): T {
-  if (typeof v === "object" && v !== null) {
-    for (const child of Object.values(v)) freeze(child);
-    Object.freeze(v);
-  }
-  return v;
 }
 
 /**

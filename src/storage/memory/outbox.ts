@@ -1,15 +1,25 @@
 import { newId } from "../../core/ids.ts";
 import type { OutgoingEvent, OutgoingType } from "../../core/outgoing/events.ts";
 import type { OutboxRepository } from "../../core/ports/repositories.ts";
-import { tenantFor } from "./tables.ts";
+import { rowsOf, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import type { OutboxRow } from "./state.ts";
+import type { OutboxRow, Tenant } from "./state.ts";
 import { requiredJsonb } from "./values.ts";
 
 const toEvent = (storeId: string, r: OutboxRow): OutgoingEvent => ({
   id: r.id, type: r.topic as OutgoingType, storeId, memberId: r.memberId, occurredAt: r.occurredAt.toISOString(),
   data: structuredClone(r.payload) as Record<string, unknown>,
 });
+
+/** Writes an outbox row and keeps its indexes: the last seq, and the rows not dispatched yet. */
+function putEvent(tx: MemoryTx, t: Tenant, row: OutboxRow): void {
+  tx.put(t.outbox, row.id, row);
+  if (row.seq > (t.outboxSeq.get("outbox") ?? 0)) tx.put(t.outboxSeq, "outbox", row.seq);
+  if (row.dispatchedAt === null) tx.add(t.undispatched, row.id);
+  else tx.remove(t.undispatched, row.id);
+}
+
+const bySeq = (a: OutboxRow, b: OutboxRow) => a.seq - b.seq;
 
 /**
  * Events in the order they were added. Transactions run one at a time here, so the feed never has
@@ -20,36 +30,36 @@ export function outboxRepository(tx: MemoryTx): OutboxRepository {
     async add(storeId, messages) {
       if (messages.length === 0) return;
       const t = tenantFor(tx, storeId);
-      let seq = 0;
-      for (const r of t.outbox.values()) seq = Math.max(seq, r.seq);
+      // Rows are never deleted, so the last seq (undone with the rows) is the table's highest.
+      let seq = t.outboxSeq.get("outbox") ?? 0;
       for (const m of messages) {
         const id = newId("evt");
         seq += 1;
-        tx.put(t.outbox, id, {
+        putEvent(tx, t, {
           id, seq, topic: m.type, memberId: m.memberId, payload: requiredJsonb(m.data, "outbox", "payload"),
           occurredAt: new Date(m.occurredAt), createdAt: tx.startedAt, dispatchedAt: null,
         });
       }
     },
     async storesWithUndispatched(limit) {
-      const ids = [...tx.state.tenants].filter(([, t]) => [...t.outbox.values()].some((r) => r.dispatchedAt === null)).map(([id]) => id);
+      const ids = [...tx.state.tenants].filter(([, t]) => t.undispatched.size > 0).map(([id]) => id);
       return ids.slice(0, limit);
     },
     async claimUndispatched(storeId, limit) {
       // Transactions run one at a time here: there is never another dispatcher to wait for.
       const t = tenantFor(tx, storeId);
-      return [...t.outbox.values()].filter((r) => r.dispatchedAt === null).sort((a, b) => a.seq - b.seq).slice(0, limit).map((r) => toEvent(storeId, r));
+      return [...rowsOf(t.outbox, t.undispatched)].sort(bySeq).slice(0, limit).map((r) => toEvent(storeId, r));
     },
     async pendingCount() {
       let n = 0;
-      for (const t of tx.state.tenants.values()) for (const r of t.outbox.values()) if (r.dispatchedAt === null) n++;
+      for (const t of tx.state.tenants.values()) n += t.undispatched.size;
       return n;
     },
     async markDispatched(storeId, ids, at) {
       const t = tenantFor(tx, storeId);
       for (const id of ids) {
         const row = t.outbox.get(id);
-        if (row) tx.put(t.outbox, id, { ...row, dispatchedAt: new Date(at) });
+        if (row) putEvent(tx, t, { ...row, dispatchedAt: new Date(at) });
       }
     },
     async feed(storeId, query) {

@@ -56,6 +56,10 @@ export interface Tenant {
   /** scope → key → row. */
   idempotency: Map<string, Map<string, IdempotencyRow>>;
   outbox: Map<string, OutboxRow>;
+  /** The highest outbox seq, under "outbox": the next event's is one more, with no scan of the table. */
+  outboxSeq: Map<"outbox", number>;
+  /** Ids of outbox rows not dispatched yet (what dispatchers look for). */
+  undispatched: Set<string>;
   rules: Map<string, RuleRow>;
   /** rule id → version → row. */
   ruleVersions: Map<string, Map<number, RuleVersionRow>>;
@@ -383,6 +387,7 @@ export function emptyTenant(): Tenant {
     entries: new Map(), memberEntries: new Map(), allocations: new Map(), holds: new Map(), openHolds: new Map(),
     methods: new Map(), redemptions: new Map(), orderRedemptions: new Map(), holdRedemptions: new Map(), coupons: new Map(),
     entitlements: new Map(), entitlementUses: new Map(), audit: new Map(), idempotency: new Map(), outbox: new Map(), rules: new Map(),
+    outboxSeq: new Map(), undispatched: new Set(),
     ruleVersions: new Map(), counters: new Map(), once: new Map(), events: new Map(), tiers: new Map(), orders: new Map(),
     memberOrders: new Map(), awards: new Map(), notifications: new Map(), notificationKeys: new Map(),
     webhookEndpoints: new Map(), webhookDeliveries: new Map(),

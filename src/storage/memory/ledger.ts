@@ -6,6 +6,7 @@ import { toEntry, toHold, toLot } from "./rows.ts";
 import { peek, type LotRow, type Tenant } from "./state.ts";
 import { newMemberRow, putHold, putLot, requireStoreRow, rowsOf, rowsOfAll, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
+import { dayRange, earliestDue, expiresAt, holdTimesOutAt, indexedRows, maturesAt, soonestDue, type DueIndex } from "./due.ts";
 import { compareText, firstN, integer, jsonb, optionalTimestamp, requiredJsonb, timestamp } from "./values.ts";
 
 const LOT_STATUSES = new Set(["pending", "available"]);
@@ -35,13 +36,26 @@ function newLotRow(tx: MemoryTx, t: Tenant, l: Lot): LotRow {
   return row;
 }
 
-/** Lots due a reminder at `now`: soonest expiry first, then by id. */
+/**
+ * Lots due a reminder at `now`: soonest expiry first, then by id. Only lots expiring in the window
+ * can be due, so only the days it spans are read; the order is total, so it does not depend on
+ * the order they are read in.
+ */
 function remindable(t: Tenant, reminderDays: number, now: Date, limit: number): LotRow[] {
   const from = now.getTime();
   const to = from + integer(reminderDays, "days") * DAY_MS; // both databases run on UTC, where a day is 24 hours
   const due = (l: LotRow) =>
     l.status === "available" && l.remaining > 0 && l.remindedAt === null && l.expiresAt !== null && l.expiresAt.getTime() > from && l.expiresAt.getTime() <= to;
-  return firstN(rowsOfAll(t.lots, t.openLots), due, (a, b) => a.expiresAt!.getTime() - b.expiresAt!.getTime() || compareText(a.id, b.id), limit);
+  const [first, last] = dayRange(from, to);
+  return firstN(indexedRows(t.lots, t.expiringLots, first, last), due, (a, b) => a.expiresAt!.getTime() - b.expiresAt!.getTime() || compareText(a.id, b.id), limit);
+}
+
+/**
+ * `firstN` over every open lot or hold, soonest `due` first, ties in scan order: what the indexes
+ * answer, and the answer itself when rows due at one instant straddle the limit.
+ */
+function soonestByScan<T>(rows: Iterable<T>, due: (row: T) => number | null, by: number, limit: number): T[] {
+  return firstN(rows, (r) => { const at = due(r); return at !== null && at <= by; }, (a, b) => due(a)! - due(b)!, limit);
 }
 
 export function ledgerRepository(tx: MemoryTx): LedgerRepository {
@@ -119,29 +133,26 @@ export function ledgerRepository(tx: MemoryTx): LedgerRepository {
       // Each kind of due work is taken soonest first up to `limit` rows, as each SQL part walks its index.
       const t = peek(tx.state, storeId);
       const by = until.getTime();
-      const lots = [...rowsOfAll(t.lots, t.openLots)];
-      const soonest = <T>(rows: Iterable<T>, due: (r: T) => number | null) =>
-        firstN(rows, (r) => { const at = due(r); return at !== null && at <= by; }, (a, b) => due(a)! - due(b)!, limit);
+      const lots = (due: (l: LotRow) => number | null, index: DueIndex) =>
+        soonestDue(t.lots, index, due, by, limit) ?? soonestByScan(rowsOfAll(t.lots, t.openLots), due, by, limit);
+      const holds = soonestDue(t.holds, t.expiringHolds, holdTimesOutAt, by, limit) ?? soonestByScan(rowsOfAll(t.holds, t.openHolds), holdTimesOutAt, by, limit);
       const ids = new Set([
-        ...soonest(lots, (l) => (l.status === "pending" ? l.availableAt.getTime() : null)).map((l) => l.memberId),
-        ...soonest(lots, (l) => (l.status === "available" && l.remaining > 0 && l.expiresAt !== null ? l.expiresAt.getTime() : null)).map((l) => l.memberId),
-        ...soonest(rowsOfAll(t.holds, t.openHolds), (h) => (h.status === "held" ? h.expiresAt.getTime() : null)).map((h) => h.memberId),
+        ...lots(maturesAt, t.maturingLots).map((l) => l.memberId),
+        ...lots(expiresAt, t.expiringLots).map((l) => l.memberId),
+        ...holds.map((h) => h.memberId),
       ]);
       return [...ids].sort(compareText).slice(0, limit);
     },
 
     async nextDueAt(storeId, until) {
       const t = peek(tx.state, storeId);
-      let next = Number.POSITIVE_INFINITY;
-      const consider = (at: number) => {
-        if (at <= until.getTime() && at < next) next = at;
-      };
-      for (const l of rowsOfAll(t.lots, t.openLots)) {
-        if (l.status === "pending") consider(l.availableAt.getTime());
-        else if (l.remaining > 0 && l.expiresAt !== null) consider(l.expiresAt.getTime());
-      }
-      for (const h of rowsOfAll(t.holds, t.openHolds)) consider(h.expiresAt.getTime());
-      return next === Number.POSITIVE_INFINITY ? null : new Date(next);
+      const by = until.getTime();
+      const next = [
+        earliestDue(t.lots, t.maturingLots, maturesAt, by),
+        earliestDue(t.lots, t.expiringLots, expiresAt, by),
+        earliestDue(t.holds, t.expiringHolds, holdTimesOutAt, by),
+      ].filter((at) => at !== null);
+      return next.length === 0 ? null : new Date(Math.min(...next));
     },
 
     async holdsByIds(storeId, holdIds) {

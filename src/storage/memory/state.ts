@@ -13,6 +13,7 @@ import type { WebhookDeliveryRecord, WebhookEndpointRecord } from "../../core/po
 import type { IntegrationRecord, PlatformDeliveryRecord } from "../../core/ports/integrations.ts";
 import type { MemberTokenSecrets } from "../../core/ports/member-tokens.ts";
 import type { PlatformOrderState } from "../../core/integrations/platform-order.ts";
+import type { DueIndex } from "./due.ts";
 
 /**
  * The whole database as plain maps, one row type per table of the SQL schema
@@ -37,6 +38,9 @@ export interface Tenant {
   memberLots: Map<string, Set<string>>;
   /** Per member, the lots with points left or pending (the `lots_open` partial index): what books load and due work looks at. */
   openLots: Map<string, Set<string>>;
+  /** Pending lots by the UTC day they mature; available lots with points left by the day they expire (due.ts). */
+  maturingLots: DueIndex;
+  expiringLots: DueIndex;
   entries: Map<string, EntryRow>;
   /** UNIQUE (store_id, member_id, seq): member → seq → entry id. */
   memberEntries: Map<string, Map<number, string>>;
@@ -45,6 +49,8 @@ export interface Tenant {
   holds: Map<string, HoldRow>;
   /** Per member, the holds with status 'held' (the `holds_open` partial index). */
   openHolds: Map<string, Set<string>>;
+  /** Held holds by the UTC day they time out (due.ts). */
+  expiringHolds: DueIndex;
   methods: Map<string, MethodRow>;
   redemptions: Map<string, RedemptionRow>;
   orderRedemptions: Map<string, Set<string>>;
@@ -384,6 +390,7 @@ export function emptyState(): MemoryState {
 export function emptyTenant(): Tenant {
   return {
     keys: new Map(), keyHashes: new Map(), members: new Map(), lots: new Map(), memberLots: new Map(), openLots: new Map(),
+    maturingLots: new Map(), expiringLots: new Map(), expiringHolds: new Map(),
     entries: new Map(), memberEntries: new Map(), allocations: new Map(), holds: new Map(), openHolds: new Map(),
     methods: new Map(), redemptions: new Map(), orderRedemptions: new Map(), holdRedemptions: new Map(), coupons: new Map(),
     entitlements: new Map(), entitlementUses: new Map(), audit: new Map(), idempotency: new Map(), outbox: new Map(), rules: new Map(),

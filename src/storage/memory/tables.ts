@@ -1,5 +1,6 @@
 import { emptyTenant, type HoldRow, type LotRow, type MemberRow, type OrderRow, type RedemptionRow, type Tenant } from "./state.ts";
 import { foreignKeyViolation } from "./errors.ts";
+import { expiresAt, holdTimesOutAt, maturesAt, reindexDue } from "./due.ts";
 import type { MemoryTx } from "./transaction.ts";
 
 /** A store's rows for writing: created on first use (and undone with the transaction). */
@@ -26,9 +27,12 @@ export function programChanged(tx: MemoryTx, storeId: string): void {
   if (store) tx.put(tx.state.stores, storeId, { ...store, programVersion: store.programVersion + 1 });
 }
 
-/** Writes a lot and keeps its indexes: the member's lots, and their open ones. */
+/** Writes a lot and keeps its indexes: the member's lots, their open ones, and when they fall due. */
 export function putLot(tx: MemoryTx, t: Tenant, row: LotRow): void {
+  const before = t.lots.get(row.id);
   tx.put(t.lots, row.id, row);
+  reindexDue(tx, t.maturingLots, row.id, before ? maturesAt(before) : null, maturesAt(row));
+  reindexDue(tx, t.expiringLots, row.id, before ? expiresAt(before) : null, expiresAt(row));
   tx.add(tx.inner(t.memberLots, row.memberId, () => new Set<string>()), row.id);
   const open = tx.inner(t.openLots, row.memberId, () => new Set<string>());
   if (row.remaining > 0 || row.status === "pending") tx.add(open, row.id);
@@ -36,7 +40,9 @@ export function putLot(tx: MemoryTx, t: Tenant, row: LotRow): void {
 }
 
 export function putHold(tx: MemoryTx, t: Tenant, row: HoldRow): void {
+  const before = t.holds.get(row.id);
   tx.put(t.holds, row.id, row);
+  reindexDue(tx, t.expiringHolds, row.id, before ? holdTimesOutAt(before) : null, holdTimesOutAt(row));
   const open = tx.inner(t.openHolds, row.memberId, () => new Set<string>());
   if (row.status === "held") tx.add(open, row.id);
   else tx.remove(open, row.id);

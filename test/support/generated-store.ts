@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { orderSchema, type Order } from "../../src/core/orders/order.ts";
 import type { Actor, Services } from "../../src/services/context.ts";
+import type { Repositories } from "../../src/core/ports/repositories.ts";
 import { adjustMember } from "../../src/services/adjustments.ts";
 import { advanceClockIn } from "../../src/services/due-work.ts";
 import { upsertOrder } from "../../src/services/orders.ts";
@@ -19,6 +20,8 @@ export interface GeneratedStoreOptions {
   seed: number;
   /** Inputs per transaction (a bench loads faster in big ones). */
   perTransaction?: number;
+  /** Transactions at once (a bench on PostgreSQL overlaps their round trips). */
+  concurrency?: number;
   onProgress?: (done: number, total: number) => void;
 }
 
@@ -39,6 +42,9 @@ function random(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** How far the clock moves at a time. */
+const STEP_MS = 6 * 3_600_000;
 
 const ACTOR: Actor = { id: "generator", role: "system" };
 
@@ -89,42 +95,64 @@ export async function generateStore(services: Services, options: GeneratedStoreO
   }
   actions.sort((a, b) => a.at - b.at);
 
-  const per = options.perTransaction ?? 1;
-  let clock = start;
-  for (let i = 0; i < actions.length; i += per) {
-    const chunk = actions.slice(i, i + per);
+  const memberOf = (a: Action) => (a.kind === "order" ? a.order.memberId! : a.memberId);
+  const runAll = async (list: readonly Action[]) => {
     await services.tx.run(async (repos) => {
-      for (const a of chunk) {
-        if (a.at > clock) {
-          // The clock moves an hour at a time: inputs then come a little after their own timestamps, as they do.
-          clock = Math.ceil(a.at / 3_600_000) * 3_600_000;
-          await advanceClockIn(repos, services, store.id, new Date(clock));
-        }
+      for (const a of list) {
         // A refusal (not enough points to spend or deduct) is what a real client would get: it changes nothing.
-        await repos.savepoint(() => apply(a)).catch((error: unknown) => {
+        await repos.savepoint(() => apply(repos, a)).catch((error: unknown) => {
           if (!(error instanceof Error && "code" in error)) throw error;
         });
       }
-      async function apply(a: Action) {
-        switch (a.kind) {
-          case "order":
-            await upsertOrder(repos, services, store.id, a.id, a.order, ACTOR);
-            return;
-          case "event":
-            await recordEvents(repos, services, store.id, [{ event: { id: a.id, type: "account.registered", memberId: a.memberId, properties: {} }, fingerprint: a.id }], ACTOR);
-            return;
-          case "adjust":
-            await adjustMember(repos, services, store.id, a.memberId, { points: a.points, reason: "goodwill" }, ACTOR);
-            return;
-          case "redeem": {
-            const held = await redeem(repos, services, store.id, { memberId: a.memberId, methodId, points: a.points, orderId: a.orderId }, ACTOR);
-            await finishRedemption(repos, services, store.id, held.id, "capture", ACTOR);
-            return;
-          }
-        }
-      }
     });
-    options.onProgress?.(Math.min(i + per, actions.length), actions.length);
+  };
+  const apply = async (repos: Repositories, a: Action) => {
+    switch (a.kind) {
+      case "order":
+        await upsertOrder(repos, services, store.id, a.id, a.order, ACTOR);
+        return;
+      case "event":
+        await recordEvents(repos, services, store.id, [{ event: { id: a.id, type: "account.registered", memberId: a.memberId, properties: {} }, fingerprint: a.id }], ACTOR);
+        return;
+      case "adjust":
+        await adjustMember(repos, services, store.id, a.memberId, { points: a.points, reason: "goodwill" }, ACTOR);
+        return;
+      case "redeem": {
+        const held = await redeem(repos, services, store.id, { memberId: a.memberId, methodId, points: a.points, orderId: a.orderId }, ACTOR);
+        await finishRedemption(repos, services, store.id, held.id, "capture", ACTOR);
+        return;
+      }
+    }
+  };
+
+  // The clock moves six hours at a time (inputs then come a little after their own timestamps, as
+  // they do); each step's inputs run in up to `concurrency` transactions at once, one member's
+  // inputs always in the same one and in time order, as clients that wait for their answers.
+  const lanes = Math.max(1, options.concurrency ?? 1);
+  const per = options.perTransaction ?? 1;
+  let clock = start;
+  let done = 0;
+  for (let i = 0; i < actions.length; ) {
+    const hour = Math.ceil(actions[i]!.at / STEP_MS) * STEP_MS;
+    let j = i;
+    while (j < actions.length && actions[j]!.at <= hour) j++;
+    if (hour > clock) {
+      clock = hour;
+      await services.tx.run((repos) => advanceClockIn(repos, services, store.id, new Date(clock)));
+    }
+    const buckets: Action[][] = Array.from({ length: lanes }, () => []);
+    for (const a of actions.slice(i, j)) {
+      const m = memberOf(a);
+      let h = 0;
+      for (let k = 0; k < m.length; k++) h = (h * 31 + m.charCodeAt(k)) >>> 0;
+      buckets[h % lanes]!.push(a);
+    }
+    await Promise.all(buckets.map(async (bucket) => {
+      for (let k = 0; k < bucket.length; k += per) await runAll(bucket.slice(k, k + per));
+    }));
+    done += j - i;
+    i = j;
+    options.onProgress?.(done, actions.length);
   }
   await services.tx.run((repos) => advanceClockIn(repos, services, store.id, new Date(Math.max(clock, start + span))));
   return store.id;

@@ -6,7 +6,7 @@ import { programDocumentSchema, type ProgramDiff } from "../../core/program/docu
 import { draftProposals } from "../../core/simulation/assistant.ts";
 import { simulationPeriod } from "../../core/simulation/period.ts";
 import { recordChange } from "../audit.ts";
-import { requireStore, storeNow, type Actor, type Services } from "../context.ts";
+import { storeNow, type Actor, type Services } from "../context.ts";
 import { exportProgram, importProgram } from "../program-document.ts";
 import { loadHistory } from "./load.ts";
 import { simulateLoaded, type ReplayRunner, type SimulationReport } from "./report.ts";

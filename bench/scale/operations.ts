@@ -12,6 +12,7 @@ import { eventFingerprint, recordEvents } from "../../src/services/record-events
 import { createStore } from "../../src/services/stores.ts";
 import { percentile, runLoad } from "../load.ts";
 import { ACTOR } from "../scenarios.ts";
+import { seededRandom } from "../../test/support/random.ts";
 import { LOTS_PER_MEMBER, POINTS_PER_LOT, memberId } from "./seed.ts";
 
 /**
@@ -49,18 +50,6 @@ export interface OpRow {
   p99Ms: number;
 }
 
-/** Deterministic, so every run picks the same members (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
-
 let eventSequence = 0;
 const RUN = Date.now().toString(36);
 
@@ -70,7 +59,7 @@ const RUN = Date.now().toString(36);
  * what it stands for.
  */
 export async function measureOperations(services: Services, storeId: string, members: number, ops: number, step: number): Promise<OpRow[]> {
-  const pick = random(step * 7_919 + 1);
+  const pick = seededRandom(step * 7_919 + 1);
   const someone = () => memberId(Math.floor(pick() * members));
   const least = LOTS_PER_MEMBER * POINTS_PER_LOT;
   const operations: Array<[string, () => Promise<void>]> = [

@@ -10,6 +10,7 @@ import { importProgram } from "../../src/services/program-document.ts";
 import { finishRedemption, redeem } from "../../src/services/redemptions.ts";
 import { createStore } from "../../src/services/stores.ts";
 import { recordEvents } from "../../src/services/record-events.ts";
+import { seededRandom } from "./random.ts";
 
 export interface GeneratedStoreOptions {
   members: number;
@@ -31,18 +32,6 @@ type Action =
   | { at: number; kind: "adjust"; memberId: string; points: number }
   | { at: number; kind: "event"; id: string; memberId: string };
 
-/** A small deterministic generator (mulberry32): the same seed makes the same store. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** How far the clock moves at a time. */
 const STEP_MS = 6 * 3_600_000;
 
@@ -56,7 +45,7 @@ const ACTOR: Actor = { id: "generator", role: "system" };
  * both ways, on a sandbox clock moved forward as the inputs come (maturing and expiry included).
  */
 export async function generateStore(services: Services, options: GeneratedStoreOptions): Promise<string> {
-  const rnd = random(options.seed);
+  const rnd = seededRandom(options.seed);
   const { store } = await createStore(services, { name: "Generated", currency: "USD", timezone: "America/New_York", sandbox: true, clock: options.start }, ACTOR);
   const preset = JSON.parse(readFileSync(join(import.meta.dirname, "..", "..", "presets", "member-points.json"), "utf8")) as { settings: Record<string, unknown>; earnRules: unknown[] };
   preset.settings.validity = { type: "rolling", months: 4 };

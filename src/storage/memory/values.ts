@@ -43,9 +43,8 @@ export function optionalInteger(value: number | null, column: string): number | 
  * fields disappear), object keys in jsonb's order (shorter first, then bytewise), frozen. Typed as
  * what went in, as the SQL adapter's rows are typed by the query. undefined and null store SQL NULL.
  *
- * Plain data (what services store) is walked once instead of printed and parsed, and a value jsonb
- * made before (read back and written again, or part of a new value) is kept as it is: it is deeply
- * frozen, so nobody can have changed it. Anything unusual goes through JSON text, the reference.
+ * Plain data (what services store) is walked once instead of printed and parsed; anything unusual
+ * goes through JSON text, the reference.
  */
 export function jsonb<T>(value: T): T | null {
   if (value === undefined || value === null) return null;
@@ -60,7 +59,7 @@ export function jsonbThroughText<T>(value: T): T | null {
   const text = JSON.stringify(value);
   if (text === undefined) return null;
   if (NUL_ESCAPE.test(text)) throw new MemoryDbError("22P05", "unsupported Unicode escape sequence: \\u0000 cannot be converted to text");
-  return markNormalised(JSON.parse(text, (_key, v: unknown) => (isPlainObject(v) ? sortKeys(v) : v)));
+  return freeze(JSON.parse(text, (_key, v: unknown) => (isPlainObject(v) ? sortKeys(v) : v)));
 }
 
 /** `\u0000` in JSON text (not an escaped backslash followed by "u0000"): jsonb cannot hold it. */
@@ -145,9 +144,6 @@ function sameObject(stored: Record<string, unknown>, o: Record<string, unknown>)
   return kept === Object.keys(stored).length;
 }
 
-/** Objects and arrays jsonb made: normalised and deeply frozen, so they need no second pass. */
-const normalised = new WeakSet<object>();
-
 /** The walk found something JSON.stringify treats specially (toJSON, a class, a NUL, a cycle?). */
 const UNUSUAL = Symbol("unusual");
 
@@ -178,7 +174,6 @@ function normalise(v: unknown, depth: number): unknown {
       return UNUSUAL; // bigint: stringify throws
   }
   if (v === null) return null;
-  if (normalised.has(v)) return v;
   if (depth >= MAX_DEPTH) return UNUSUAL;
   const proto: unknown = Object.getPrototypeOf(v);
   if (proto === Array.prototype) return normaliseArray(v as unknown[], depth);
@@ -195,8 +190,7 @@ function normaliseArray(a: unknown[], depth: number): unknown {
     if (x === UNUSUAL) return UNUSUAL;
     out.push(x === undefined ? null : x); // stringify prints a missing element as null
   }
-  normalised.add(Object.freeze(out));
-  return out;
+  return Object.freeze(out);
 }
 
 function normaliseObject(o: Record<string, unknown>, depth: number): unknown {
@@ -214,15 +208,13 @@ function normaliseObject(o: Record<string, unknown>, depth: number): unknown {
   }
   const out: Record<string, unknown> = {};
   for (const i of jsonbOrder(keys)) out[keys[i]!] = values[i];
-  normalised.add(Object.freeze(out));
-  return out;
+  return Object.freeze(out);
 }
 
-/** Marks a value the reference path made (already frozen there) so later writes reuse it. */
-function markNormalised<T>(v: T): T {
+function freeze<T>(v: T): T {
   if (typeof v === "object" && v !== null) {
-    for (const child of Object.values(v)) markNormalised(child);
-    normalised.add(Object.freeze(v));
+    for (const child of Object.values(v)) freeze(child);
+    Object.freeze(v);
   }
   return v;
 }

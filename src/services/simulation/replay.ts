@@ -11,6 +11,7 @@ import type { Services } from "../context.ts";
 import { importProgram } from "../program-document.ts";
 import { recordEvents } from "../record-events.ts";
 import { finishRedemption } from "../redemptions.ts";
+import { quietTransactor } from "./quiet.ts";
 import { addRuleVersion, replayCredit, replayOrder, replayRedemption, SYSTEM } from "./replay-inputs.ts";
 
 /** What the replay runs: the store's program as it was, or from `from` on, another document. */
@@ -58,7 +59,7 @@ export async function replayHistory(history: StoreHistory, options: ReplayOption
   const steps = timeline(history).filter((s) => s.at.getTime() <= options.to.getTime());
   const start = steps[0]?.at ?? options.from;
   const clock = new ReplayClock(new Date(Math.min(start.getTime(), options.from.getTime(), history.store.createdAt.getTime())));
-  const services: Services = { tx: options.tx, clock };
+  const services: Services = { tx: quietTransactor(options.tx), clock };
   const zone = history.store.timezone;
   const storeId = history.store.id;
   await services.tx.run((repos) => seed(repos, history, clock.now()));
@@ -67,18 +68,22 @@ export async function replayHistory(history: StoreHistory, options: ReplayOption
   const redemptionIds = new Map<string, string>();
   const orders = new Map(history.orders.map((o) => [o.id, o]));
   let candidatePending = options.candidate !== null;
-  let day = DateTime.fromJSDate(clock.now(), { zone }).startOf("day");
+  let next = DateTime.fromJSDate(clock.now(), { zone }).startOf("day").plus({ days: 1 });
+  // The next day boundary as a number: most inputs fall before it, and compare without a calendar.
+  let nextMs = next.toMillis();
 
   /** Moves the clock to `to`, running due work at every day boundary passed (and taking tier counts at month ends). */
   const advance = async (to: Date) => {
-    for (let next = day.plus({ days: 1 }); next.toMillis() <= to.getTime(); next = next.plus({ days: 1 })) {
-      clock.current = next.toJSDate();
+    while (nextMs <= to.getTime()) {
+      const boundary = next;
+      clock.current = boundary.toJSDate();
       await services.tx.run(async (repos) => {
         const store = (await repos.stores.get(storeId))!;
         await runDueWork(repos, store, clock.current);
-        if (next.day === 1) result.tiers.set(next.minus({ days: 1 }).toFormat("yyyy-MM"), await tierCounts(repos, storeId));
+        if (boundary.day === 1) result.tiers.set(boundary.minus({ days: 1 }).toFormat("yyyy-MM"), await tierCounts(repos, storeId));
       });
-      day = next;
+      next = boundary.plus({ days: 1 });
+      nextMs = next.toMillis();
     }
     if (to.getTime() > clock.current.getTime()) clock.current = to;
   };

@@ -1,4 +1,5 @@
 import { DateTime } from "luxon";
+import { cachedZone } from "../../core/time/offset-cache.ts";
 import type { MemberSummary, MonthFlow, ReportRepository } from "../../core/ports/reports.ts";
 import { peek, type MemberRow } from "./state.ts";
 import type { MemoryTx } from "./transaction.ts";
@@ -26,8 +27,10 @@ export function reportRepository(tx: MemoryTx): ReportRepository {
     },
     async monthlyFlows(storeId, timeZone) {
       const months = new Map<string, Omit<MonthFlow, "outstanding">>();
+      // Every entry of the store: the zone's offsets are looked up once per 15 minutes, not per entry.
+      const zone = cachedZone(timeZone);
       for (const e of peek(tx.state, storeId).entries.values()) {
-        const month = DateTime.fromJSDate(e.at, { zone: timeZone }).toFormat("yyyy-MM");
+        const month = DateTime.fromJSDate(e.at, { zone }).toFormat("yyyy-MM");
         const m = months.get(month) ?? { month, issued: 0, redeemed: 0, expired: 0, reversed: 0 };
         if (e.type === "earn" || e.type === "pending" || e.type === "import" || (e.type === "adjust" && e.points > 0)) m.issued += e.points;
         else if (e.type === "redeem" || e.type === "capture" || e.type === "return") m.redeemed -= e.points;

@@ -58,7 +58,10 @@ class ReplayClock {
 export async function replayHistory(history: StoreHistory, options: ReplayOptions): Promise<ReplayResult> {
   const steps = timeline(history).filter((s) => s.at.getTime() <= options.to.getTime());
   const start = steps[0]?.at ?? options.from;
-  const clock = new ReplayClock(new Date(Math.min(start.getTime(), options.from.getTime(), history.store.createdAt.getTime())));
+  // The candidate takes over at `from`, which may come before the first input.
+  const clock = new ReplayClock(new Date(Math.min(start.getTime(), options.from.getTime())));
+  // Before the first input nothing is due: the clock jumps instead of walking through empty days.
+  let begun = false;
   const services: Services = { tx: quietTransactor(options.tx), clock };
   const zone = history.store.timezone;
   const storeId = history.store.id;
@@ -74,6 +77,10 @@ export async function replayHistory(history: StoreHistory, options: ReplayOption
 
   /** Moves the clock to `to`, running due work at every day boundary passed (and taking tier counts at month ends). */
   const advance = async (to: Date) => {
+    if (!begun && nextMs <= to.getTime()) {
+      next = DateTime.fromJSDate(to, { zone }).startOf("day").plus({ days: 1 });
+      nextMs = next.toMillis();
+    }
     while (nextMs <= to.getTime()) {
       const boundary = next;
       clock.current = boundary.toJSDate();
@@ -95,6 +102,7 @@ export async function replayHistory(history: StoreHistory, options: ReplayOption
       candidatePending = false;
     }
     await advance(step.at);
+    begun = true;
     await apply(services, storeId, step, options, redemptionIds, result, orders);
   }
   if (candidatePending) {

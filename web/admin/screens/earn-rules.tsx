@@ -1,6 +1,6 @@
 import { unwrap } from "../api.ts";
+import { awardText } from "../award-text.ts";
 import { useState } from "preact/hooks";
-import { money, points } from "../format.ts";
 import { useCan, useSession } from "../session.ts";
 import { ConfirmDialog } from "../ui/dialog.tsx";
 import { RowActions } from "../ui/row-actions.tsx";
@@ -18,17 +18,6 @@ interface Rule extends Json { id: string; version: number; name: string; event: 
 const MANAGED = ["name", "description", "event", "award", "channels", "timing", "base", "minAmount", "excludeGiftCards", "audience", "validity", "enabled"] as const;
 const STRIP = ["id", "version", "createdAt", "updatedAt"];
 const BLANK: Json = { name: "", event: "order", award: { type: "per_amount", points: 1, per: 100 }, channels: ["online"], timing: { awardOn: "paid", delayDays: 0 }, audience: { members: true, nonMembers: false }, enabled: true };
-
-export function awardText(award: Json, currency: string): string {
-  const p = Number(award.points);
-  switch (award.type) {
-    case "fixed": return `${points(p)} points`;
-    case "per_amount": return `${points(p)} per ${money(Number(award.per), currency)} spent`;
-    case "per_unit": return `${points(p)} per ${award.per} ${award.field}`;
-    case "every_nth": return `${points(p)} every ${award.every} times`;
-    default: return String(award.type);
-  }
-}
 
 export function EarnRulesScreen(_: ScreenProps) {
   const { client, store } = useSession();

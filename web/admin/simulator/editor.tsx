@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { ApiError } from "../api.ts";
 import { money, points } from "../format.ts";
-import { awardText } from "../screens/earn-rules.tsx";
+import { awardText } from "../award-text.ts";
 import { NumberField, TextArea } from "../ui/fields.tsx";
 import { ValidityEditor, type Validity } from "../ui/validity.tsx";
 import { getIn, numericLeaves, pathText, setIn, type Json, type Path } from "./model.ts";

@@ -1,3 +1,4 @@
+import type { SimulationReport } from "../simulation/figures.ts";
 import type { Page } from "./records.ts";
 
 export type SimulationStatus = "running" | "done" | "failed";
@@ -7,8 +8,8 @@ export interface SimulationRecord {
   id: string;
   status: SimulationStatus;
   input: { candidate: unknown; from: string; to: string; redemptionRate: number | null };
-  /** The report (see services/simulation); null while running or when it failed. */
-  result: Record<string, unknown> | null;
+  /** The report; null while running or when it failed. */
+  result: SimulationReport | null;
   error: string | null;
   createdBy: string;
   createdAt: Date;
@@ -34,7 +35,7 @@ export interface SimulationRepository {
   get(storeId: string, id: string): Promise<SimulationRecord | null>;
   /** Newest first; the cursor is the last id seen. */
   list(storeId: string, limit: number, cursor: string | null): Promise<Page<SimulationRecord>>;
-  finish(storeId: string, id: string, outcome: { status: "done" | "failed"; result: Record<string, unknown> | null; error: string | null; at: Date }): Promise<void>;
+  finish(storeId: string, id: string, outcome: { status: "done" | "failed"; result: SimulationReport | null; error: string | null; at: Date }): Promise<void>;
   /** Simulations left running by a process that stopped (every store): marked failed. */
   abandonRunning(before: Date, at: Date): Promise<number>;
   insertProposals(storeId: string, proposals: readonly ProposalRecord[]): Promise<void>;

@@ -116,3 +116,33 @@ export function simulationFigures(input: {
     },
   };
 }
+
+/** Recorded inputs a program could not repeat: a reward the member could no longer afford, a deduction larger than the balance. */
+export interface Skipped {
+  redemptions: number;
+  deductions: number;
+  events: number;
+  orders: number;
+}
+
+export type ProgramFigures = SimulationFigures & {
+  /** Points per money unit at checkout (the first enabled cashback method), or null without one. */
+  cashValue: CashValue;
+  skipped: Skipped;
+};
+
+/** A simulation's report: both programs' figures over the period, side by side. */
+export interface SimulationReport {
+  from: string;
+  to: string;
+  redemptionRate: number;
+  /** Redeemed ÷ issued over the store's whole history up to `to`. */
+  observedRedemptionRate: number;
+  /**
+   * Whether replaying the store's own program reproduced its ledger's issued, redeemed, expired and
+   * outstanding figures month by month (null when the spending was scaled by a given rate).
+   */
+  reproduced: boolean | null;
+  current: ProgramFigures;
+  candidate: ProgramFigures;
+}

@@ -5,6 +5,7 @@ import type { Repositories, Transactor } from "../../core/ports/repositories.ts"
 import type { StoreRecord } from "../../core/ports/records.ts";
 import type { ProgramDocument } from "../../core/program/document.ts";
 import type { HistoryOrder, StoreHistory } from "../../core/simulation/history.ts";
+import type { Skipped } from "../../core/simulation/figures.ts";
 import { firstInputAt, timeline, type Step } from "../../core/simulation/timeline.ts";
 import { runDueWork } from "../due-work.ts";
 import type { Services } from "../context.ts";
@@ -33,7 +34,7 @@ export interface ReplayOptions extends ReplayProgram {
 export interface ReplayResult {
   flows: MonthFlow[];
   tiers: Map<string, Record<string, number>>;
-  skipped: { redemptions: number; deductions: number; events: number; orders: number };
+  skipped: Skipped;
 }
 
 

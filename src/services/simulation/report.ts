@@ -1,7 +1,7 @@
 import type { MonthFlow } from "../../core/ports/reports.ts";
 import { redeemMethodSchema } from "../../core/redemption/methods.ts";
 import type { ProgramDocument } from "../../core/program/document.ts";
-import { monthsBetween, revenueByMonth, simulationFigures, type CashValue, type SimulationFigures } from "../../core/simulation/figures.ts";
+import { monthsBetween, revenueByMonth, simulationFigures, type CashValue, type ProgramFigures, type SimulationReport } from "../../core/simulation/figures.ts";
 import type { StoreHistory } from "../../core/simulation/history.ts";
 import type { ReplayOptions, ReplayResult } from "./replay.ts";
 import type { LoadedHistory } from "./load.ts";
@@ -14,27 +14,7 @@ export interface SimulationRequest {
   redemptionRate: number | null;
 }
 
-export type ProgramFigures = SimulationFigures & {
-  /** Points per money unit at checkout (the first enabled cashback method), or null without one. */
-  cashValue: CashValue;
-  /** Recorded inputs the program could not repeat: a reward the member could no longer afford, a deduction larger than the balance. */
-  skipped: ReplayResult["skipped"];
-};
-
-export interface SimulationReport {
-  from: string;
-  to: string;
-  redemptionRate: number;
-  /** Redeemed ÷ issued over the store's whole history up to `to`. */
-  observedRedemptionRate: number;
-  /**
-   * Whether replaying the store's own program reproduced its ledger's issued, redeemed, expired and
-   * outstanding figures month by month (null when the spending was scaled by a given rate).
-   */
-  reproduced: boolean | null;
-  current: ProgramFigures;
-  candidate: ProgramFigures;
-}
+export type { ProgramFigures, SimulationReport } from "../../core/simulation/figures.ts";
 
 /** Runs one replay: in this thread, or in a worker of its own. */
 export type ReplayRunner = (history: StoreHistory, options: Omit<ReplayOptions, "tx">) => Promise<ReplayResult>;

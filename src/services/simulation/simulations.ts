@@ -34,7 +34,7 @@ export function simulationView(r: SimulationRecord): SimulationView {
   return {
     id: r.id, status: r.status, from: r.input.from, to: r.input.to, createdAt: r.createdAt, finishedAt: r.finishedAt, input: r.input,
     ...(r.error !== null ? { error: r.error } : {}),
-    ...(r.result ? { report: r.result as unknown as SimulationReport } : {}),
+    ...(r.result ? { report: r.result } : {}),
   };
 }
 
@@ -76,10 +76,10 @@ export async function listSimulations(services: Services, storeId: string, limit
 export async function runSimulation(services: Services, storeId: string, id: string, run: ReplayRunner): Promise<void> {
   const record = await services.tx.run((repos) => repos.simulations.get(storeId, id));
   if (!record || record.status !== "running") return;
-  let outcome: { status: "done" | "failed"; result: Record<string, unknown> | null; error: string | null };
+  let outcome: { status: "done" | "failed"; result: SimulationReport | null; error: string | null };
   try {
     const report = await simulate(services, storeId, record.input, run);
-    outcome = { status: "done", result: JSON.parse(JSON.stringify(report)) as Record<string, unknown>, error: null };
+    outcome = { status: "done", result: report, error: null };
   } catch (error) {
     outcome = { status: "failed", result: null, error: error instanceof Error ? error.message.split("\n")[0]! : String(error) };
   }

@@ -2,7 +2,7 @@ import type { ProposalRecord, SimulationRecord, SimulationRepository } from "../
 import { json, write, type Sql } from "../sql.ts";
 
 interface SimulationRow {
-  id: string; status: SimulationRecord["status"]; input: SimulationRecord["input"]; result: Record<string, unknown> | null; error: string | null;
+  id: string; status: SimulationRecord["status"]; input: SimulationRecord["input"]; result: SimulationRecord["result"]; error: string | null;
   created_by: string; created_at: Date; finished_at: Date | null;
 }
 const toSimulation = (r: SimulationRow): SimulationRecord => ({

@@ -49,7 +49,8 @@ const factories = {
 } satisfies { [K in keyof Omit<Repositories, "savepoint">]: (tx: MemoryTx) => Repositories[K] };
 
 type Shared = { [K in keyof typeof factories]: ReturnType<(typeof factories)[K]> };
-type Methods = Record<string, (...args: unknown[]) => Promise<unknown>>;
+type Method = (...args: unknown[]) => Promise<unknown>;
+type Methods = Record<string, Method>;
 
 /** Where a transaction's repositories keep their transaction (see `SharedRepositories.for`). */
 const TX = Symbol("transaction");
@@ -72,8 +73,8 @@ class SharedRepositories {
     this.current = new CurrentTx(state);
     this.repos = Object.fromEntries(Object.entries(factories).map(([name, make]) => [name, make(this.current)])) as Shared;
     for (const [name, repo] of Object.entries(this.repos)) {
-      const methods = Object.keys(repo).filter((method) => typeof (repo as unknown as Methods)[method] === "function");
-      const wrap = (tx: MemoryTransaction) => this.statements(tx, repo as unknown as Methods, methods);
+      const methods: Methods = Object.fromEntries(Object.entries(repo).filter((entry): entry is [string, Method] => typeof entry[1] === "function"));
+      const wrap = (tx: MemoryTransaction) => this.statements(tx, methods);
       this.lazy[name] = {
         enumerable: true,
         get(this: TxRepositories) {
@@ -88,15 +89,16 @@ class SharedRepositories {
 
   for(tx: MemoryTransaction): Repositories {
     const repos: TxRepositories = { [TX]: tx, [MADE]: {}, savepoint: <T>(fn: () => Promise<T>) => tx.savepoint(fn) };
-    return Object.defineProperties(repos, this.lazy) as unknown as Repositories;
+    // Every repository is a property now (a getter), which the type of `repos` cannot say.
+    const made: object = Object.defineProperties(repos, this.lazy);
+    return made as Repositories;
   }
 
   /** Every method of `repo` as one statement of `tx`, which it makes current. */
-  private statements(tx: MemoryTransaction, repo: Methods, methods: string[]): Methods {
+  private statements(tx: MemoryTransaction, methods: Methods): Methods {
     const current = this.current;
     const wrapped: Methods = {};
-    for (const method of methods) {
-      const run = repo[method]!;
+    for (const [method, run] of Object.entries(methods)) {
       wrapped[method] = (...args) => tx.statement(() => {
         current.current = tx;
         return run(...args);

@@ -1,23 +1,16 @@
-import type { EntryType, SourceType } from "../ledger/types.ts";
+import type { Entry, SourceType } from "../ledger/types.ts";
 import type { Order } from "../orders/order.ts";
 import type { HistoryEvent, HistoryMember, HistoryOrder } from "../simulation/history.ts";
 
-/** A ledger entry an input wrote (due work's maturing and expiry left out), as the simulator reads it. */
-export interface InputEntry {
-  id: string;
-  memberId: string;
-  type: EntryType;
-  points: number;
-  delta: number;
-  balanceAfter: number;
-  at: Date;
-  actor: string;
-  reason: string | null;
+/**
+ * A ledger entry an input wrote (due work's maturing and expiry left out), as the simulator reads
+ * it: the entry's own fields, its source flattened, and for `import` entries the credited lot's dates.
+ */
+export type InputEntry = Pick<Entry, "id" | "memberId" | "type" | "points" | "delta" | "balanceAfter" | "at" | "actor" | "reason"> & {
   sourceType: SourceType;
   sourceRef: string | null;
-  /** The credited lot's dates, for `import` entries. */
   lot: { earnedAt: Date; availableAt: Date; expiresAt: Date | null } | null;
-}
+};
 
 export interface HistoryRedemptionRow {
   id: string;

@@ -3,16 +3,12 @@ import type { MonthFlow } from "../ports/reports.ts";
 import { cashbackDiscount } from "../redemption/methods.ts";
 import type { HistoryOrder } from "./history.ts";
 
-/** One month of a simulation, in the store's calendar; money in minor units of the store's currency. */
-export interface SimulationMonth {
-  month: string;
-  issued: number;
-  redeemed: number;
-  expired: number;
-  /** Taken back by refunds and cancellations, and deducted by hand. */
-  reversed: number;
-  /** What members hold at the month's end: spendable, pending and held. */
-  outstanding: number;
+/**
+ * One month of a simulation, in the store's calendar: the ledger's own flows of the month (as
+ * `monthlyFlows` gives them for the real store) and what they mean in money. Money in minor units
+ * of the store's currency.
+ */
+export interface SimulationMonth extends MonthFlow {
   /** Outstanding valued at the program's cash value, times the expected redemption rate. */
   liability: number | null;
   /** Orders placed in the month less refunds made in it; canceled orders count nothing. */
@@ -27,18 +23,8 @@ export interface SimulationMonth {
 
 export interface SimulationFigures {
   months: SimulationMonth[];
-  totals: {
-    issued: number;
-    redeemed: number;
-    expired: number;
-    reversed: number;
-    /** At the end of the last month. */
-    outstanding: number;
-    liability: number | null;
-    revenue: number;
-    cost: number | null;
-    costShare: number | null;
-  };
+  /** The months summed; `outstanding` and `liability` are the last month's. */
+  totals: Omit<SimulationMonth, "month" | "tiers">;
 }
 
 /** Points valued in money: what they take off at checkout at the program's cashback rate. */

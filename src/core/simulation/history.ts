@@ -27,7 +27,8 @@ export interface StoreHistory {
   /** `wall`: the id of the audit record of the change that made the version, when there is one. */
   ruleVersions: Array<{ ruleId: string; version: number; rule: EarnRule | null; effectiveFrom: Date; wall: string | null }>;
   tiers: Tier[];
-  redeemMethods: Array<{ id: string; type: string; config: Record<string, unknown>; createdAt: Date }>;
+  /** The methods the store has, and those it deleted (`deletedAt`), which redemptions made before may name. */
+  redeemMethods: Array<{ id: string; type: string; config: Record<string, unknown>; createdAt: Date; deletedAt: Date | null }>;
 }
 
 export interface HistoryMember {

@@ -12,7 +12,7 @@ async function allMethods(repos: Repositories, storeId: string) {
   let cursor: string | null = null;
   do {
     const page = await repos.redemptions.listMethods(storeId, 500, cursor);
-    out.push(...page.data.map((m) => ({ id: m.id, type: m.type, config: m.config, createdAt: m.createdAt })));
+    out.push(...page.data.map((m) => ({ id: m.id, type: m.type, config: m.config, createdAt: m.createdAt, deletedAt: null })));
     cursor = page.nextCursor;
   } while (cursor);
   return out;
@@ -90,6 +90,6 @@ function ruleVersionsWithWalls(versions: readonly RuleVersionRow[], walls: Reado
 function deletedMethods(trail: readonly AuditRecord[]): StoreHistory["redeemMethods"] {
   return trail.filter((a) => a.action === "redeem_method.deleted" && a.before !== null && typeof a.before === "object").map((a) => {
     const config = a.before as Record<string, unknown>;
-    return { id: a.entityId, type: String(config.type), config, createdAt: a.at };
+    return { id: a.entityId, type: String(config.type), config, createdAt: a.at, deletedAt: a.at };
   });
 }

@@ -125,7 +125,7 @@ async function seed(repos: Repositories, history: StoreHistory, at: Date): Promi
   const s = history.store;
   const store: StoreRecord = { id: s.id, name: s.name, currency: s.currency, timezone: s.timezone, sandbox: false, clockNow: null, program: s.program, createdAt: s.createdAt };
   await repos.stores.insert(store);
-  for (const m of history.redeemMethods) await repos.redemptions.insertMethod(s.id, { ...m, updatedAt: m.createdAt });
+  for (const m of history.redeemMethods) await repos.redemptions.insertMethod(s.id, { id: m.id, type: m.type, config: m.config, createdAt: m.createdAt, updatedAt: m.createdAt });
   for (const t of history.tiers) await repos.tiers.upsert(s.id, t, at);
   const first = firstInputAt(timeline(history));
   for (const v of history.ruleVersions) if (v.effectiveFrom.getTime() < first) await addRuleVersion(repos, s.id, v);

@@ -65,7 +65,8 @@ export async function simulateLoaded(loaded: LoadedHistory, request: SimulationR
     ...simulationFigures({ flows: r.flows, months, revenue, tiers: r.tiers, cashValue, redemptionRate: rate }),
     cashValue, skipped: r.skipped,
   });
-  const currentCash = cashValueOf(history.redeemMethods);
+  // A deleted method is in the history for the redemptions that named it, not for today's cash value.
+  const currentCash = cashValueOf(history.redeemMethods.filter((m) => m.deletedAt === null));
   const candidateCash = cashValueOf(request.candidate.redeemMethods as Array<Record<string, unknown>>);
   return {
     from: request.from.toISOString(),

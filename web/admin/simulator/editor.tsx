@@ -2,7 +2,8 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type { ApiError } from "../api.ts";
 import { money, points } from "../format.ts";
 import { awardText } from "../award-text.ts";
-import { NumberField, TextArea } from "../ui/fields.tsx";
+import { NumberField } from "../ui/fields.tsx";
+import { JsonRest } from "../ui/json-rest.tsx";
 import { ValidityEditor, type Validity } from "../ui/validity.tsx";
 import { getIn, numericLeaves, pathText, setIn, type Json, type Path } from "./model.ts";
 
@@ -45,14 +46,17 @@ export function CandidateEditor(props: {
   onValidity(ok: boolean): void;
 }) {
   const tab = props.tab;
-  const [text, setText] = useState(() => JSON.stringify(props.doc, null, 2));
-  const [parseError, setParseError] = useState<string | undefined>();
+  // Whether the JSON tab's text is a document: the JSON editor says so while it is open, and a replaced document is one.
+  const [jsonValid, setJsonValid] = useState(true);
   const tabs = useRef<HTMLDivElement>(null);
   useEffect(() => {
-    setText(JSON.stringify(props.doc, null, 2));
-    setParseError(undefined);
+    setJsonValid(true);
     props.onValidity(true);
   }, [props.resetKey]);
+  const onJsonValidity = (ok: boolean) => {
+    setJsonValid(ok);
+    props.onValidity(ok);
+  };
 
   const fe = (path: string) => props.error?.fieldError(path);
   const set = (path: Path, value: unknown) => props.onChange(setIn(props.doc, path, value));
@@ -63,8 +67,7 @@ export function CandidateEditor(props: {
   function choose(next: Tab) {
     if (next === tab) return;
     // The form shows the JSON's document: it must be one first.
-    if (next === "form" && parseError) return;
-    if (next === "json") setText(JSON.stringify(props.doc, null, 2));
+    if (next === "form" && !jsonValid) return;
     props.onTab(next);
   }
   /** Arrow keys move between the tabs, as in every tab list (WAI-ARIA). */
@@ -145,22 +148,11 @@ export function CandidateEditor(props: {
       </div>
       <div role="tabpanel" id="sim-panel-json" aria-labelledby="sim-tab-json" hidden={tab !== "json"}>
         {tab === "json" ? (
-          <TextArea name="candidate" label="The whole candidate program (JSON, as Program export gives it)" rows={18} mono value={text} disabled={props.disabled}
+          // Opened with the document as it is now (the form may have changed it since the tab was last open).
+          <JsonRest name="candidate" label="The whole candidate program (JSON, as Program export gives it)" rows={18} emptyIsInvalid
             hint="Settings, tiers, ways to earn and ways to redeem: change anything, then run the simulation."
-            error={parseError ?? (candidateErrors.length ? candidateErrors.map((e) => `${e.path}: ${e.message}`).join("; ") : undefined)}
-            onInput={(t) => {
-              setText(t);
-              try {
-                const parsed = JSON.parse(t) as unknown;
-                if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("must be a JSON object");
-                setParseError(undefined);
-                props.onValidity(true);
-                props.onChange(parsed as Json);
-              } catch (e) {
-                setParseError(`not valid JSON: ${(e as Error).message}`);
-                props.onValidity(false);
-              }
-            }} />
+            initial={props.doc} resetKey={props.resetKey} disabled={props.disabled} onChange={props.onChange} onValidity={onJsonValidity}
+            error={candidateErrors.length ? candidateErrors.map((e) => `${e.path}: ${e.message}`).join("; ") : undefined} />
         ) : null}
       </div>
     </div>

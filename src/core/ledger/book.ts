@@ -255,6 +255,8 @@ export class MemberBook {
 
   /** Puts points back into the lots they came from; new points repay debt first, expired ones expire. */
   private giveBack(entry: Entry, parts: ReadonlyArray<{ lotId: string; points: number }>, input: EntryInput): void {
+    // What fell due before the return expires first, at its own expiry (due work catching up).
+    this.expireDue(input.at, input.actor);
     for (const part of parts) {
       if (part.points === 0) continue;
       const lot = this.mustLot(part.lotId);
@@ -263,7 +265,9 @@ export class MemberBook {
       this.allocations.push({ entryId: entry.id, lotId: lot.id, points: -part.points });
     }
     this.repayDebt(entry.id);
-    this.expireDue(input.at, input.actor);
+    // Points back in a lot past its expiry expire at once: at the return, not back-dated to the
+    // lot's expiry, when they were still spent or held. A month already reported keeps its figures.
+    this.expireDue(input.at, input.actor, input.at);
   }
 
   /**
@@ -323,8 +327,11 @@ export class MemberBook {
     return true;
   }
 
-  /** Writes an `expire` entry for each available lot whose expiry has passed and that still holds points. */
-  private expireDue(now: Date, actor: string): number {
+  /**
+   * Writes an `expire` entry for each available lot whose expiry has passed and that still holds
+   * points, dated at the lot's expiry (or at `dated`, for points that came back after it).
+   */
+  private expireDue(now: Date, actor: string, dated?: Date): number {
     const due = [...this.lots.values()]
       .filter((l) => l.status === "available" && l.remaining > 0 && l.expiresAt !== null && l.expiresAt.getTime() <= now.getTime())
       .sort(compareForSpending);
@@ -333,7 +340,7 @@ export class MemberBook {
       lot.remaining = 0;
       this.touched.add(lot.id);
       this.state.balance -= points;
-      const entry = this.append("expire", -points, -points, { at: lot.expiresAt ?? now, actor, source: lot.source }, lot.id);
+      const entry = this.append("expire", -points, -points, { at: dated ?? lot.expiresAt ?? now, actor, source: lot.source }, lot.id);
       this.allocations.push({ entryId: entry.id, lotId: lot.id, points });
     }
     return due.length;

@@ -264,7 +264,8 @@ export class MemberBook {
       this.touched.add(lot.id);
       this.allocations.push({ entryId: entry.id, lotId: lot.id, points: -part.points });
     }
-    this.repayDebt(entry.id);
+    // At the return's time: the catch-up above may have written entries dated earlier.
+    this.repayDebt(entry.id, entry.at);
     // Points back in a lot past its expiry expire at once: at the return, not back-dated to the
     // lot's expiry, when they were still spent or held. A month already reported keeps its figures.
     this.expireDue(input.at, input.actor, input.at);
@@ -346,10 +347,9 @@ export class MemberBook {
     return due.length;
   }
 
-  /** New credits repay debt first: the repaid points leave the lots they landed in. */
-  private repayDebt(entryId: string): void {
+  /** New credits repay debt first: the repaid points leave the lots they landed in (at `at`, by default the last entry's time). */
+  private repayDebt(entryId: string, at: Date = this.entries[this.entries.length - 1]?.at ?? new Date(0)): void {
     if (this.state.debt === 0) return;
-    const at = this.entries[this.entries.length - 1]?.at ?? new Date(0);
     const amount = Math.min(this.state.debt, this.spendableTotal(at));
     if (amount === 0) return;
     this.takeFifo(entryId, amount, at);

@@ -6,16 +6,18 @@ import { Info, Zone, type ZoneOffsetFormat, type ZoneOffsetOptions } from "luxon
  * expiry dates and calendar arithmetic took). Only those answers are cached: luxon's arithmetic
  * is its own, as the wrapper says it is the IANA zone it wraps (same type, name and equality).
  *
- * Offsets are kept per 15-minute bucket of UTC time, and a bucket is kept only when the offsets at
+ * Offsets are kept per 6-hour bucket of UTC time, and a bucket is kept only when the offsets at
  * its first and last millisecond agree. An offset is a step function of time that changes only
- * at the zone's transitions, and tzdata never has two within 15 minutes, so a bucket whose ends
- * agree holds no transition and every instant in it has that offset; a bucket with a transition
- * is never kept and is asked afresh each time.
+ * at the zone's transitions, and no zone in tzdata has two changes of offset within 95 hours of
+ * each other (the closest: Africa/Freetown in 1939), so a bucket whose ends agree holds no
+ * transition and every instant in it has that offset; a bucket with a transition is never kept
+ * and is asked afresh each time. (Smaller buckets missed more: expiry dates months ahead fall on
+ * buckets nothing asked for yet, and each miss is two Intl calls.)
  */
 
-const BUCKET_MS = 15 * 60_000;
-/** Per zone; about ten years of buckets. Emptied when full: a cache, never an answer of its own. */
-const MAX_BUCKETS = 400_000;
+const BUCKET_MS = 6 * 3_600_000;
+/** Per zone; about a hundred years of buckets. Emptied when full: a cache, never an answer of its own. */
+const MAX_BUCKETS = 150_000;
 /** Distinct zone names remembered (store zones are few; anything else is only slower). */
 const MAX_ZONES = 1_000;
 

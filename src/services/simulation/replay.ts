@@ -12,7 +12,8 @@ import type { Services } from "../context.ts";
 import { importProgram } from "../program-document.ts";
 import { recordEvents } from "../record-events.ts";
 import { finishRedemption } from "../redemptions.ts";
-import { quietTransactor } from "./quiet.ts";
+import { batchedTransactor } from "./batched.ts";
+import { quietRepositories } from "./quiet.ts";
 import { addRuleVersion, replayCredit, replayOrder, replayRedemption, SYSTEM } from "./replay-inputs.ts";
 
 /** What the replay runs: the store's program as it was, or from `from` on, another document. */
@@ -57,13 +58,28 @@ class ReplayClock {
  * sandbox) store whose time is the replay clock.
  */
 export async function replayHistory(history: StoreHistory, options: ReplayOptions): Promise<ReplayResult> {
+  const tx = batchedTransactor(options.tx, BATCH, quietRepositories);
+  try {
+    const result = await replayOn(tx, history, options);
+    await tx.flush();
+    return result;
+  } catch (error) {
+    await tx.abandon();
+    throw error;
+  }
+}
+
+/** Inputs per transaction of the scratch database: each in a savepoint of its own (batched.ts). */
+const BATCH = 500;
+
+async function replayOn(tx: Transactor, history: StoreHistory, options: ReplayOptions): Promise<ReplayResult> {
   const steps = timeline(history).filter((s) => s.at.getTime() <= options.to.getTime());
   const start = steps[0]?.at ?? options.from;
   // The candidate takes over at `from`, which may come before the first input.
   const clock = new ReplayClock(new Date(Math.min(start.getTime(), options.from.getTime())));
   // Before the first input nothing is due: the clock jumps instead of walking through empty days.
   let begun = false;
-  const services: Services = { tx: quietTransactor(options.tx), clock };
+  const services: Services = { tx, clock };
   const zone = history.store.timezone;
   const storeId = history.store.id;
   await services.tx.run((repos) => seed(repos, history, clock.now()));

@@ -4,10 +4,12 @@ export type IdPrefix =
 
 const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
-const TAIL_LENGTH = 12;
-const TAIL_LIMIT = 36n ** BigInt(TAIL_LENGTH);
+/** The random tail: 12 base-36 digits, kept as two numbers of 6 (36^12 is past a double's exact integers). */
+const HALF_DIGITS = 6;
+const HALF = 36 ** HALF_DIGITS;
 let lastTime = 0;
-let lastTail = 0n;
+let tailHigh = 0;
+let tailLow = 0;
 
 /**
  * Time-ordered head, random tail: ids sort by creation and are hard to guess. Within one process
@@ -18,23 +20,35 @@ export function newId(prefix: IdPrefix): string {
   const now = Date.now();
   if (now > lastTime) {
     lastTime = now;
-    lastTail = randomTail();
+    randomTail();
   } else {
-    const next = lastTail + 1n + (randomTail() % 1_000_000n);
-    if (next < TAIL_LIMIT) lastTail = next;
-    else {
+    tailLow += 1 + (randomNumber(4) % 1_000_000);
+    if (tailLow >= HALF) {
+      tailLow -= HALF;
+      tailHigh += 1;
+    }
+    if (tailHigh >= HALF) {
       lastTime += 1;
-      lastTail = randomTail();
+      randomTail();
     }
   }
-  return `${prefix}_${lastTime.toString(36).padStart(9, "0")}${lastTail.toString(36).padStart(TAIL_LENGTH, "0")}`;
+  return `${prefix}_${lastTime.toString(36).padStart(9, "0")}${tailHigh.toString(36).padStart(HALF_DIGITS, "0")}${tailLow.toString(36).padStart(HALF_DIGITS, "0")}`;
 }
 
 /** A random tail in the lower half of its range, leaving room to grow within a millisecond. */
-function randomTail(): bigint {
-  let n = 0n;
-  for (const c of randomChars(TAIL_LENGTH)) n = n * 36n + BigInt(ALPHABET.indexOf(c));
-  return n / 2n;
+function randomTail(): void {
+  // Half of a random 12-digit number, worked out on its two 6-digit halves.
+  const high = randomNumber(HALF_DIGITS);
+  const low = randomNumber(HALF_DIGITS);
+  tailHigh = Math.floor(high / 2);
+  tailLow = (high % 2) * (HALF / 2) + Math.floor(low / 2);
+}
+
+/** A random number of `digits` base-36 digits, each equally likely. */
+function randomNumber(digits: number): number {
+  let n = 0;
+  for (let i = 0; i < digits; i++) n = n * 36 + nextRandomDigit();
+  return n;
 }
 
 /**
@@ -45,11 +59,16 @@ function randomTail(): bigint {
  */
 export function randomChars(length: number): string {
   let out = "";
-  while (out.length < length) {
-    const b = nextRandomByte();
-    if (b < UNBIASED_LIMIT) out += ALPHABET[b % ALPHABET.length];
-  }
+  while (out.length < length) out += ALPHABET[nextRandomDigit()];
   return out;
+}
+
+/** A random digit of ALPHABET (0 to 35). */
+function nextRandomDigit(): number {
+  for (;;) {
+    const b = nextRandomByte();
+    if (b < UNBIASED_LIMIT) return b % ALPHABET.length;
+  }
 }
 
 const UNBIASED_LIMIT = 256 - (256 % ALPHABET.length);

@@ -21,5 +21,10 @@ describe("randomChars", () => {
     const ids = Array.from({ length: 20_000 }, () => newId("ent"));
     expect(new Set(ids).size).toBe(ids.length);
     expect([...ids].sort()).toEqual(ids);
+    // A 9-digit time and a 12-digit tail, whose lower half carries into the upper one many times
+    // over 20 000 ids made in a few milliseconds.
+    for (const id of ids) expect(id).toMatch(/^ent_[0-9a-z]{21}$/);
+    const sameMillisecond = ids.filter((id, i) => i > 0 && id.slice(4, 13) === ids[i - 1]!.slice(4, 13));
+    expect(sameMillisecond.length).toBeGreaterThan(10_000);
   });
 });

@@ -80,9 +80,11 @@ export function timeline(history: StoreHistory): Step[] {
   // record's wall-clock id puts them among the inputs: their recorded time may be wall time while
   // the inputs' is a sandbox store's clock. Rule versions before the first input are there from the start.
   const first = firstInputAt(steps);
-  const inputs = [...steps].sort(byTimeAndWall);
+  const inputCount = steps.length;
+  let inputs: Step[] | null = null; // sorted when a change needs placing, which most histories never do
   const placed = (at: Date, wall: string | null): Date => {
     if (!wall) return at;
+    inputs ??= steps.slice(0, inputCount).sort(byTimeAndWall);
     const next = inputs.find((s) => s.wall !== "" && s.wall > wall);
     return next ? next.at : new Date(Math.max(at.getTime(), inputs.at(-1)?.at.getTime() ?? at.getTime()));
   };

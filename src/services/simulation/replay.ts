@@ -69,11 +69,15 @@ export async function replayHistory(history: StoreHistory, options: ReplayOption
   }
 }
 
-/** Inputs per transaction of the scratch database: each in a savepoint of its own (batched.ts). */
-const BATCH = 500;
+/**
+ * Inputs per transaction of the scratch database, each in a savepoint of its own (batched.ts):
+ * enough to make the transaction's own cost small, few enough that its undo log dies young.
+ */
+const BATCH = 50;
 
 async function replayOn(tx: Transactor, history: StoreHistory, options: ReplayOptions): Promise<ReplayResult> {
-  const steps = timeline(history).filter((s) => s.at.getTime() <= options.to.getTime());
+  const all = timeline(history);
+  const steps = all.filter((s) => s.at.getTime() <= options.to.getTime());
   const start = steps[0]?.at ?? options.from;
   // The candidate takes over at `from`, which may come before the first input.
   const clock = new ReplayClock(new Date(Math.min(start.getTime(), options.from.getTime())));
@@ -82,7 +86,7 @@ async function replayOn(tx: Transactor, history: StoreHistory, options: ReplayOp
   const services: Services = { tx, clock };
   const zone = history.store.timezone;
   const storeId = history.store.id;
-  await services.tx.run((repos) => seed(repos, history, clock.now()));
+  await services.tx.run((repos) => seed(repos, history, firstInputAt(all), clock.now()));
 
   const result: ReplayResult = { flows: [], tiers: new Map(), skipped: { redemptions: 0, deductions: 0, events: 0, orders: 0 } };
   const redemptionIds = new Map<string, string>();
@@ -146,13 +150,12 @@ function withoutReminders(store: StoreRecord): StoreRecord {
 }
 
 /** The scratch store: the store's settings, redeem methods, tiers, every version of its rules, and its members. */
-async function seed(repos: Repositories, history: StoreHistory, at: Date): Promise<void> {
+async function seed(repos: Repositories, history: StoreHistory, first: number, at: Date): Promise<void> {
   const s = history.store;
   const store: StoreRecord = { id: s.id, name: s.name, currency: s.currency, timezone: s.timezone, sandbox: false, clockNow: null, program: s.program, createdAt: s.createdAt };
   await repos.stores.insert(store);
   for (const m of history.redeemMethods) await repos.redemptions.insertMethod(s.id, { id: m.id, type: m.type, config: m.config, createdAt: m.createdAt, updatedAt: m.createdAt });
   for (const t of history.tiers) await repos.tiers.upsert(s.id, t, at);
-  const first = firstInputAt(timeline(history));
   for (const v of history.ruleVersions) if (v.effectiveFrom.getTime() < first) await addRuleVersion(repos, s.id, v);
   for (const m of history.members) {
     await repos.members.upsert(s.id, m.memberId, {

@@ -9,7 +9,7 @@ import type { Actor, Services } from "../context.ts";
 import { settledBook, withMemberBook } from "../member-book.ts";
 import { upsertOrder } from "../orders.ts";
 import { redeem } from "../redemptions.ts";
-import type { ReplayOptions, ReplayResult } from "./replay.ts";
+import type { ReplayOptions, ReplayResult } from "./replay-options.ts";
 
 /** Who the replay acts as: recorded on the scratch ledger's entries, never on the store's. */
 export const SYSTEM: Actor = { id: "simulator", role: "system" };

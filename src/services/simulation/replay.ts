@@ -1,11 +1,8 @@
 import { DateTime } from "luxon";
 import { DomainError } from "../../core/errors.ts";
-import type { MonthFlow } from "../../core/ports/reports.ts";
 import type { Repositories, Transactor } from "../../core/ports/repositories.ts";
 import type { StoreRecord } from "../../core/ports/records.ts";
-import type { ProgramDocument } from "../../core/program/document.ts";
 import type { HistoryOrder, StoreHistory } from "../../core/simulation/history.ts";
-import type { Skipped } from "../../core/simulation/figures.ts";
 import { firstInputAt, timeline, type Step } from "../../core/simulation/timeline.ts";
 import { runDueWork } from "../due-work.ts";
 import type { Services } from "../context.ts";
@@ -14,30 +11,10 @@ import { recordEvents } from "../record-events.ts";
 import { finishRedemption } from "../redemptions.ts";
 import { batchedTransactor } from "./batched.ts";
 import { quietRepositories } from "./quiet.ts";
+import type { ReplayOptions, ReplayResult } from "./replay-options.ts";
 import { addRuleVersion, replayCredit, replayOrder, replayRedemption, SYSTEM } from "./replay-inputs.ts";
 
-/** What the replay runs: the store's program as it was, or from `from` on, another document. */
-export interface ReplayProgram {
-  candidate: ProgramDocument | null;
-  from: Date;
-}
-
-export interface ReplayOptions extends ReplayProgram {
-  /** The last instant replayed. */
-  to: Date;
-  /** How much of their recorded spending members repeat (1: as recorded), as a share of their balance. */
-  spendingScale: number;
-  /** A fresh in-memory database (the caller chooses the adapter; the store's own is never written). */
-  tx: Transactor;
-}
-
-/** How the replay went: the ledger's monthly flows, tiers held at each month's end, inputs it could not repeat. */
-export interface ReplayResult {
-  flows: MonthFlow[];
-  tiers: Map<string, Record<string, number>>;
-  skipped: Skipped;
-}
-
+export type { ReplayOptions, ReplayProgram, ReplayResult } from "./replay-options.ts";
 
 /** A clock the replay moves: every service reads the store's time from it. */
 class ReplayClock {

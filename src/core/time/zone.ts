@@ -8,7 +8,7 @@ import { cachedZone } from "./offset-cache.ts";
  * offsets, which offset-cache.ts remembers, with luxon's own algorithm (DateTime.plus: the local
  * calendar fields moved, the day clamped to the new month's length, then the offset fixed up the
  * way luxon fixes it, gaps and overlaps included). Building a luxon DateTime for every award's
- * expiry and every rule counter's period was a tenth of an order's reconciliation. Anything else
+ * expiry and every rule counter's period took about a fifth of a replay's time. Anything else
  * is handed to luxon, the reference; test/unit/zone.test.ts holds the two to the same answers.
  */
 

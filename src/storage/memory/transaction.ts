@@ -19,7 +19,12 @@ export interface MemoryTx {
  * frozen: a row changes only by being replaced through `put`, which is what makes the undo complete.
  */
 export class MemoryTransaction implements MemoryTx {
-  private readonly undo: Array<() => void> = [];
+  /**
+   * The undo log, four slots a step: what to do, the map or set, the key or value, the value
+   * before. Flat rather than a closure a step: a replay writes millions of them, and closures were
+   * garbage the collector had to find.
+   */
+  private readonly undo: unknown[] = [];
   /** A statement failed: like PostgreSQL, refuse everything until a savepoint rollback or the end. */
   private aborted = false;
   /** Committed or rolled back: repositories kept past their transaction must not write unrecorded. */
@@ -34,28 +39,27 @@ export class MemoryTransaction implements MemoryTx {
   ) {}
 
   put<K, V>(map: Map<K, V>, key: K, value: V): void {
-    const had = map.has(key);
     const before = map.get(key);
-    this.undo.push(had ? () => void map.set(key, before as V) : () => void map.delete(key));
+    if (before !== undefined || map.has(key)) this.undo.push(UNDO_SET, map, key, before);
+    else this.undo.push(UNDO_DELETE, map, key, undefined);
     map.set(key, freezeRow(value));
   }
 
   delete<K, V>(map: Map<K, V>, key: K): void {
     if (!map.has(key)) return;
-    const before = map.get(key) as V;
-    this.undo.push(() => void map.set(key, before));
+    this.undo.push(UNDO_SET, map, key, map.get(key));
     map.delete(key);
   }
 
   add<V>(set: Set<V>, value: V): void {
     if (set.has(value)) return;
-    this.undo.push(() => void set.delete(value));
+    this.undo.push(UNDO_UNADD, set, value, undefined);
     set.add(value);
   }
 
   remove<V>(set: Set<V>, value: V): void {
     if (!set.has(value)) return;
-    this.undo.push(() => void set.add(value));
+    this.undo.push(UNDO_READD, set, value, undefined);
     set.delete(value);
   }
 
@@ -109,7 +113,25 @@ export class MemoryTransaction implements MemoryTx {
   }
 
   private rollbackTo(mark: number): void {
-    while (this.undo.length > mark) this.undo.pop()!();
+    const undo = this.undo;
+    for (let i = undo.length - 4; i >= mark; i -= 4) {
+      const container = undo[i + 1];
+      switch (undo[i]) {
+        case UNDO_SET:
+          (container as Map<unknown, unknown>).set(undo[i + 2], undo[i + 3]);
+          break;
+        case UNDO_DELETE:
+          (container as Map<unknown, unknown>).delete(undo[i + 2]);
+          break;
+        case UNDO_UNADD:
+          (container as Set<unknown>).delete(undo[i + 2]);
+          break;
+        case UNDO_READD:
+          (container as Set<unknown>).add(undo[i + 2]);
+          break;
+      }
+    }
+    undo.length = mark;
   }
 }
 
@@ -150,6 +172,12 @@ export class CurrentTx implements MemoryTx {
     return this.current.inner(outer, key, create);
   }
 }
+
+/** Steps of the undo log: put the value back, take the key out, take the value out of the set, put it back in. */
+const UNDO_SET = 0;
+const UNDO_DELETE = 1;
+const UNDO_UNADD = 2;
+const UNDO_READD = 3;
 
 /** Rows are frozen when stored; maps and sets (a table's indexes) stay open to `put`. */
 function freezeRow<V>(value: V): V {

@@ -45,32 +45,34 @@ function localMs(ms: number, offset: number): number {
 
 const fast = (ms: number) => ms >= FIRST_YEAR_MS && ms < LAST_YEAR_MS;
 
-export function localParts(at: Date, zone: string): { year: number; month: number; day: number } {
+/**
+ * The instant's local wall-clock date and time as a Date read with its UTC getters; null where
+ * luxon must answer (see the file's note).
+ */
+function localDate(at: Date, zone: string): Date | null {
   const ms = at.getTime();
   const offset = offsetOf(zone);
-  if (offset && fast(ms)) {
-    const local = new Date(localMs(ms, offset(ms)));
-    if (fast(local.getTime())) return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() };
-  }
+  if (!offset || !fast(ms)) return null;
+  const local = new Date(localMs(ms, offset(ms)));
+  return fast(local.getTime()) ? local : null;
+}
+
+export function localParts(at: Date, zone: string): { year: number; month: number; day: number } {
+  const local = localDate(at, zone);
+  if (local) return { year: local.getUTCFullYear(), month: local.getUTCMonth() + 1, day: local.getUTCDate() };
   const dt = DateTime.fromJSDate(at, { zone: cachedZone(zone) });
   return { year: dt.year, month: dt.month, day: dt.day };
 }
 
 /** `YYYY-MM-DD` (or `YYYY-MM` with `month`) of the instant's local date, as luxon's toFormat prints it. */
 export function localDateKey(at: Date, zone: string, unit: "day" | "month"): string {
-  const ms = at.getTime();
-  const offset = offsetOf(zone);
-  if (offset && fast(ms)) {
-    const local = new Date(localMs(ms, offset(ms)));
-    if (fast(local.getTime())) {
-      const month = local.getUTCMonth() + 1;
-      const ym = `${local.getUTCFullYear()}-${month < 10 ? "0" : ""}${month}`;
-      if (unit === "month") return ym;
-      const day = local.getUTCDate();
-      return `${ym}-${day < 10 ? "0" : ""}${day}`;
-    }
-  }
-  return DateTime.fromJSDate(at, { zone: cachedZone(zone) }).toFormat(unit === "day" ? "yyyy-MM-dd" : "yyyy-MM");
+  const local = localDate(at, zone);
+  if (!local) return DateTime.fromJSDate(at, { zone: cachedZone(zone) }).toFormat(unit === "day" ? "yyyy-MM-dd" : "yyyy-MM");
+  const month = local.getUTCMonth() + 1;
+  const ym = `${local.getUTCFullYear()}-${month < 10 ? "0" : ""}${month}`;
+  if (unit === "month") return ym;
+  const day = local.getUTCDate();
+  return `${ym}-${day < 10 ? "0" : ""}${day}`;
 }
 
 /** The last millisecond of a store-local calendar day. */

@@ -1,16 +1,59 @@
+import { availableParallelism } from "node:os";
 import { serialize } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { StoreHistory } from "../core/simulation/history.ts";
 import type { ReplayRunner } from "../services/simulation/report.ts";
-import { replayHistory, type ReplayResult } from "../services/simulation/replay.ts";
+import { mergeResults, splitHistory } from "../services/simulation/parts.ts";
+import { replayHistory, type ReplayOptions, type ReplayResult } from "../services/simulation/replay.ts";
 import { memoryTransactor } from "../storage/memory/transactor.ts";
-
-/** Replays in this thread, on a fresh in-memory database (tests, and the CLI's single run). */
-export const replayInThread: ReplayRunner = (history, options) => replayHistory(history, { ...options, tx: memoryTransactor() });
+import type { ReplayTask, WorkerReply } from "./replay-protocol.ts";
 
 /**
- * A history serialised once into memory the workers share: the two replays of a simulation (and
- * an assistant's several) read the same bytes, where handing each worker the object copied it
+ * Inputs per part of a store replayed on its own scratch ledger. A replay's speed per input falls
+ * as its scratch ledger grows (a heap of gigabytes for a big store, collected again and again), so
+ * a big store is replayed in parts of about this size, even on one core; parts also spread a
+ * replay over every core there is.
+ */
+export const PART_INPUTS = 40_000;
+
+/** Worker threads at most: each holds the whole history, so more would cost more memory than they save time. */
+const MAX_WORKERS = 8;
+
+/** How many inputs a history holds (order updates, events, redemptions and their captures, adjustments). */
+export function inputCount(history: StoreHistory): number {
+  let n = history.events.length + history.credits.length;
+  for (const o of history.orders) n += Math.max(1, o.updates.length);
+  for (const r of history.redemptions) n += r.finish ? 2 : 1;
+  return n;
+}
+
+/** Parts for a history: as many as its size needs, and at least one per worker. */
+export function partsFor(history: StoreHistory, workers: number): number {
+  return Math.max(workers, Math.ceil(inputCount(history) / PART_INPUTS));
+}
+
+/**
+ * Replays in this thread, each run on fresh in-memory databases, in `parts` parts (default: as
+ * many as the history's size needs) added up (tests, with parts chosen to check that parts add up).
+ */
+export function replayInThreadParts(parts?: number): ReplayRunner {
+  return async (history, runs) => {
+    const split = splitHistory(history, parts ?? partsFor(history, 1), runs.map((r) => r.candidate));
+    const out: ReplayResult[] = [];
+    for (const run of runs) {
+      const results: ReplayResult[] = [];
+      for (const part of split) results.push(await replayHistory(history, { ...run, tx: memoryTransactor() }, part));
+      out.push(mergeResults(results));
+    }
+    return out;
+  };
+}
+
+export const replayInThread: ReplayRunner = replayInThreadParts();
+
+/**
+ * A history serialised once into memory the workers share: every worker of a simulation (and of
+ * an assistant's several) reads the same bytes, where handing each worker the object copied it
  * once per worker, hundreds of megabytes each time for a big store.
  */
 const serialised = new WeakMap<StoreHistory, SharedArrayBuffer>();
@@ -27,24 +70,74 @@ function shared(history: StoreHistory): SharedArrayBuffer {
 }
 
 /**
- * Replays in a worker thread: a replay is CPU work for seconds, which must not stall the server's
- * requests, and the two replays of a simulation then run on two cores at once.
+ * Replays in worker threads, one per core (at most MAX_WORKERS): a replay is CPU work for seconds,
+ * which must not stall the server's requests. Each run is split in parts (parts.ts), and the
+ * workers take the (run, part) tasks one after the other, biggest first, until none is left; each
+ * run's parts are then added up.
  */
-export const replayInWorker: ReplayRunner = (history, options) =>
-  new Promise<ReplayResult>((resolve, reject) => {
-    const worker = new Worker(new URL("./replay-worker.mjs", import.meta.url), { workerData: { history: shared(history), options } });
-    let settled = false;
-    worker.once("message", (message: { ok: true; result: ReplayResult } | { ok: false; message: string }) => {
-      settled = true;
-      if (message.ok) resolve(message.result);
-      else reject(new Error(message.message));
-      void worker.terminate();
+export function replayInWorkerPool(workers = Math.min(MAX_WORKERS, availableParallelism())): ReplayRunner {
+  return async (history, runs) => {
+    const parts = partsFor(history, workers);
+    const tasks: ReplayTask[] = [];
+    for (let part = 0; part < parts; part++) for (let run = 0; run < runs.length; run++) tasks.push({ run, part });
+    const results = runs.map(() => [] as ReplayResult[]);
+    await pool(Math.max(1, Math.min(workers, tasks.length)), { history: shared(history), parts, runs }, tasks, (task, result) => {
+      results[task.run]![task.part] = result;
     });
-    worker.once("error", (error) => {
-      settled = true;
+    return results.map((r) => mergeResults(r.filter((x) => x !== undefined)));
+  };
+}
+
+export const replayInWorker: ReplayRunner = replayInWorkerPool();
+
+/**
+ * Runs the tasks on `size` workers, each given the next task when it finishes one. A worker that
+ * splits the history into fewer parts than asked (a program tying all members together) answers
+ * the tasks of parts it does not have with nothing.
+ */
+function pool(size: number, data: { history: SharedArrayBuffer; parts: number; runs: ReadonlyArray<Omit<ReplayOptions, "tx">> }, tasks: ReplayTask[], done: (task: ReplayTask, result: ReplayResult) => void): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const queue = [...tasks];
+    const workers: Worker[] = [];
+    let running = 0;
+    let failed = false;
+    const stopAll = () => {
+      for (const w of workers) void w.terminate();
+    };
+    const fail = (error: Error) => {
+      if (failed) return;
+      failed = true;
+      stopAll();
       reject(error);
-    });
-    worker.once("exit", (code) => {
-      if (!settled) reject(new Error(`the replay worker stopped (exit code ${code})`));
-    });
+    };
+    const next = (worker: Worker) => {
+      const task = queue.shift();
+      if (task) {
+        worker.postMessage(task);
+        return;
+      }
+      void worker.terminate();
+      running--;
+      if (running === 0 && !failed) resolve();
+    };
+    for (let i = 0; i < size; i++) {
+      const worker = new Worker(new URL("./replay-worker.mjs", import.meta.url), { workerData: data });
+      workers.push(worker);
+      running++;
+      let busy: ReplayTask | null = null;
+      worker.on("message", (reply: WorkerReply) => {
+        if (reply.kind === "failed") return fail(new Error(reply.message));
+        if (reply.kind === "result") {
+          if (reply.result) done(busy!, reply.result);
+          busy = null;
+        }
+        busy = queue[0] ?? null;
+        next(worker);
+      });
+      worker.once("error", (error) => fail(error));
+      worker.once("exit", (code) => {
+        if (busy !== null) fail(new Error(`the replay worker stopped (exit code ${code})`));
+      });
+    }
   });
+}

@@ -4,7 +4,7 @@ import type { Services } from "../../src/services/context.ts";
 import { exportProgram } from "../../src/services/program-document.ts";
 import { loadHistory } from "../../src/services/simulation/load.ts";
 import { simulateLoaded } from "../../src/services/simulation/report.ts";
-import { replayInThread } from "../../src/jobs/simulation-replay.ts";
+import { replayInThreadParts } from "../../src/jobs/simulation-replay.ts";
 import { timeline } from "../../src/core/simulation/timeline.ts";
 
 const pick = (flows: readonly MonthFlow[]) => flows.map((f) => ({ month: f.month, issued: f.issued, redeemed: f.redeemed, expired: f.expired, reversed: f.reversed, outstanding: f.outstanding }));
@@ -12,13 +12,16 @@ const pick = (flows: readonly MonthFlow[]) => flows.map((f) => ({ month: f.month
 /**
  * SPEC §8's own test: replaying the store's current program over its own history gives the
  * ledger's real figures, month by month, and the candidate (the same program, as a document in
- * force from the first month) gives them too.
+ * force from the first month) gives them too. Replayed whole, and in three parts of its members
+ * (partition.ts), which must add up to the same report.
  */
 export async function expectFaithfulReplay(services: Services, storeId: string): Promise<void> {
   const loaded = await loadHistory(services, storeId);
   const candidate = await exportProgram(services, storeId);
   const from = new Date(Math.min(loaded.history.store.createdAt.getTime(), ...loaded.history.events.map((e) => e.recordedAt.getTime()), ...loaded.history.orders.map((o) => o.createdAt.getTime())));
-  const report = await simulateLoaded(loaded, { candidate: candidate as never, from, to: loaded.now, redemptionRate: null }, replayInThread);
+  const request = { candidate: candidate as never, from, to: loaded.now, redemptionRate: null };
+  const report = await simulateLoaded(loaded, request, replayInThreadParts(1));
+  expect(await simulateLoaded(loaded, request, replayInThreadParts(3))).toEqual(report);
   const months = new Set(report.current.months.map((m) => m.month));
   const real = pick(loaded.flows.filter((f) => months.has(f.month)));
   const replayed = (figures: typeof report.current) => pick(figures.months.filter((m) => real.some((r) => r.month === m.month)));

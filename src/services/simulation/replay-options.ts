@@ -2,6 +2,8 @@ import type { MonthFlow } from "../../core/ports/reports.ts";
 import type { Transactor } from "../../core/ports/repositories.ts";
 import type { ProgramDocument } from "../../core/program/document.ts";
 import type { Skipped } from "../../core/simulation/figures.ts";
+import type { HistoryMember } from "../../core/simulation/history.ts";
+import type { Step } from "../../core/simulation/timeline.ts";
 
 /** What the replay runs: the store's program as it was, or from `from` on, another document. */
 export interface ReplayProgram {
@@ -23,4 +25,20 @@ export interface ReplayResult {
   flows: MonthFlow[];
   tiers: Map<string, Record<string, number>>;
   skipped: Skipped;
+}
+
+/**
+ * What one replay runs of a store's history: all of it, or one part of its members
+ * (core/simulation/partition.ts). A part walks the same days as the whole store, from the whole
+ * timeline's first step, and starts with the rule versions the whole store started with.
+ */
+export interface ReplayPart {
+  /** The part's steps (its members' inputs, and every change of the program), in the whole timeline's order. */
+  steps: readonly Step[];
+  /** The members the scratch store starts with. */
+  members: readonly HistoryMember[];
+  /** The whole timeline's first step: where the replay's clock starts (null: no steps). */
+  start: Date | null;
+  /** The whole store's first input (+∞ for none): rule versions before it are there from the start. */
+  firstInputAt: number;
 }

@@ -2,7 +2,7 @@ import { DateTime } from "luxon";
 import { DomainError } from "../../core/errors.ts";
 import type { Repositories, Transactor } from "../../core/ports/repositories.ts";
 import type { StoreRecord } from "../../core/ports/records.ts";
-import type { HistoryOrder, StoreHistory } from "../../core/simulation/history.ts";
+import type { HistoryMember, HistoryOrder, StoreHistory } from "../../core/simulation/history.ts";
 import { firstInputAt, timeline, type Step } from "../../core/simulation/timeline.ts";
 import { runDueWork } from "../due-work.ts";
 import type { Services } from "../context.ts";
@@ -11,10 +11,16 @@ import { recordEvents } from "../record-events.ts";
 import { finishRedemption } from "../redemptions.ts";
 import { batchedTransactor } from "./batched.ts";
 import { quietRepositories } from "./quiet.ts";
-import type { ReplayOptions, ReplayResult } from "./replay-options.ts";
+import type { ReplayOptions, ReplayPart, ReplayResult } from "./replay-options.ts";
 import { addRuleVersion, replayCredit, replayOrder, replayRedemption, SYSTEM } from "./replay-inputs.ts";
 
-export type { ReplayOptions, ReplayProgram, ReplayResult } from "./replay-options.ts";
+export type { ReplayOptions, ReplayPart, ReplayProgram, ReplayResult } from "./replay-options.ts";
+
+/** The whole of a store's history as one part: every member, every input. */
+export function wholeHistory(history: StoreHistory): ReplayPart {
+  const steps = timeline(history);
+  return { steps, members: history.members, start: steps[0]?.at ?? null, firstInputAt: firstInputAt(steps) };
+}
 
 /** A clock the replay moves: every service reads the store's time from it. */
 class ReplayClock {
@@ -34,10 +40,10 @@ class ReplayClock {
  * each store-local day and month boundary on the way. The scratch store is an ordinary (not
  * sandbox) store whose time is the replay clock.
  */
-export async function replayHistory(history: StoreHistory, options: ReplayOptions): Promise<ReplayResult> {
+export async function replayHistory(history: StoreHistory, options: ReplayOptions, part: ReplayPart = wholeHistory(history)): Promise<ReplayResult> {
   const tx = batchedTransactor(options.tx, BATCH, quietRepositories);
   try {
-    const result = await replayOn(tx, history, options);
+    const result = await replayOn(tx, history, options, part);
     await tx.flush();
     return result;
   } catch (error) {
@@ -52,10 +58,11 @@ export async function replayHistory(history: StoreHistory, options: ReplayOption
  */
 const BATCH = 50;
 
-async function replayOn(tx: Transactor, history: StoreHistory, options: ReplayOptions): Promise<ReplayResult> {
-  const all = timeline(history);
-  const steps = all.filter((s) => s.at.getTime() <= options.to.getTime());
-  const start = steps[0]?.at ?? options.from;
+async function replayOn(tx: Transactor, history: StoreHistory, options: ReplayOptions, part: ReplayPart): Promise<ReplayResult> {
+  const steps = part.steps.filter((s) => s.at.getTime() <= options.to.getTime());
+  // The whole timeline's first step starts the clock, in every part: each walks the same days.
+  const first = part.start !== null && part.start.getTime() <= options.to.getTime() ? part.start : null;
+  const start = first ?? options.from;
   // The candidate takes over at `from`, which may come before the first input.
   const clock = new ReplayClock(new Date(Math.min(start.getTime(), options.from.getTime())));
   // Before the first input nothing is due: the clock jumps instead of walking through empty days.
@@ -63,7 +70,7 @@ async function replayOn(tx: Transactor, history: StoreHistory, options: ReplayOp
   const services: Services = { tx, clock };
   const zone = history.store.timezone;
   const storeId = history.store.id;
-  await services.tx.run((repos) => seed(repos, history, firstInputAt(all), clock.now()));
+  await services.tx.run((repos) => seed(repos, history, part.members, part.firstInputAt, clock.now()));
 
   const result: ReplayResult = { flows: [], tiers: new Map(), skipped: { redemptions: 0, deductions: 0, events: 0, orders: 0 } };
   const redemptionIds = new Map<string, string>();
@@ -93,7 +100,9 @@ async function replayOn(tx: Transactor, history: StoreHistory, options: ReplayOp
     if (to.getTime() > clock.current.getTime()) clock.current = to;
   };
 
-  for (const step of steps) {
+  // The first moment is the whole timeline's first step, which a part may not hold: it only moves the clock.
+  const moments: Array<Step | { kind: "clock"; at: Date }> = first ? [{ kind: "clock", at: first }, ...steps] : steps;
+  for (const step of moments) {
     if (candidatePending && step.at.getTime() >= options.from.getTime()) {
       await advance(options.from);
       await services.tx.run((repos) => importProgram(repos, services, storeId, options.candidate, { dryRun: false }, SYSTEM));
@@ -101,7 +110,7 @@ async function replayOn(tx: Transactor, history: StoreHistory, options: ReplayOp
     }
     await advance(step.at);
     begun = true;
-    await apply(services, storeId, step, options, redemptionIds, result, orders);
+    if (step.kind !== "clock") await apply(services, storeId, step, options, redemptionIds, result, orders);
   }
   if (candidatePending) {
     await advance(options.from);
@@ -126,15 +135,15 @@ function withoutReminders(store: StoreRecord): StoreRecord {
   return { ...store, program: { ...store.program, expiryReminderDays: null } };
 }
 
-/** The scratch store: the store's settings, redeem methods, tiers, every version of its rules, and its members. */
-async function seed(repos: Repositories, history: StoreHistory, first: number, at: Date): Promise<void> {
+/** The scratch store: the store's settings, redeem methods, tiers, the versions of its rules before its first input, and the part's members. */
+async function seed(repos: Repositories, history: StoreHistory, members: readonly HistoryMember[], first: number, at: Date): Promise<void> {
   const s = history.store;
   const store: StoreRecord = { id: s.id, name: s.name, currency: s.currency, timezone: s.timezone, sandbox: false, clockNow: null, program: s.program, createdAt: s.createdAt };
   await repos.stores.insert(store);
   for (const m of history.redeemMethods) await repos.redemptions.insertMethod(s.id, { id: m.id, type: m.type, config: m.config, createdAt: m.createdAt, updatedAt: m.createdAt });
   for (const t of history.tiers) await repos.tiers.upsert(s.id, t, at);
   for (const v of history.ruleVersions) if (v.effectiveFrom.getTime() < first) await addRuleVersion(repos, s.id, v);
-  for (const m of history.members) {
+  for (const m of members) {
     await repos.members.upsert(s.id, m.memberId, {
       email: m.email, phone: m.phone, birthday: m.birthday, tags: m.tags, isMember: m.isMember, language: m.language,
     }, m.createdAt);

@@ -16,8 +16,8 @@ export interface SimulationRequest {
 
 export type { ProgramFigures, SimulationReport } from "../../core/simulation/figures.ts";
 
-/** Runs one replay: in this thread, or in a worker of its own. */
-export type ReplayRunner = (history: StoreHistory, options: Omit<ReplayOptions, "tx">) => Promise<ReplayResult>;
+/** Runs replays of one history (the current program's and a candidate's), a result for each: in this thread, or in worker threads. */
+export type ReplayRunner = (history: StoreHistory, runs: ReadonlyArray<Omit<ReplayOptions, "tx">>) => Promise<ReplayResult[]>;
 
 /** The first enabled cashback method's rate: what the back office and member centre value points at. */
 export function cashValueOf(methods: ReadonlyArray<{ type: string; config: Record<string, unknown> } | Record<string, unknown>>): CashValue {
@@ -56,10 +56,7 @@ export async function simulateLoaded(loaded: LoadedHistory, request: SimulationR
   // A given rate scales what members spend, against what they did spend; the observed rate is what they did.
   const spendingScale = request.redemptionRate === null || observed === 0 ? 1 : request.redemptionRate / observed;
   const base = { from: request.from, to, spendingScale };
-  const [current, candidate] = await Promise.all([
-    run(history, { ...base, candidate: null }),
-    run(history, { ...base, candidate: request.candidate }),
-  ]);
+  const [current, candidate] = (await run(history, [{ ...base, candidate: null }, { ...base, candidate: request.candidate }])) as [ReplayResult, ReplayResult];
   const revenue = revenueByMonth(history.orders, zone);
   const figures = (r: ReplayResult, cashValue: CashValue): ProgramFigures => ({
     ...simulationFigures({ flows: r.flows, months, revenue, tiers: r.tiers, cashValue, redemptionRate: rate }),

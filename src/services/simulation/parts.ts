@@ -1,0 +1,63 @@
+import type { MonthFlow } from "../../core/ports/reports.ts";
+import type { ProgramDocument } from "../../core/program/document.ts";
+import type { StoreHistory } from "../../core/simulation/history.ts";
+import { partitionHistory, partOfStep, storeWide } from "../../core/simulation/partition.ts";
+import type { ReplayPart, ReplayResult } from "./replay-options.ts";
+import { wholeHistory } from "./replay.ts";
+
+/**
+ * A store's history in `count` parts of its members (core/simulation/partition.ts), each replayed
+ * on a scratch ledger of its own and added up by `mergeResults`; the whole history in one part when
+ * the store's rules, or a candidate's, tie all members together.
+ */
+export function splitHistory(history: StoreHistory, count: number, candidates: ReadonlyArray<ProgramDocument | null>): ReplayPart[] {
+  const whole = wholeHistory(history);
+  const tied = storeWide(history.ruleVersions.map((v) => v.rule)) || candidates.some((c) => c !== null && storeWide(c.earnRules));
+  if (tied || count <= 1) return [whole];
+  const partition = partitionHistory(history, count);
+  if (partition.count <= 1) return [whole];
+  const parts: ReplayPart[] = Array.from({ length: partition.count }, () => ({ steps: [], members: [], start: whole.start, firstInputAt: whole.firstInputAt }));
+  for (const step of whole.steps) {
+    const part = partOfStep(step, partition);
+    if (part === null) for (const p of parts) (p.steps as unknown[]).push(step);
+    else (parts[part]!.steps as unknown[]).push(step);
+  }
+  for (const m of history.members) (parts[partition.memberPart.get(m.memberId) ?? 0]!.members as unknown[]).push(m);
+  return parts;
+}
+
+/**
+ * The parts' results as one: each month's flows and tier counts summed, and the outstanding
+ * balance carried from month to month over every part's months (a part with no entries in a month
+ * still holds its balance then).
+ */
+export function mergeResults(results: readonly ReplayResult[]): ReplayResult {
+  if (results.length === 1) return results[0]!;
+  const months = new Map<string, Omit<MonthFlow, "outstanding">>();
+  for (const r of results) {
+    for (const f of r.flows) {
+      const m = months.get(f.month) ?? { month: f.month, issued: 0, redeemed: 0, expired: 0, reversed: 0 };
+      m.issued += f.issued;
+      m.redeemed += f.redeemed;
+      m.expired += f.expired;
+      m.reversed += f.reversed;
+      months.set(f.month, m);
+    }
+  }
+  let outstanding = 0;
+  const flows = [...months.values()].sort((a, b) => (a.month < b.month ? -1 : 1)).map((m) => {
+    outstanding += m.issued - m.redeemed - m.expired - m.reversed;
+    return { ...m, outstanding };
+  });
+  const tiers = new Map<string, Record<string, number>>();
+  for (const r of results) {
+    for (const [month, counts] of r.tiers) {
+      const sum = tiers.get(month) ?? {};
+      for (const [code, n] of Object.entries(counts)) sum[code] = (sum[code] ?? 0) + n;
+      tiers.set(month, sum);
+    }
+  }
+  const skipped = { redemptions: 0, deductions: 0, events: 0, orders: 0 };
+  for (const r of results) for (const k of Object.keys(skipped) as Array<keyof typeof skipped>) skipped[k] += r.skipped[k];
+  return { flows, tiers: new Map([...tiers].sort(([a], [b]) => (a < b ? -1 : 1))), skipped };
+}

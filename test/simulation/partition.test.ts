@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { orderSchema } from "../../src/core/orders/order.ts";
+import { withProgramDefaults } from "../../src/core/program/settings.ts";
+import { earnRuleSchema } from "../../src/core/rules/schema.ts";
+import type { HistoryMember, HistoryOrder, StoreHistory } from "../../src/core/simulation/history.ts";
+import { partitionHistory, storeWide } from "../../src/core/simulation/partition.ts";
+import { mergeResults, splitHistory } from "../../src/services/simulation/parts.ts";
+
+const d = (iso: string) => new Date(iso);
+
+const member = (memberId: string): HistoryMember => ({
+  memberId, email: null, phone: null, birthday: null, tags: [], isMember: true, language: null, manualTier: null, createdAt: d("2026-01-01T00:00:00Z"),
+});
+
+const order = (id: string, memberIds: string[], at: string): HistoryOrder => {
+  const o = (memberId: string) => orderSchema.parse({ memberId, lines: [{ sku: "tea", quantity: 1, amount: 1_000 }], placedAt: at });
+  return {
+    id, order: o(memberIds.at(-1)!), eligibility: null, origin: null, createdAt: d(at), updatedAt: d(at), moments: [],
+    updates: memberIds.map((m, i) => ({ at: new Date(d(at).getTime() + i * 60_000), wall: `${id}-${i}`, order: o(m) })),
+  };
+};
+
+const event = (id: string, memberId: string, at: string) => ({
+  id, type: "review.posted", memberId, occurredAt: d(at), channel: "online", properties: {}, recordedAt: d(at), wall: null,
+});
+
+const rule = (once?: unknown) => earnRuleSchema.parse({ name: "Review", event: "review.posted", award: { type: "fixed", points: 10 }, limits: once ? { once } : {} });
+
+/**
+ * m1's order o1 became m2's (its member changed between updates); m3 spent on m4's order o4; m5
+ * and m6 only posted reviews. Each of those ties must keep its members in one part.
+ */
+function history(rules = [rule()]): StoreHistory {
+  return {
+    store: { id: "s1", name: "Shop", currency: "USD", timezone: "Europe/Paris", program: withProgramDefaults({}), createdAt: d("2026-01-01T00:00:00Z") },
+    settingsChanges: [{ at: d("2026-02-01T00:00:00Z"), wall: "s-1", settings: withProgramDefaults({}) }],
+    members: ["m1", "m2", "m3", "m4", "m5", "m6", "m7"].map(member),
+    events: [event("e1", "m5", "2026-01-05T10:00:00Z"), event("e2", "m6", "2026-01-06T10:00:00Z"), event("e3", "m6", "2026-03-06T10:00:00Z")],
+    orders: [order("o1", ["m1", "m2"], "2026-01-02T10:00:00Z"), order("o4", ["m4"], "2026-01-03T10:00:00Z")],
+    redemptions: [{
+      id: "r1", memberId: "m3", methodId: "cash", type: "cashback", points: 100, orderId: "o4", balanceBefore: 500,
+      spentAt: d("2026-01-03T10:05:00Z"), wall: "r1", finish: { action: "capture", at: d("2026-01-04T10:00:00Z"), wall: "r1-c" },
+    }],
+    credits: [],
+    ruleVersions: rules.map((r, i) => ({ ruleId: `rule-${i}`, version: 1, rule: r, effectiveFrom: d("2026-01-01T00:00:00Z"), wall: null })),
+    tiers: [],
+    redeemMethods: [],
+  };
+}
+
+describe("a store split into parts of its members", () => {
+  it("keeps members an order or a redemption ties together in one part, and spreads the rest", () => {
+    const p = partitionHistory(history(), 3);
+    expect(p.count).toBe(3);
+    const part = (id: string) => p.memberPart.get(id);
+    expect(part("m1")).toBe(part("m2"));
+    expect(p.orderPart.get("o1")).toBe(part("m1"));
+    expect(part("m3")).toBe(part("m4"));
+    expect(p.orderPart.get("o4")).toBe(part("m3"));
+    // The heaviest groups (o4 with m3's redemption: 3 inputs; o1: 2; m6: 2) each get a part of their own.
+    expect(new Set([part("m3"), part("m1"), part("m6")]).size).toBe(3);
+    // Every member has a part, those without inputs too; the same history splits the same way.
+    expect([...p.memberPart.keys()].sort()).toEqual(["m1", "m2", "m3", "m4", "m5", "m6", "m7"]);
+    expect(partitionHistory(history(), 3)).toEqual(p);
+  });
+
+  it("asks for no more parts than there are groups", () => {
+    expect(partitionHistory(history(), 50).count).toBe(5);
+    expect(partitionHistory(history(), 1).count).toBe(1);
+  });
+
+  it("gives every part each change of the program, and each input to one part only", () => {
+    const parts = splitHistory(history(), 3, [null]);
+    expect(parts).toHaveLength(3);
+    for (const p of parts) {
+      expect(p.steps.filter((s) => s.kind === "settings")).toHaveLength(1);
+      // Every part's clock starts at the whole store's first step, whether the part has it or not.
+      expect(p.start).toEqual(d("2026-01-02T10:00:00Z"));
+      expect(p.firstInputAt).toBe(d("2026-01-02T10:00:00Z").getTime());
+    }
+    const inputs = parts.flatMap((p) => p.steps.filter((s) => s.kind !== "settings" && s.kind !== "rule"));
+    expect(inputs).toHaveLength(2 + 1 + 2 + 3); // o1's two updates, o4's one, r1 spent and captured, three reviews
+    expect(parts.flatMap((p) => p.members.map((m) => m.memberId)).sort()).toEqual(["m1", "m2", "m3", "m4", "m5", "m6", "m7"]);
+  });
+
+  it("replays whole a store whose rules, or a candidate's, reward a key once in the whole store", () => {
+    const storeOnce = { scope: "store", key: "properties.productId" };
+    expect(storeWide([rule(), rule(true), rule({ scope: "member", key: "properties.productId" })])).toBe(false);
+    expect(storeWide([rule(), rule(storeOnce)])).toBe(true);
+    expect(splitHistory(history([rule(storeOnce)]), 3, [null])).toHaveLength(1);
+    const candidate = { earnRules: [rule(storeOnce)] } as never;
+    expect(splitHistory(history(), 3, [null, candidate])).toHaveLength(1);
+    expect(splitHistory(history(), 3, [null, { earnRules: [rule()] } as never])).toHaveLength(3);
+  });
+});
+
+describe("the parts' results added up", () => {
+  const flow = (month: string, issued: number, redeemed: number, expired: number, reversed: number, outstanding: number) => ({ month, issued, redeemed, expired, reversed, outstanding });
+
+  it("sums each month's flows and carries a part's balance through months it has no entries in", () => {
+    const a = { flows: [flow("2026-01", 100, 0, 0, 0, 100), flow("2026-03", 0, 0, 10, 0, 90)], tiers: new Map([["2026-01", { gold: 1 }]]), skipped: { redemptions: 1, deductions: 0, events: 0, orders: 0 } };
+    const b = { flows: [flow("2026-02", 50, 20, 0, 5, 25)], tiers: new Map<string, Record<string, number>>([["2026-01", { gold: 2, silver: 1 }], ["2026-02", { silver: 1 }]]), skipped: { redemptions: 0, deductions: 2, events: 0, orders: 3 } };
+    const merged = mergeResults([a, b]);
+    expect(merged.flows).toEqual([flow("2026-01", 100, 0, 0, 0, 100), flow("2026-02", 50, 20, 0, 5, 125), flow("2026-03", 0, 0, 10, 0, 115)]);
+    expect([...merged.tiers]).toEqual([["2026-01", { gold: 3, silver: 1 }], ["2026-02", { silver: 1 }]]);
+    expect(merged.skipped).toEqual({ redemptions: 1, deductions: 2, events: 0, orders: 3 });
+  });
+});

@@ -1,16 +1,14 @@
 import type { ReplayResult } from "../services/simulation/replay.ts";
 
-/** One part of one run, as the pool hands it to a replay worker. */
+/** One part of one run, as the pool hands it to a replay worker: the part (a serialised HistoryPart, parts.ts) shared, not copied. */
 export interface ReplayTask {
   run: number;
   part: number;
+  history: SharedArrayBuffer;
 }
 
-/**
- * What a replay worker answers: ready for a task (after reading the history), a task's result
- * (null for a part the history did not split into), or what went wrong.
- */
+/** What a replay worker answers: ready for a task, a task's result, or what went wrong. */
 export type WorkerReply =
   | { kind: "ready" }
-  | { kind: "result"; result: ReplayResult | null }
+  | { kind: "result"; result: ReplayResult }
   | { kind: "failed"; message: string };

@@ -70,8 +70,9 @@ describe("a store split into parts of its members", () => {
   });
 
   it("gives every part each change of the program, and each input to one part only", () => {
-    const parts = splitHistory(history(), 3, [null]);
-    expect(parts).toHaveLength(3);
+    const split = splitHistory(history(), 3, [null]);
+    expect(split).toHaveLength(3);
+    const parts = split.map((s) => s.part);
     for (const p of parts) {
       expect(p.steps.filter((s) => s.kind === "settings")).toHaveLength(1);
       // Every part's clock starts at the whole store's first step, whether the part has it or not.
@@ -81,6 +82,15 @@ describe("a store split into parts of its members", () => {
     const inputs = parts.flatMap((p) => p.steps.filter((s) => s.kind !== "settings" && s.kind !== "rule"));
     expect(inputs).toHaveLength(2 + 1 + 2 + 3); // o1's two updates, o4's one, r1 spent and captured, three reviews
     expect(parts.flatMap((p) => p.members.map((m) => m.memberId)).sort()).toEqual(["m1", "m2", "m3", "m4", "m5", "m6", "m7"]);
+    // Each part's history holds its own members' inputs only, and the whole program.
+    for (const { history: h, part } of split) {
+      const members = new Set(part.members.map((m) => m.memberId));
+      expect(h.members).toEqual(part.members);
+      expect(h.events.every((e) => members.has(e.memberId)) && h.redemptions.every((r) => members.has(r.memberId))).toBe(true);
+      expect(h.ruleVersions).toHaveLength(1);
+      expect(h.settingsChanges).toHaveLength(1);
+    }
+    expect(split.flatMap((s) => s.history.orders.map((o) => o.id)).sort()).toEqual(["o1", "o4"]);
   });
 
   it("replays whole a store whose rules, or a candidate's, reward a key once in the whole store", () => {

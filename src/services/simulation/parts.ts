@@ -1,29 +1,54 @@
 import type { MonthFlow } from "../../core/ports/reports.ts";
 import type { ProgramDocument } from "../../core/program/document.ts";
 import type { StoreHistory } from "../../core/simulation/history.ts";
+import type { Step } from "../../core/simulation/timeline.ts";
 import { partitionHistory, partOfStep, storeWide } from "../../core/simulation/partition.ts";
 import type { ReplayPart, ReplayResult } from "./replay-options.ts";
 import { wholeHistory } from "./replay.ts";
 
+/** One part of a store to replay: the history it needs (the store's program, the part's members and their inputs), and its steps. */
+export interface HistoryPart {
+  history: StoreHistory;
+  part: ReplayPart;
+}
+
+/** Whether the store's rules, or a candidate's, tie all members together (a store-wide once key): then it is replayed whole. */
+export function tiedTogether(history: StoreHistory, candidates: ReadonlyArray<ProgramDocument | null>): boolean {
+  return storeWide(history.ruleVersions.map((v) => v.rule)) || candidates.some((c) => c !== null && storeWide(c.earnRules));
+}
+
 /**
  * A store's history in `count` parts of its members (core/simulation/partition.ts), each replayed
  * on a scratch ledger of its own and added up by `mergeResults`; the whole history in one part when
- * the store's rules, or a candidate's, tie all members together.
+ * the store's rules, or a candidate's, tie all members together. Each part holds only what its
+ * replay reads, so a worker given one part holds that part, not the whole store.
  */
-export function splitHistory(history: StoreHistory, count: number, candidates: ReadonlyArray<ProgramDocument | null>): ReplayPart[] {
+export function splitHistory(history: StoreHistory, count: number, candidates: ReadonlyArray<ProgramDocument | null>): HistoryPart[] {
   const whole = wholeHistory(history);
-  const tied = storeWide(history.ruleVersions.map((v) => v.rule)) || candidates.some((c) => c !== null && storeWide(c.earnRules));
-  if (tied || count <= 1) return [whole];
+  if (count <= 1 || tiedTogether(history, candidates)) return [{ history, part: whole }];
   const partition = partitionHistory(history, count);
-  if (partition.count <= 1) return [whole];
-  const parts: ReplayPart[] = Array.from({ length: partition.count }, () => ({ steps: [], members: [], start: whole.start, firstInputAt: whole.firstInputAt }));
+  if (partition.count <= 1) return [{ history, part: whole }];
+  const steps = Array.from({ length: partition.count }, () => [] as Step[]);
   for (const step of whole.steps) {
     const part = partOfStep(step, partition);
-    if (part === null) for (const p of parts) (p.steps as unknown[]).push(step);
-    else (parts[part]!.steps as unknown[]).push(step);
+    if (part === null) for (const s of steps) s.push(step);
+    else steps[part]!.push(step);
   }
-  for (const m of history.members) (parts[partition.memberPart.get(m.memberId) ?? 0]!.members as unknown[]).push(m);
-  return parts;
+  const ofMember = (memberId: string) => partition.memberPart.get(memberId) ?? 0;
+  return steps.map((partSteps, p) => {
+    const members = history.members.filter((m) => ofMember(m.memberId) === p);
+    return {
+      history: {
+        ...history,
+        members,
+        events: history.events.filter((e) => ofMember(e.memberId) === p),
+        orders: history.orders.filter((o) => (partition.orderPart.get(o.id) ?? 0) === p),
+        redemptions: history.redemptions.filter((r) => ofMember(r.memberId) === p),
+        credits: history.credits.filter((c) => ofMember(c.memberId) === p),
+      },
+      part: { steps: partSteps, members, start: whole.start, firstInputAt: whole.firstInputAt },
+    };
+  });
 }
 
 /**

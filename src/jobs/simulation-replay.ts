@@ -4,7 +4,7 @@ import { Worker } from "node:worker_threads";
 import type { ProgramDocument } from "../core/program/document.ts";
 import type { StoreHistory } from "../core/simulation/history.ts";
 import type { ReplayRunner } from "../services/simulation/report.ts";
-import { mergeResults, splitHistory, tiedTogether } from "../services/simulation/parts.ts";
+import { mergeResults, splitHistory, tiedTogether, type HistoryPart } from "../services/simulation/parts.ts";
 import { replayHistory, type ReplayOptions, type ReplayResult } from "../services/simulation/replay.ts";
 import { memoryTransactor } from "../storage/memory/transactor.ts";
 import type { ReplayTask, WorkerReply } from "./replay-protocol.ts";
@@ -17,8 +17,8 @@ import type { ReplayTask, WorkerReply } from "./replay-protocol.ts";
  */
 export const PART_INPUTS = 40_000;
 
-/** Worker threads at most: each holds the whole history, so more would cost more memory than they save time. */
-const MAX_WORKERS = 8;
+/** Replay workers: one per core, at most 8 (each holds a part's scratch ledger, hundreds of megabytes for a big store). */
+export const REPLAY_WORKERS = Math.min(8, availableParallelism());
 
 /**
  * A replay makes short-lived objects by the gigabyte (each input's rows, books, copies): a young
@@ -60,42 +60,56 @@ export function replayInThreadParts(parts?: number): ReplayRunner {
 export const replayInThread: ReplayRunner = replayInThreadParts();
 
 /**
- * A history's parts, each serialised once into memory the workers share: every run of a
- * simulation (and of an assistant's several) reads the same bytes, and a worker reads only the part
- * it replays, where handing each worker the whole history copied all of it into every worker.
+ * A history's parts, each serialised once into memory the workers share, when a worker first
+ * needs it: every run of a simulation (and of an assistant's several) reads the same bytes, a
+ * worker reads only the part it replays, and the first workers start while the rest are written.
  */
-const serialised = new WeakMap<StoreHistory, Map<string, SharedArrayBuffer[]>>();
+interface SharedParts {
+  count: number;
+  bytes(part: number): SharedArrayBuffer;
+}
 
-function sharedParts(history: StoreHistory, count: number, candidates: ReadonlyArray<ProgramDocument | null>): SharedArrayBuffer[] {
+const serialised = new WeakMap<StoreHistory, Map<string, SharedParts>>();
+
+function sharedParts(history: StoreHistory, count: number, candidates: ReadonlyArray<ProgramDocument | null>): SharedParts {
   const key = `${count}:${tiedTogether(history, candidates)}`;
-  const known = serialised.get(history) ?? new Map<string, SharedArrayBuffer[]>();
+  const known = serialised.get(history) ?? new Map<string, SharedParts>();
   serialised.set(history, known);
   let parts = known.get(key);
   if (!parts) {
-    parts = splitHistory(history, count, candidates).map((p) => {
-      const buffer = serialize(p);
-      const bytes = new SharedArrayBuffer(buffer.length);
-      new Uint8Array(bytes).set(buffer);
-      return bytes;
-    });
+    const split: Array<HistoryPart | null> = splitHistory(history, count, candidates);
+    const bytes: SharedArrayBuffer[] = [];
+    parts = {
+      count: split.length,
+      bytes(part) {
+        let shared = bytes[part];
+        if (!shared) {
+          const buffer = serialize(split[part]);
+          split[part] = null; // the bytes are all the workers need now
+          shared = new SharedArrayBuffer(buffer.length);
+          new Uint8Array(shared).set(buffer);
+          bytes[part] = shared;
+        }
+        return shared;
+      },
+    };
     known.set(key, parts);
   }
   return parts;
 }
 
 /**
- * Replays in worker threads, one per core (at most MAX_WORKERS): a replay is CPU work for seconds,
- * which must not stall the server's requests. Each run is split in parts (parts.ts), and the
- * workers take the (run, part) tasks one after the other until none is left; each run's parts are
- * then added up.
+ * Replays in worker threads (REPLAY_WORKERS): a replay is CPU work for seconds, which must not
+ * stall the server's requests. Each run is split in parts (parts.ts), and the workers take the
+ * (run, part) tasks one after the other until none is left; each run's parts are then added up.
  */
-export function replayInWorkerPool(workers = Math.min(MAX_WORKERS, availableParallelism())): ReplayRunner {
+export function replayInWorkerPool(workers = REPLAY_WORKERS): ReplayRunner {
   return async (history, runs) => {
     const parts = sharedParts(history, partsFor(history, workers), runs.map((r) => r.candidate));
-    const tasks: ReplayTask[] = [];
-    for (let part = 0; part < parts.length; part++) for (let run = 0; run < runs.length; run++) tasks.push({ run, part, history: parts[part]! });
+    const tasks: TaskName[] = [];
+    for (let part = 0; part < parts.count; part++) for (let run = 0; run < runs.length; run++) tasks.push({ run, part });
     const results = runs.map(() => [] as ReplayResult[]);
-    await pool(Math.max(1, Math.min(workers, tasks.length)), runs, tasks, (task, result) => {
+    await pool(Math.max(1, Math.min(workers, tasks.length)), runs, tasks, (task) => ({ ...task, history: parts.bytes(task.part) }), (task, result) => {
       results[task.run]![task.part] = result;
     });
     return results.map(mergeResults);
@@ -104,44 +118,46 @@ export function replayInWorkerPool(workers = Math.min(MAX_WORKERS, availablePara
 
 export const replayInWorker: ReplayRunner = replayInWorkerPool();
 
-/** Runs the tasks on `size` workers, each given the next task when it finishes one. */
-function pool(size: number, runs: ReadonlyArray<Omit<ReplayOptions, "tx">>, tasks: ReplayTask[], done: (task: ReplayTask, result: ReplayResult) => void): Promise<void> {
+/** A task before its part's bytes are loaded. */
+type TaskName = Omit<ReplayTask, "history">;
+
+/** Runs the tasks on `size` workers, each given the next task (made whole by `load`) when it finishes one. */
+function pool(
+  size: number, runs: ReadonlyArray<Omit<ReplayOptions, "tx">>, tasks: ReadonlyArray<TaskName>,
+  load: (task: TaskName) => ReplayTask, done: (task: TaskName, result: ReplayResult) => void,
+): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const queue = [...tasks];
     const workers: Worker[] = [];
-    let running = 0;
+    let running = size;
     let failed = false;
-    const stopAll = () => {
-      for (const w of workers) void w.terminate();
-    };
-    const fail = (error: Error) => {
+    const fail = (error: unknown) => {
       if (failed) return;
       failed = true;
-      stopAll();
-      reject(error);
-    };
-    const next = (worker: Worker) => {
-      const task = queue.shift();
-      if (task) {
-        worker.postMessage(task);
-        return;
-      }
-      void worker.terminate();
-      running--;
-      if (running === 0 && !failed) resolve();
+      for (const w of workers) void w.terminate();
+      reject(error instanceof Error ? error : new Error(String(error)));
     };
     for (let i = 0; i < size; i++) {
       const worker = new Worker(new URL("./replay-worker.mjs", import.meta.url), { workerData: { runs }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
       workers.push(worker);
-      running++;
-      let busy: ReplayTask | null = null;
+      let busy: TaskName | null = null;
+      const next = () => {
+        busy = queue.shift() ?? null;
+        if (busy) return worker.postMessage(load(busy));
+        void worker.terminate();
+        if (--running === 0 && !failed) resolve();
+      };
       worker.on("message", (reply: WorkerReply) => {
+        if (failed) return;
         if (reply.kind === "failed") return fail(new Error(reply.message));
         if (reply.kind === "result") done(busy!, reply.result);
-        busy = queue[0] ?? null;
-        next(worker);
+        try {
+          next();
+        } catch (error) {
+          fail(error);
+        }
       });
-      worker.once("error", (error) => fail(error));
+      worker.once("error", fail);
       worker.once("exit", (code) => {
         if (busy !== null) fail(new Error(`the replay worker stopped (exit code ${code})`));
       });

@@ -3,7 +3,7 @@ import type { ReplayRunner } from "../services/simulation/report.ts";
 import { runSimulation } from "../services/simulation/simulations.ts";
 import { replayInWorker } from "./simulation-replay.ts";
 
-/** Runs recorded simulations in this process, one at a time (each uses two cores while it runs). */
+/** Runs recorded simulations in this process, one at a time (each uses a worker per core while it runs, simulation-replay.ts). */
 export interface SimulationJobs {
   launch(storeId: string, id: string): void;
   /** The replay the assistant's proposals use too. */

@@ -4,6 +4,7 @@ import { withProgramDefaults } from "../../src/core/program/settings.ts";
 import { earnRuleSchema } from "../../src/core/rules/schema.ts";
 import type { HistoryMember, HistoryOrder, StoreHistory } from "../../src/core/simulation/history.ts";
 import { partitionHistory, storeWide } from "../../src/core/simulation/partition.ts";
+import { inputSteps } from "../../src/core/simulation/timeline.ts";
 import { mergeResults, splitHistory } from "../../src/services/simulation/parts.ts";
 
 const d = (iso: string) => new Date(iso);
@@ -33,7 +34,8 @@ const rule = (once?: unknown) => earnRuleSchema.parse({ name: "Review", event: "
 function history(rules = [rule()]): StoreHistory {
   return {
     store: { id: "s1", name: "Shop", currency: "USD", timezone: "Europe/Paris", program: withProgramDefaults({}), createdAt: d("2026-01-01T00:00:00Z") },
-    settingsChanges: [{ at: d("2026-02-01T00:00:00Z"), wall: "s-1", settings: withProgramDefaults({}) }],
+    // Recorded in wall time, made between o1's two updates (their walls o1-0 and o1-1).
+    settingsChanges: [{ at: d("2026-02-01T00:00:00Z"), wall: "o1-0x", settings: withProgramDefaults({}) }],
     members: ["m1", "m2", "m3", "m4", "m5", "m6", "m7"].map(member),
     events: [event("e1", "m5", "2026-01-05T10:00:00Z"), event("e2", "m6", "2026-01-06T10:00:00Z"), event("e3", "m6", "2026-03-06T10:00:00Z")],
     orders: [order("o1", ["m1", "m2"], "2026-01-02T10:00:00Z"), order("o4", ["m4"], "2026-01-03T10:00:00Z")],
@@ -74,12 +76,13 @@ describe("a store split into parts of its members", () => {
     expect(split).toHaveLength(3);
     const parts = split.map((s) => s.part);
     for (const p of parts) {
-      expect(p.steps.filter((s) => s.kind === "settings")).toHaveLength(1);
+      // The settings change, placed among all the store's inputs: before o1's second update.
+      expect(p.program.map((s) => [s.kind, s.at.toISOString()])).toEqual([["settings", "2026-01-02T10:01:00.000Z"]]);
       // Every part's clock starts at the whole store's first step, whether the part has it or not.
       expect(p.start).toEqual(d("2026-01-02T10:00:00Z"));
       expect(p.firstInputAt).toBe(d("2026-01-02T10:00:00Z").getTime());
     }
-    const inputs = parts.flatMap((p) => p.steps.filter((s) => s.kind !== "settings" && s.kind !== "rule"));
+    const inputs = split.flatMap((s) => inputSteps(s.history));
     expect(inputs).toHaveLength(2 + 1 + 2 + 3); // o1's two updates, o4's one, r1 spent and captured, three reviews
     expect(parts.flatMap((p) => p.members.map((m) => m.memberId)).sort()).toEqual(["m1", "m2", "m3", "m4", "m5", "m6", "m7"]);
     // Each part's history holds its own members' inputs only, and the whole program.

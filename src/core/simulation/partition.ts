@@ -1,5 +1,4 @@
 import type { StoreHistory } from "./history.ts";
-import type { Step } from "./timeline.ts";
 
 /**
  * Which part of a store each member and each order is replayed in.
@@ -129,22 +128,4 @@ export function partitionHistory(history: StoreHistory, count: number): Partitio
     else orderPart.set(key.slice(2), part);
   }
   return { count: parts, memberPart, orderPart };
-}
-
-/** The part a step belongs to; null for a change of the program, which every part makes. */
-export function partOfStep(step: Step, partition: Partition): number | null {
-  switch (step.kind) {
-    case "event":
-      return partition.memberPart.get(step.event.memberId) ?? 0;
-    case "order":
-      return partition.orderPart.get(step.order.id) ?? 0;
-    case "redeem":
-    case "finish":
-      return partition.memberPart.get(step.redemption.memberId) ?? 0;
-    case "credit":
-      return partition.memberPart.get(step.credit.memberId) ?? 0;
-    case "rule":
-    case "settings":
-      return null;
-  }
 }

@@ -68,32 +68,55 @@ export function orderSteps(order: HistoryOrder): Step[] {
  * kind and id.
  */
 export function timeline(history: StoreHistory): Step[] {
+  const inputs = inputSteps(history);
+  return sortSteps([...inputs, ...programSteps(history, inputs)]);
+}
+
+/** The history's inputs as steps, unsorted: events, order updates, redemptions (spent, then finished), adjustments and imports. */
+export function inputSteps(history: Pick<StoreHistory, "events" | "orders" | "redemptions" | "credits">): Step[] {
   const steps: Step[] = [];
   for (const event of history.events) steps.push({ kind: "event", at: event.recordedAt, wall: event.wall ?? "", event });
-  for (const order of history.orders) steps.push(...orderSteps(order));
+  for (const order of history.orders) for (const step of orderSteps(order)) steps.push(step);
   for (const redemption of history.redemptions) {
     steps.push({ kind: "redeem", at: redemption.spentAt, wall: redemption.wall, redemption });
     if (redemption.finish) steps.push({ kind: "finish", at: redemption.finish.at, wall: redemption.finish.wall, redemption });
   }
   for (const credit of history.credits) steps.push({ kind: "credit", at: credit.at, wall: credit.wall, credit });
-  // Program changes (settings, rule versions made while inputs came in) go where their audit
-  // record's wall-clock id puts them among the inputs: their recorded time may be wall time while
-  // the inputs' is a sandbox store's clock. Rule versions before the first input are there from the start.
-  const first = firstInputAt(steps);
-  const inputCount = steps.length;
-  let inputs: Step[] | null = null; // sorted when a change needs placing, which most histories never do
+  return steps;
+}
+
+/**
+ * The program's changes as steps among `inputs` (all the store's): settings, and rule versions
+ * made while inputs came in. Each goes where its audit record's wall-clock id puts it among the
+ * inputs: its recorded time may be wall time while the inputs' is a sandbox store's clock. Rule
+ * versions before the first input are there from the start.
+ */
+export function programSteps(history: Pick<StoreHistory, "ruleVersions" | "settingsChanges">, inputs: readonly Step[]): Step[] {
+  const first = firstInputAt(inputs);
+  let sorted: Step[] | null = null; // sorted when a change needs placing, which most histories never do
   const placed = (at: Date, wall: string | null): Date => {
     if (!wall) return at;
-    inputs ??= steps.slice(0, inputCount).sort(byTimeAndWall);
-    const next = inputs.find((s) => s.wall !== "" && s.wall > wall);
-    return next ? next.at : new Date(Math.max(at.getTime(), inputs.at(-1)?.at.getTime() ?? at.getTime()));
+    sorted ??= [...inputs].sort(byTimeAndWall);
+    const next = sorted.find((s) => s.wall !== "" && s.wall > wall);
+    return next ? next.at : new Date(Math.max(at.getTime(), sorted.at(-1)?.at.getTime() ?? at.getTime()));
   };
+  const steps: Step[] = [];
   for (const version of history.ruleVersions) {
     if (version.effectiveFrom.getTime() >= first) steps.push({ kind: "rule", at: placed(version.effectiveFrom, version.wall), wall: version.wall ?? "", version });
   }
   for (const change of history.settingsChanges) steps.push({ kind: "settings", at: placed(change.at, change.wall), wall: change.wall, settings: change.settings });
-  const id = (s: Step) => (s.kind === "event" ? s.event.id : s.kind === "order" ? s.order.id : s.kind === "credit" ? s.credit.wall : s.kind === "rule" ? `${s.version.ruleId}:${s.version.version}` : s.kind === "settings" ? s.wall : s.redemption.id);
-  return steps.sort((a, b) => byTimeAndWall(a, b) || RANK[a.kind] - RANK[b.kind] || (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0));
+  return steps;
+}
+
+const stepId = (s: Step) => (s.kind === "event" ? s.event.id : s.kind === "order" ? s.order.id : s.kind === "credit" ? s.credit.wall : s.kind === "rule" ? `${s.version.ruleId}:${s.version.version}` : s.kind === "settings" ? s.wall : s.redemption.id);
+
+/**
+ * Sorts steps, in place, into the order the store processed them. The order is total, so any
+ * subset of a store's steps (one part of its members, and the program's changes) sorts into the
+ * same order as it has among all of them.
+ */
+export function sortSteps(steps: Step[]): Step[] {
+  return steps.sort((a, b) => byTimeAndWall(a, b) || RANK[a.kind] - RANK[b.kind] || (stepId(a) < stepId(b) ? -1 : stepId(a) > stepId(b) ? 1 : 0));
 }
 
 const byTimeAndWall = (a: Step, b: Step) => a.at.getTime() - b.at.getTime() || (a.wall < b.wall ? -1 : a.wall > b.wall ? 1 : 0);

@@ -1,8 +1,7 @@
 import type { MonthFlow } from "../../core/ports/reports.ts";
 import type { ProgramDocument } from "../../core/program/document.ts";
 import type { StoreHistory } from "../../core/simulation/history.ts";
-import type { Step } from "../../core/simulation/timeline.ts";
-import { partitionHistory, partOfStep, storeWide } from "../../core/simulation/partition.ts";
+import { partitionHistory, storeWide } from "../../core/simulation/partition.ts";
 import type { ReplayPart, ReplayResult } from "./replay-options.ts";
 import { wholeHistory } from "./replay.ts";
 
@@ -28,14 +27,8 @@ export function splitHistory(history: StoreHistory, count: number, candidates: R
   if (count <= 1 || tiedTogether(history, candidates)) return [{ history, part: whole }];
   const partition = partitionHistory(history, count);
   if (partition.count <= 1) return [{ history, part: whole }];
-  const steps = Array.from({ length: partition.count }, () => [] as Step[]);
-  for (const step of whole.steps) {
-    const part = partOfStep(step, partition);
-    if (part === null) for (const s of steps) s.push(step);
-    else steps[part]!.push(step);
-  }
   const ofMember = (memberId: string) => partition.memberPart.get(memberId) ?? 0;
-  return steps.map((partSteps, p) => {
+  return Array.from({ length: partition.count }, (_, p) => {
     const members = history.members.filter((m) => ofMember(m.memberId) === p);
     return {
       history: {
@@ -46,7 +39,7 @@ export function splitHistory(history: StoreHistory, count: number, candidates: R
         redemptions: history.redemptions.filter((r) => ofMember(r.memberId) === p),
         credits: history.credits.filter((c) => ofMember(c.memberId) === p),
       },
-      part: { steps: partSteps, members, start: whole.start, firstInputAt: whole.firstInputAt },
+      part: { ...whole, members },
     };
   });
 }

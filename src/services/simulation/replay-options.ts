@@ -33,8 +33,8 @@ export interface ReplayResult {
  * timeline's first step, and starts with the rule versions the whole store started with.
  */
 export interface ReplayPart {
-  /** The part's steps (its members' inputs, and every change of the program), in the whole timeline's order. */
-  steps: readonly Step[];
+  /** The program's changes, placed among all the store's inputs (timeline.ts programSteps): every part makes them all. */
+  program: readonly Step[];
   /** The members the scratch store starts with. */
   members: readonly HistoryMember[];
   /** The whole timeline's first step: where the replay's clock starts (null: no steps). */

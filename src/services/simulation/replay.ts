@@ -3,7 +3,7 @@ import { DomainError } from "../../core/errors.ts";
 import type { Repositories, Transactor } from "../../core/ports/repositories.ts";
 import type { StoreRecord } from "../../core/ports/records.ts";
 import type { HistoryMember, HistoryOrder, StoreHistory } from "../../core/simulation/history.ts";
-import { firstInputAt, timeline, type Step } from "../../core/simulation/timeline.ts";
+import { firstInputAt, inputSteps, programSteps, sortSteps, type Step } from "../../core/simulation/timeline.ts";
 import { runDueWork } from "../due-work.ts";
 import type { Services } from "../context.ts";
 import { importProgram } from "../program-document.ts";
@@ -18,8 +18,11 @@ export type { ReplayOptions, ReplayPart, ReplayProgram, ReplayResult } from "./r
 
 /** The whole of a store's history as one part: every member, every input. */
 export function wholeHistory(history: StoreHistory): ReplayPart {
-  const steps = timeline(history);
-  return { steps, members: history.members, start: steps[0]?.at ?? null, firstInputAt: firstInputAt(steps) };
+  const inputs = inputSteps(history);
+  const program = programSteps(history, inputs);
+  let start: Date | null = null;
+  for (const s of [inputs, program]) for (const step of s) if (start === null || step.at.getTime() < start.getTime()) start = step.at;
+  return { program, members: history.members, start, firstInputAt: firstInputAt(inputs) };
 }
 
 /** A clock the replay moves: every service reads the store's time from it. */
@@ -59,7 +62,8 @@ export async function replayHistory(history: StoreHistory, options: ReplayOption
 const BATCH = 50;
 
 async function replayOn(tx: Transactor, history: StoreHistory, options: ReplayOptions, part: ReplayPart): Promise<ReplayResult> {
-  const steps = part.steps.filter((s) => s.at.getTime() <= options.to.getTime());
+  // The part's own inputs and the program's changes, in the order the store processed them.
+  const steps = sortSteps([...inputSteps(history), ...part.program]).filter((s) => s.at.getTime() <= options.to.getTime());
   // The whole timeline's first step starts the clock, in every part: each walks the same days.
   const first = part.start !== null && part.start.getTime() <= options.to.getTime() ? part.start : null;
   const start = first ?? options.from;

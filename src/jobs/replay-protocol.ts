@@ -1,14 +1,13 @@
 import type { ReplayResult } from "../services/simulation/replay.ts";
 
-/** One part of one run, as the pool hands it to a replay worker: the part (a serialised HistoryPart, parts.ts) shared, not copied. */
+/** One part of the store, as the pool hands it to a replay worker: the part (a serialised HistoryPart, parts.ts) shared, not copied. */
 export interface ReplayTask {
-  run: number;
   part: number;
   history: SharedArrayBuffer;
 }
 
-/** What a replay worker answers: ready for a task, a task's result, or what went wrong. */
+/** What a replay worker answers: ready for a task, a task's results (one per run), or what went wrong. */
 export type WorkerReply =
   | { kind: "ready" }
-  | { kind: "result"; result: ReplayResult }
+  | { kind: "result"; results: ReplayResult[] }
   | { kind: "failed"; message: string };

@@ -6,20 +6,23 @@ import { memoryTransactor } from "../storage/memory/transactor.ts";
 import type { ReplayTask, WorkerReply } from "./replay-protocol.ts";
 
 /**
- * A replay worker: replays the (run, part) tasks it is sent, one after the other, each part read
- * from the bytes the pool shares and replayed on a fresh in-memory database, until the pool stops it.
+ * A replay worker: replays the parts it is sent, one after the other, each read once from the
+ * bytes the pool shares and replayed for every run (the current program, a candidate), each run on
+ * a fresh in-memory database, until the pool stops it.
  */
 const { runs } = workerData as { runs: Array<Omit<ReplayOptions, "tx">> };
 const port = parentPort!;
 const reply = (message: WorkerReply) => port.postMessage(message);
 const failed = (error: unknown) => reply({ kind: "failed", message: error instanceof Error ? `${error.message}\n${error.stack ?? ""}` : String(error) });
 
+async function replayPart(task: ReplayTask) {
+  const { history, part } = deserialize(new Uint8Array(task.history)) as HistoryPart;
+  const results = [];
+  for (const run of runs) results.push(await replayHistory(history, { ...run, tx: memoryTransactor() }, part));
+  return results;
+}
+
 port.on("message", (task: ReplayTask) => {
-  try {
-    const { history, part } = deserialize(new Uint8Array(task.history)) as HistoryPart;
-    replayHistory(history, { ...runs[task.run]!, tx: memoryTransactor() }, part).then((result) => reply({ kind: "result", result }), failed);
-  } catch (error) {
-    failed(error);
-  }
+  replayPart(task).then((results) => reply({ kind: "result", results }), failed);
 });
 reply({ kind: "ready" });

@@ -100,17 +100,17 @@ function sharedParts(history: StoreHistory, count: number, candidates: ReadonlyA
 
 /**
  * Replays in worker threads (REPLAY_WORKERS): a replay is CPU work for seconds, which must not
- * stall the server's requests. Each run is split in parts (parts.ts), and the workers take the
- * (run, part) tasks one after the other until none is left; each run's parts are then added up.
+ * stall the server's requests. The store is split in parts (parts.ts); the workers take the parts
+ * one after the other until none is left, each replaying its part for every run (read once for
+ * all); each run's parts are then added up.
  */
 export function replayInWorkerPool(workers = REPLAY_WORKERS): ReplayRunner {
   return async (history, runs) => {
     const parts = sharedParts(history, partsFor(history, workers), runs.map((r) => r.candidate));
-    const tasks: TaskName[] = [];
-    for (let part = 0; part < parts.count; part++) for (let run = 0; run < runs.length; run++) tasks.push({ run, part });
+    const tasks: TaskName[] = Array.from({ length: parts.count }, (_, part) => ({ part }));
     const results = runs.map(() => [] as ReplayResult[]);
-    await pool(Math.max(1, Math.min(workers, tasks.length)), runs, tasks, (task) => ({ ...task, history: parts.bytes(task.part) }), (task, result) => {
-      results[task.run]![task.part] = result;
+    await pool(Math.max(1, Math.min(workers, tasks.length)), runs, tasks, (task) => ({ ...task, history: parts.bytes(task.part) }), (task, partResults) => {
+      partResults.forEach((result, run) => (results[run]![task.part] = result));
     });
     return results.map(mergeResults);
   };
@@ -124,7 +124,7 @@ type TaskName = Omit<ReplayTask, "history">;
 /** Runs the tasks on `size` workers, each given the next task (made whole by `load`) when it finishes one. */
 function pool(
   size: number, runs: ReadonlyArray<Omit<ReplayOptions, "tx">>, tasks: ReadonlyArray<TaskName>,
-  load: (task: TaskName) => ReplayTask, done: (task: TaskName, result: ReplayResult) => void,
+  load: (task: TaskName) => ReplayTask, done: (task: TaskName, results: ReplayResult[]) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const queue = [...tasks];
@@ -150,7 +150,7 @@ function pool(
       worker.on("message", (reply: WorkerReply) => {
         if (failed) return;
         if (reply.kind === "failed") return fail(new Error(reply.message));
-        if (reply.kind === "result") done(busy!, reply.result);
+        if (reply.kind === "result") done(busy!, reply.results);
         try {
           next();
         } catch (error) {

@@ -81,16 +81,25 @@ async function onPostgres(): Promise<{ services: Services; storeId: string; clos
   };
 }
 
-async function main() {
-  const memory = process.env.BENCH_SIMULATE_MEMORY === "1";
+/**
+ * Makes (or finds) the store and reads its history, as the API does. Only the history and the
+ * store's own flows are kept: a server holds those while it simulates, not the store's database,
+ * so an in-memory store (gigabytes at full size) is let go of before the replays.
+ */
+async function readStore(memory: boolean) {
   const { services, storeId, close } = memory ? await inMemory() : await onPostgres();
   const raw = execFileSync("bash", [join(import.meta.dirname, "..", "..", "shared", "bench", "raw-baseline.sh"), "5", "8"], { encoding: "utf8" }).trim().replace(/\n/g, ", ");
   console.log(`machine: ${raw} (pgbench, same run)`);
-
   const current = programDocumentSchema.parse(await exportProgram(services, storeId));
   const candidate = { ...current, earnRules: current.earnRules.map((r) => (r.award.type === "per_amount" ? { ...r, award: { ...r.award, per: r.award.per * 2 } } : r)) };
-  const t0 = performance.now();
+  const began = performance.now();
   const loaded = await loadHistory(services, storeId);
+  return { loaded, candidate, readMs: performance.now() - began, close };
+}
+
+async function main() {
+  const memory = process.env.BENCH_SIMULATE_MEMORY === "1";
+  const { loaded, candidate, readMs, close } = await readStore(memory);
   const t1 = performance.now();
   const period = simulationPeriod("2025-01-01", "2025-12-31", loaded.history.store.timezone);
   const report = await simulateLoaded(loaded, { candidate, ...period, redemptionRate: null }, replayInWorker);
@@ -98,7 +107,7 @@ async function main() {
   const inputs = loaded.history.orders.reduce((n, o) => n + o.updates.length, 0) + loaded.history.events.length + loaded.history.credits.length
     + loaded.history.redemptions.reduce((n, r) => n + (r.finish ? 2 : 1), 0);
   console.log(`${inputs} inputs replayed (order updates, events, redemptions, adjustments)`);
-  console.log(`history read from ${memory ? "memory" : "PostgreSQL"}: ${seconds(t1 - t0)}; both replays (${REPLAY_WORKERS} worker threads, ${partsFor(loaded.history, REPLAY_WORKERS)} parts each): ${seconds(t2 - t1)}; simulation in all: ${seconds(t2 - t0)} (target < 30 s)`);
+  console.log(`history read from ${memory ? "memory" : "PostgreSQL"}: ${seconds(readMs)}; both replays (${REPLAY_WORKERS} worker threads, ${partsFor(loaded.history, REPLAY_WORKERS)} parts each): ${seconds(t2 - t1)}; simulation in all: ${seconds(t2 - t1 + readMs)} (target < 30 s)`);
   console.log(`current:   issued ${report.current.totals.issued}, expired ${report.current.totals.expired}, outstanding ${report.current.totals.outstanding}, cost share ${report.current.totals.costShare}`);
   console.log(`candidate: issued ${report.candidate.totals.issued}, expired ${report.candidate.totals.expired}, outstanding ${report.candidate.totals.outstanding}, cost share ${report.candidate.totals.costShare}`);
   console.log(`replaying the current program reproduced the ledger month by month: ${report.reproduced}`);

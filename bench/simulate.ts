@@ -16,7 +16,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
-import { partsFor, REPLAY_WORKERS, replayInWorker } from "../src/jobs/simulation-replay.ts";
+import { inputCount, partsFor, REPLAY_WORKERS, replayInWorker } from "../src/jobs/simulation-replay.ts";
 import { exportProgram } from "../src/services/program-document.ts";
 import { loadHistory } from "../src/services/simulation/load.ts";
 import { simulateLoaded } from "../src/services/simulation/report.ts";
@@ -104,9 +104,7 @@ async function main() {
   const period = simulationPeriod("2025-01-01", "2025-12-31", loaded.history.store.timezone);
   const report = await simulateLoaded(loaded, { candidate, ...period, redemptionRate: null }, replayInWorker);
   const t2 = performance.now();
-  const inputs = loaded.history.orders.reduce((n, o) => n + o.updates.length, 0) + loaded.history.events.length + loaded.history.credits.length
-    + loaded.history.redemptions.reduce((n, r) => n + (r.finish ? 2 : 1), 0);
-  console.log(`${inputs} inputs replayed (order updates, events, redemptions, adjustments)`);
+  console.log(`${inputCount(loaded.history)} inputs replayed (order updates, events, redemptions, adjustments)`);
   console.log(`history read from ${memory ? "memory" : "PostgreSQL"}: ${seconds(readMs)}; both replays (${REPLAY_WORKERS} worker threads, ${partsFor(loaded.history, REPLAY_WORKERS)} parts each): ${seconds(t2 - t1)}; simulation in all: ${seconds(t2 - t1 + readMs)} (target < 30 s)`);
   console.log(`current:   issued ${report.current.totals.issued}, expired ${report.current.totals.expired}, outstanding ${report.current.totals.outstanding}, cost share ${report.current.totals.costShare}`);
   console.log(`candidate: issued ${report.candidate.totals.issued}, expired ${report.candidate.totals.expired}, outstanding ${report.candidate.totals.outstanding}, cost share ${report.candidate.totals.costShare}`);

@@ -1,0 +1,38 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { replayInThreadParts, replayInWorkerPool } from "../../src/jobs/simulation-replay.ts";
+import { exportProgram } from "../../src/services/program-document.ts";
+import { loadHistory, type LoadedHistory } from "../../src/services/simulation/load.ts";
+import type { ReplayOptions } from "../../src/services/simulation/replay.ts";
+import { memoryTransactor } from "../../src/storage/memory/transactor.ts";
+import { TestClock } from "../support/clock.ts";
+import { generateStore } from "../support/generated-store.ts";
+
+/** The worker pool: parts of a store replayed in worker threads add up to the same results as one replay of the whole store here. */
+describe("replays on the worker pool", () => {
+  let loaded: LoadedHistory;
+  let runs: Array<Omit<ReplayOptions, "tx">>;
+
+  beforeAll(async () => {
+    const services = { tx: memoryTransactor(), clock: new TestClock(new Date("2025-01-01T00:00:00Z")) };
+    const storeId = await generateStore(services, { members: 80, orders: 600, days: 180, start: new Date("2025-01-01T05:00:00Z"), seed: 11 });
+    loaded = await loadHistory(services, storeId);
+    const current = await exportProgram(services, storeId);
+    const halved = { ...current, earnRules: current.earnRules.map((r) => (r.award.type === "per_amount" ? { ...r, award: { ...r.award, per: r.award.per * 2 } } : r)) };
+    const base = { from: new Date("2025-02-01T05:00:00Z"), to: loaded.now, spendingScale: 1 };
+    runs = [{ ...base, candidate: null }, { ...base, candidate: halved as never }];
+  }, 120_000);
+
+  it("gives, in parts on two workers, what one whole replay in this thread gives, for each run", async () => {
+    const whole = await replayInThreadParts(1)(loaded.history, runs);
+    const pooled = await replayInWorkerPool(2)(loaded.history, runs);
+    expect(pooled).toEqual(whole);
+    // The candidate earns half: the two runs differ, so each result went back to its own run.
+    expect(whole[1]!.flows.reduce((s, f) => s + f.issued, 0)).toBeLessThan(whole[0]!.flows.reduce((s, f) => s + f.issued, 0));
+  }, 120_000);
+
+  it("fails with the worker's reason when a replay fails", async () => {
+    const broken = [{ ...runs[0]!, candidate: { earnRules: "not a list" } as never }];
+    // The candidate is imported at `from`, in both parts, and refused there: the reason names what is wrong.
+    await expect(replayInWorkerPool(2)(loaded.history, broken)).rejects.toThrow(/"path": \[\s*"earnRules"\s*\]/);
+  }, 120_000);
+});

@@ -5,7 +5,7 @@ import { partitionHistory, storeWide } from "../../core/simulation/partition.ts"
 import type { ReplayPart, ReplayResult } from "./replay-options.ts";
 import { wholeHistory } from "./replay.ts";
 
-/** One part of a store to replay: the history it needs (the store's program, the part's members and their inputs), and its steps. */
+/** One part of a store to replay: the history it needs (the store's program, the part's members and their inputs), and what it takes from the whole store. */
 export interface HistoryPart {
   history: StoreHistory;
   part: ReplayPart;
@@ -28,20 +28,17 @@ export function splitHistory(history: StoreHistory, count: number, candidates: R
   const partition = partitionHistory(history, count);
   if (partition.count <= 1) return [{ history, part: whole }];
   const ofMember = (memberId: string) => partition.memberPart.get(memberId) ?? 0;
-  return Array.from({ length: partition.count }, (_, p) => {
-    const members = history.members.filter((m) => ofMember(m.memberId) === p);
-    return {
-      history: {
-        ...history,
-        members,
-        events: history.events.filter((e) => ofMember(e.memberId) === p),
-        orders: history.orders.filter((o) => (partition.orderPart.get(o.id) ?? 0) === p),
-        redemptions: history.redemptions.filter((r) => ofMember(r.memberId) === p),
-        credits: history.credits.filter((c) => ofMember(c.memberId) === p),
-      },
-      part: { ...whole, members },
-    };
-  });
+  return Array.from({ length: partition.count }, (_, p) => ({
+    history: {
+      ...history,
+      members: history.members.filter((m) => ofMember(m.memberId) === p),
+      events: history.events.filter((e) => ofMember(e.memberId) === p),
+      orders: history.orders.filter((o) => (partition.orderPart.get(o.id) ?? 0) === p),
+      redemptions: history.redemptions.filter((r) => ofMember(r.memberId) === p),
+      credits: history.credits.filter((c) => ofMember(c.memberId) === p),
+    },
+    part: whole,
+  }));
 }
 
 /**

@@ -2,7 +2,6 @@ import type { MonthFlow } from "../../core/ports/reports.ts";
 import type { Transactor } from "../../core/ports/repositories.ts";
 import type { ProgramDocument } from "../../core/program/document.ts";
 import type { Skipped } from "../../core/simulation/figures.ts";
-import type { HistoryMember } from "../../core/simulation/history.ts";
 import type { Step } from "../../core/simulation/timeline.ts";
 
 /** What the replay runs: the store's program as it was, or from `from` on, another document. */
@@ -28,15 +27,14 @@ export interface ReplayResult {
 }
 
 /**
- * What one replay runs of a store's history: all of it, or one part of its members
- * (core/simulation/partition.ts). A part walks the same days as the whole store, from the whole
- * timeline's first step, and starts with the rule versions the whole store started with.
+ * What a replay of a store's history, or of one part of its members (core/simulation/partition.ts),
+ * takes from the whole store: a part makes every change of the program where it came among all
+ * the store's inputs, walks the same days from the whole timeline's first step, and starts with
+ * the rule versions the whole store started with.
  */
 export interface ReplayPart {
   /** The program's changes, placed among all the store's inputs (timeline.ts programSteps): every part makes them all. */
   program: readonly Step[];
-  /** The members the scratch store starts with. */
-  members: readonly HistoryMember[];
   /** The whole timeline's first step: where the replay's clock starts (null: no steps). */
   start: Date | null;
   /** The whole store's first input (+∞ for none): rule versions before it are there from the start. */

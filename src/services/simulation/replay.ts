@@ -2,7 +2,7 @@ import { DateTime } from "luxon";
 import { DomainError } from "../../core/errors.ts";
 import type { Repositories, Transactor } from "../../core/ports/repositories.ts";
 import type { StoreRecord } from "../../core/ports/records.ts";
-import type { HistoryMember, HistoryOrder, StoreHistory } from "../../core/simulation/history.ts";
+import type { HistoryOrder, StoreHistory } from "../../core/simulation/history.ts";
 import { firstInputAt, inputSteps, programSteps, sortSteps, type Step } from "../../core/simulation/timeline.ts";
 import { runDueWork } from "../due-work.ts";
 import type { Services } from "../context.ts";
@@ -22,7 +22,7 @@ export function wholeHistory(history: StoreHistory): ReplayPart {
   const program = programSteps(history, inputs);
   let start: Date | null = null;
   for (const s of [inputs, program]) for (const step of s) if (start === null || step.at.getTime() < start.getTime()) start = step.at;
-  return { program, members: history.members, start, firstInputAt: firstInputAt(inputs) };
+  return { program, start, firstInputAt: firstInputAt(inputs) };
 }
 
 /** A clock the replay moves: every service reads the store's time from it. */
@@ -74,7 +74,7 @@ async function replayOn(tx: Transactor, history: StoreHistory, options: ReplayOp
   const services: Services = { tx, clock };
   const zone = history.store.timezone;
   const storeId = history.store.id;
-  await services.tx.run((repos) => seed(repos, history, part.members, part.firstInputAt, clock.now()));
+  await services.tx.run((repos) => seed(repos, history, part.firstInputAt, clock.now()));
 
   const result: ReplayResult = { flows: [], tiers: new Map(), skipped: { redemptions: 0, deductions: 0, events: 0, orders: 0 } };
   const redemptionIds = new Map<string, string>();
@@ -139,15 +139,15 @@ function withoutReminders(store: StoreRecord): StoreRecord {
   return { ...store, program: { ...store.program, expiryReminderDays: null } };
 }
 
-/** The scratch store: the store's settings, redeem methods, tiers, the versions of its rules before its first input, and the part's members. */
-async function seed(repos: Repositories, history: StoreHistory, members: readonly HistoryMember[], first: number, at: Date): Promise<void> {
+/** The scratch store: the store's settings, redeem methods, tiers, the versions of its rules before its first input, and its members. */
+async function seed(repos: Repositories, history: StoreHistory, first: number, at: Date): Promise<void> {
   const s = history.store;
   const store: StoreRecord = { id: s.id, name: s.name, currency: s.currency, timezone: s.timezone, sandbox: false, clockNow: null, program: s.program, createdAt: s.createdAt };
   await repos.stores.insert(store);
   for (const m of history.redeemMethods) await repos.redemptions.insertMethod(s.id, { id: m.id, type: m.type, config: m.config, createdAt: m.createdAt, updatedAt: m.createdAt });
   for (const t of history.tiers) await repos.tiers.upsert(s.id, t, at);
   for (const v of history.ruleVersions) if (v.effectiveFrom.getTime() < first) await addRuleVersion(repos, s.id, v);
-  for (const m of members) {
+  for (const m of history.members) {
     await repos.members.upsert(s.id, m.memberId, {
       email: m.email, phone: m.phone, birthday: m.birthday, tags: m.tags, isMember: m.isMember, language: m.language,
     }, m.createdAt);

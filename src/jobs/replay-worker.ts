@@ -1,8 +1,8 @@
 import { deserialize } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
 import type { HistoryPart } from "../services/simulation/parts.ts";
-import { replayHistory, type ReplayOptions } from "../services/simulation/replay.ts";
-import { memoryTransactor } from "../storage/memory/transactor.ts";
+import type { ReplayOptions } from "../services/simulation/replay.ts";
+import { replayPart } from "./replay-part.ts";
 import type { ReplayTask, WorkerReply } from "./replay-protocol.ts";
 
 /**
@@ -15,14 +15,9 @@ const port = parentPort!;
 const reply = (message: WorkerReply) => port.postMessage(message);
 const failed = (error: unknown) => reply({ kind: "failed", message: error instanceof Error ? `${error.message}\n${error.stack ?? ""}` : String(error) });
 
-async function replayPart(task: ReplayTask) {
-  const { history, part } = deserialize(new Uint8Array(task.history)) as HistoryPart;
-  const results = [];
-  for (const run of runs) results.push(await replayHistory(history, { ...run, tx: memoryTransactor() }, part));
-  return results;
-}
-
 port.on("message", (task: ReplayTask) => {
-  replayPart(task).then((results) => reply({ kind: "result", results }), failed);
+  Promise.resolve()
+    .then(() => replayPart(deserialize(new Uint8Array(task.history)) as HistoryPart, runs))
+    .then((results) => reply({ kind: "result", results }), failed);
 });
 reply({ kind: "ready" });

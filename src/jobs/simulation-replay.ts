@@ -5,8 +5,8 @@ import type { ProgramDocument } from "../core/program/document.ts";
 import type { StoreHistory } from "../core/simulation/history.ts";
 import type { ReplayRunner } from "../services/simulation/report.ts";
 import { mergeResults, splitHistory, tiedTogether, type HistoryPart } from "../services/simulation/parts.ts";
-import { replayHistory, type ReplayOptions, type ReplayResult } from "../services/simulation/replay.ts";
-import { memoryTransactor } from "../storage/memory/transactor.ts";
+import type { ReplayOptions, ReplayResult } from "../services/simulation/replay.ts";
+import { replayPart } from "./replay-part.ts";
 import type { ReplayTask, WorkerReply } from "./replay-protocol.ts";
 
 /**
@@ -46,14 +46,11 @@ export function partsFor(history: StoreHistory, workers: number): number {
  */
 export function replayInThreadParts(parts?: number): ReplayRunner {
   return async (history, runs) => {
-    const split = splitHistory(history, parts ?? partsFor(history, 1), runs.map((r) => r.candidate));
-    const out: ReplayResult[] = [];
-    for (const run of runs) {
-      const results: ReplayResult[] = [];
-      for (const { history: partHistory, part } of split) results.push(await replayHistory(partHistory, { ...run, tx: memoryTransactor() }, part));
-      out.push(mergeResults(results));
+    const results = runs.map(() => [] as ReplayResult[]);
+    for (const part of splitHistory(history, parts ?? partsFor(history, 1), runs.map((r) => r.candidate))) {
+      (await replayPart(part, runs)).forEach((result, run) => results[run]!.push(result));
     }
-    return out;
+    return results.map(mergeResults);
   };
 }
 

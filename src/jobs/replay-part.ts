@@ -1,0 +1,10 @@
+import type { HistoryPart } from "../services/simulation/parts.ts";
+import { replayHistory, type ReplayOptions, type ReplayResult } from "../services/simulation/replay.ts";
+import { memoryTransactor } from "../storage/memory/transactor.ts";
+
+/** One part of a store replayed for every run (the current program, a candidate), each on a fresh in-memory database: a result per run. */
+export async function replayPart({ history, part }: HistoryPart, runs: ReadonlyArray<Omit<ReplayOptions, "tx">>): Promise<ReplayResult[]> {
+  const results: ReplayResult[] = [];
+  for (const run of runs) results.push(await replayHistory(history, { ...run, tx: memoryTransactor() }, part));
+  return results;
+}

@@ -41,7 +41,7 @@ export function reportTable(report: SimulationReport, currency: string): string 
     line(header), widths.map((w) => "─".repeat(w)).join("  "), ...rows.slice(0, -1).map(line), widths.map((w) => "─".repeat(w)).join("  "), line(rows.at(-1)!),
     "",
     `Current → candidate. Redemption rate ${share(report.redemptionRate)} (observed ${share(report.observedRedemptionRate)}).`,
-    report.reproduced === null ? "" : report.reproduced ? "Replaying the current program reproduced the ledger's own figures." : "Warning: replaying the current program did not reproduce the ledger's own figures.",
+    report.currentFrom === "ledger" ? "The current program's figures are the ledger's own (a replay would give the same)." : report.reproduced === null ? "" : report.reproduced ? "Replaying the current program reproduced the ledger's own figures." : "Warning: replaying the current program did not reproduce the ledger's own figures.",
   ].filter((l, i, all) => l !== "" || i < all.length - 1).join("\n");
 }
 

@@ -146,7 +146,7 @@ describe("back office: the simulator", () => {
     // The run has its own address: #/simulator/<id>.
     expect(page.url()).toMatch(/#\/simulator\/[^/]+$/);
 
-    await page.getByText("Replaying your current program reproduced your ledger exactly").waitFor();
+    await page.getByText("The current program's figures are your ledger's own").waitFor();
     const shown = await page.getByRole("table", { name: "Totals" }).innerText();
     for (const metric of ["liability", "costShare", "cost", "issued"]) {
       const current = await valueOf(page, "Totals", metric, "current");

@@ -34,7 +34,7 @@ describe("the current program's cash value", () => {
     const loaded = await loadHistory(services, store.id);
     expect(loaded.history.redeemMethods.map((m) => [m.id, m.deletedAt !== null])).toEqual([[method.id, true]]);
     const candidate = programDocumentSchema.parse({ ...(await exportProgram(services, store.id)), redeemMethods: [{ type: "cashback", name: "New cash", points: 20, amount: 100 }] });
-    const report = await simulateLoaded(loaded, { candidate, from: new Date("2026-03-01T00:00:00Z"), to: loaded.now, redemptionRate: null }, replayInThread);
+    const report = await simulateLoaded(loaded, { candidate, from: new Date("2026-03-01T00:00:00Z"), to: loaded.now, redemptionRate: null, replayCurrent: true }, replayInThread);
 
     expect(report.current.cashValue).toBeNull();
     expect(report.current.totals.liability).toBeNull();

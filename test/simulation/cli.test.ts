@@ -38,7 +38,7 @@ describe("pointbook simulate", () => {
     expect(line, table.stdout).toBeDefined();
     // 20 orders of $250, $260 … $440 earn 25 … 44 points at $10 = 1 point (690), and 12 … 22 at $20 (340).
     expect(line).toMatch(/^\d{4}-\d{2}\s+690 → 340\s/);
-    expect(table.stdout).toContain("Replaying the current program reproduced the ledger's own figures.");
+    expect(table.stdout).toContain("The current program's figures are the ledger's own (a replay would give the same).");
     expect(table.stderr).toMatch(/simulated \S+ to \S+ in [\d.]+ s/);
 
     const json = JSON.parse((await cli("simulate", "--store", storeId, "--candidate", "current", "--to", today, "--json", "--redemption-rate", "0.5")).stdout);

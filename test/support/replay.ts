@@ -13,14 +13,16 @@ const pick = (flows: readonly MonthFlow[]) => flows.map((f) => ({ month: f.month
  * SPEC §8's own test: replaying the store's current program over its own history gives the
  * ledger's real figures, month by month, and the candidate (the same program, as a document in
  * force from the first month) gives them too. Replayed whole, and in three parts of its members
- * (partition.ts), which must add up to the same report.
+ * (partition.ts), which must add up to the same report. Where the store's ledger stands in for the
+ * current program's replay (ledger-figures.ts), the report made that way is the replay's.
  */
 export async function expectFaithfulReplay(services: Services, storeId: string): Promise<void> {
   const loaded = await loadHistory(services, storeId);
   const candidate = await exportProgram(services, storeId);
   const from = new Date(Math.min(loaded.history.store.createdAt.getTime(), ...loaded.history.events.map((e) => e.recordedAt.getTime()), ...loaded.history.orders.map((o) => o.createdAt.getTime())));
-  const request = { candidate: candidate as never, from, to: loaded.now, redemptionRate: null };
+  const request = { candidate: candidate as never, from, to: loaded.now, redemptionRate: null, replayCurrent: true };
   const report = await simulateLoaded(loaded, request, replayInThreadParts(1));
+  expect(report.currentFrom).toBe("replay");
   expect(await simulateLoaded(loaded, request, replayInThreadParts(3))).toEqual(report);
   const months = new Set(report.current.months.map((m) => m.month));
   const real = pick(loaded.flows.filter((f) => months.has(f.month)));
@@ -36,4 +38,7 @@ export async function expectFaithfulReplay(services: Services, storeId: string):
     || loaded.history.redeemMethods.some((m) => !candidate.redeemMethods.some((c) => c.id === m.id));
   if (!edited) expect(replayed(report.candidate)).toEqual(real);
   expect(report.current.skipped).toEqual({ redemptions: 0, deductions: 0, events: 0, orders: 0 });
+  const fromLedger = await simulateLoaded(loaded, { ...request, replayCurrent: false }, replayInThreadParts(1));
+  if (fromLedger.currentFrom === "ledger") expect({ ...fromLedger, currentFrom: "replay", reproduced: true }).toEqual(report);
+  else expect(loaded.history.tiers.length).toBeGreaterThan(0);
 }

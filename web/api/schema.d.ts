@@ -2941,7 +2941,12 @@ export interface components {
             redemptionRate?: number;
             /** @description Redeemed ÷ issued in the store's history up to `to` */
             observedRedemptionRate?: number;
-            /** @description Whether replaying the current program reproduced the ledger's own monthly figures (null when spending was scaled) */
+            /**
+             * @description Where the current program's figures come from: its replay, or the ledger's own figures when a replay could only repeat them (spending as recorded, no tiers, nothing recorded after `to`)
+             * @enum {string}
+             */
+            currentFrom?: "replay" | "ledger";
+            /** @description Whether replaying the current program reproduced the ledger's own monthly figures (null when spending was scaled, or when the current figures are the ledger's own) */
             reproduced?: boolean | null;
             current?: components["schemas"]["SimulationFigures"];
             candidate?: components["schemas"]["SimulationFigures"];
@@ -3001,7 +3006,12 @@ export interface components {
             redemptionRate: number;
             /** @description Redeemed ÷ issued in the store's history up to `to` */
             observedRedemptionRate: number;
-            /** @description Whether replaying the current program reproduced the ledger's own monthly figures (null when spending was scaled) */
+            /**
+             * @description Where the current program's figures come from: its replay, or the ledger's own figures when a replay could only repeat them (spending as recorded, no tiers, nothing recorded after `to`)
+             * @enum {string}
+             */
+            currentFrom: "replay" | "ledger";
+            /** @description Whether replaying the current program reproduced the ledger's own monthly figures (null when spending was scaled, or when the current figures are the ledger's own) */
             reproduced: boolean | null;
             current: components["schemas"]["SimulationFigures"];
             candidate: components["schemas"]["SimulationFigures"];

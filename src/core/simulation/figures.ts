@@ -125,8 +125,15 @@ export interface SimulationReport {
   /** Redeemed ÷ issued over the store's whole history up to `to`. */
   observedRedemptionRate: number;
   /**
+   * Where the current program's figures come from: its replay, or the store's own ledger when a
+   * replay could only repeat it (members spend as they did, no tiers, nothing the ledger holds
+   * beyond `to`).
+   */
+  currentFrom: "replay" | "ledger";
+  /**
    * Whether replaying the store's own program reproduced its ledger's issued, redeemed, expired and
-   * outstanding figures month by month (null when the spending was scaled by a given rate).
+   * outstanding figures month by month (null when the spending was scaled by a given rate, or
+   * when the current figures are the ledger's own).
    */
   reproduced: boolean | null;
   current: ProgramFigures;

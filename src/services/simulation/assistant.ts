@@ -9,7 +9,7 @@ import { recordChange } from "../audit.ts";
 import { storeNow, type Actor, type Services } from "../context.ts";
 import { exportProgram, importProgram } from "../program-document.ts";
 import { loadHistory } from "./load.ts";
-import { simulateLoaded, type ReplayRunner, type SimulationReport } from "./report.ts";
+import { currentFigures, simulateLoaded, type ReplayRunner, type SimulationReport } from "./report.ts";
 
 /** Seven days between two applies (the source's rule): a program needs time to show its effect. */
 export const ASSISTANT_COOLDOWN_MS = 7 * 24 * 3_600_000;
@@ -39,7 +39,7 @@ export async function proposePrograms(
   const period = simulationPeriod(input.from ?? today.minus({ months: 12 }).plus({ days: 1 }).toISODate()!, input.to ?? today.toISODate()!, zone);
   const current = programDocumentSchema.parse(await exportProgram(services, storeId));
   // The current program's own figures, and what the store's orders look like, feed the drafts.
-  const baseline = await simulateLoaded(loaded, { candidate: current, ...period, redemptionRate: null }, run);
+  const baseline = await currentFigures(loaded, { ...period, redemptionRate: null }, run);
   const inPeriod = loaded.history.orders.filter((o) => o.order.memberId && !o.order.canceledAt
     && Date.parse(o.order.placedAt) >= period.from.getTime() && Date.parse(o.order.placedAt) <= period.to.getTime());
   const members = new Set(inPeriod.map((o) => o.order.memberId)).size;
@@ -47,7 +47,7 @@ export async function proposePrograms(
   const years = Math.max(1 / 12, (period.to.getTime() - period.from.getTime()) / (365.25 * 86_400_000));
   const drafts = draftProposals({
     document: current,
-    costShare: baseline.current.totals.costShare,
+    costShare: baseline.figures.totals.costShare,
     target: input.targetCostShare,
     orders: { count: inPeriod.length, members, averageValue: inPeriod.length ? Math.round(total / inPeriod.length) : 0, perMemberPerYear: members ? inPeriod.length / members / years : 0 },
     redemptionRate: baseline.redemptionRate,

@@ -4,6 +4,7 @@ import type { ProgramDocument } from "../../core/program/document.ts";
 import { monthsBetween, revenueByMonth, simulationFigures, type CashValue, type ProgramFigures, type SimulationReport } from "../../core/simulation/figures.ts";
 import type { StoreHistory } from "../../core/simulation/history.ts";
 import type { ReplayOptions, ReplayResult } from "./replay.ts";
+import { currentFromLedger } from "./ledger-figures.ts";
 import type { LoadedHistory } from "./load.ts";
 
 export interface SimulationRequest {
@@ -12,6 +13,8 @@ export interface SimulationRequest {
   to: Date;
   /** The share of points expected to be redeemed; null: the store's observed rate. */
   redemptionRate: number | null;
+  /** Replay the current program even when its ledger has its figures, to check the replay against them (tests, the bench). */
+  replayCurrent?: boolean;
 }
 
 export type { ProgramFigures, SimulationReport } from "../../core/simulation/figures.ts";
@@ -42,11 +45,38 @@ const sameFlows = (a: readonly MonthFlow[], b: readonly MonthFlow[], months: Rea
   return pick(a) === pick(b);
 };
 
+type ReplayRun = Omit<ReplayOptions, "tx">;
+
 /**
- * Replays the store's history twice, through its own program and through the candidate (in force
- * from `from`), both in parallel when the runner uses workers, and reports them side by side.
+ * Replays already made of a history by a runner, by what was replayed: an assistant's drafts are
+ * each compared with the same current program over the same period, which is replayed once.
  */
-export async function simulateLoaded(loaded: LoadedHistory, request: SimulationRequest, run: ReplayRunner): Promise<SimulationReport> {
+const replayed = new WeakMap<ReplayRunner, WeakMap<StoreHistory, Map<string, Promise<ReplayResult>>>>();
+
+const runKey = (r: ReplayRun) => JSON.stringify([r.candidate, r.from.getTime(), r.to.getTime(), r.spendingScale]);
+
+/** The result of each run, replaying (in one call of the runner, so on one pool) only those not replayed before. */
+async function replays(history: StoreHistory, runs: readonly ReplayRun[], run: ReplayRunner): Promise<ReplayResult[]> {
+  const byHistory = replayed.get(run) ?? new WeakMap<StoreHistory, Map<string, Promise<ReplayResult>>>();
+  replayed.set(run, byHistory);
+  const known = byHistory.get(history) ?? new Map<string, Promise<ReplayResult>>();
+  byHistory.set(history, known);
+  const missing = new Map<string, ReplayRun>();
+  for (const r of runs) if (!known.has(runKey(r))) missing.set(runKey(r), r);
+  if (missing.size > 0) {
+    const results = run(history, [...missing.values()]);
+    [...missing.keys()].forEach((key, i) => {
+      const result = results.then((all) => all[i]!);
+      // A failed replay is not kept: the next simulation tries again.
+      result.catch(() => known.delete(key));
+      known.set(key, result);
+    });
+  }
+  return Promise.all(runs.map((r) => known.get(runKey(r))!));
+}
+
+/** What both programs of a simulation are replayed and reported over: the period, the rate, how members spend. */
+function basisOf(loaded: LoadedHistory, request: Omit<SimulationRequest, "candidate">) {
   const { history, flows } = loaded;
   const zone = history.store.timezone;
   const to = new Date(Math.min(request.to.getTime(), loaded.now.getTime()));
@@ -55,23 +85,48 @@ export async function simulateLoaded(loaded: LoadedHistory, request: SimulationR
   const rate = request.redemptionRate ?? observed;
   // A given rate scales what members spend, against what they did spend; the observed rate is what they did.
   const spendingScale = request.redemptionRate === null || observed === 0 ? 1 : request.redemptionRate / observed;
-  const base = { from: request.from, to, spendingScale };
-  const [current, candidate] = (await run(history, [{ ...base, candidate: null }, { ...base, candidate: request.candidate }])) as [ReplayResult, ReplayResult];
   const revenue = revenueByMonth(history.orders, zone);
   const figures = (r: ReplayResult, cashValue: CashValue): ProgramFigures => ({
     ...simulationFigures({ flows: r.flows, months, revenue, tiers: r.tiers, cashValue, redemptionRate: rate }),
     cashValue, skipped: r.skipped,
   });
-  // A deleted method is in the history for the redemptions that named it, not for today's cash value.
-  const currentCash = cashValueOf(history.redeemMethods.filter((m) => m.deletedAt === null));
-  const candidateCash = cashValueOf(request.candidate.redeemMethods as Array<Record<string, unknown>>);
+  return {
+    to, months, observed, rate, figures,
+    run: { from: request.from, to, spendingScale },
+    // The store's own program: its ledger's figures when a replay could only repeat them (ledger-figures.ts).
+    fromLedger: request.replayCurrent ? null : currentFromLedger(loaded, to, spendingScale),
+    // A deleted method is in the history for the redemptions that named it, not for today's cash value.
+    currentCash: cashValueOf(history.redeemMethods.filter((m) => m.deletedAt === null)),
+  };
+}
+
+/** The store's own program's figures over a period, and the redemption rate they were valued at (the assistant's baseline). */
+export async function currentFigures(loaded: LoadedHistory, request: Omit<SimulationRequest, "candidate">, run: ReplayRunner): Promise<{ figures: ProgramFigures; redemptionRate: number }> {
+  const basis = basisOf(loaded, request);
+  const current = basis.fromLedger ?? (await replays(loaded.history, [{ ...basis.run, candidate: null }], run))[0]!;
+  return { figures: basis.figures(current, basis.currentCash), redemptionRate: basis.rate };
+}
+
+/**
+ * Reports the store's own program and a candidate (in force from `from`) side by side. The
+ * candidate is replayed over the store's history; so is the store's own program, unless its
+ * ledger already has what that replay would give. Both replays run together (in parallel when the
+ * runner uses workers).
+ */
+export async function simulateLoaded(loaded: LoadedHistory, request: SimulationRequest, run: ReplayRunner): Promise<SimulationReport> {
+  const basis = basisOf(loaded, request);
+  const { fromLedger } = basis;
+  const runs: ReplayRun[] = [{ ...basis.run, candidate: request.candidate }, ...(fromLedger ? [] : [{ ...basis.run, candidate: null }])];
+  const [candidate, replayedCurrent] = (await replays(loaded.history, runs, run)) as [ReplayResult, ReplayResult | undefined];
+  const current = fromLedger ?? replayedCurrent!;
   return {
     from: request.from.toISOString(),
-    to: to.toISOString(),
-    redemptionRate: rate,
-    observedRedemptionRate: observed,
-    reproduced: spendingScale === 1 ? sameFlows(current.flows, flows, new Set(months)) : null,
-    current: figures(current, currentCash),
-    candidate: figures(candidate, candidateCash),
+    to: basis.to.toISOString(),
+    redemptionRate: basis.rate,
+    observedRedemptionRate: basis.observed,
+    currentFrom: fromLedger ? "ledger" : "replay",
+    reproduced: !fromLedger && basis.run.spendingScale === 1 ? sameFlows(current.flows, loaded.flows, new Set(basis.months)) : null,
+    current: basis.figures(current, basis.currentCash),
+    candidate: basis.figures(candidate, cashValueOf(request.candidate.redeemMethods as Array<Record<string, unknown>>)),
   };
 }

@@ -34,7 +34,8 @@ export function simulationView(r: SimulationRecord): SimulationView {
   return {
     id: r.id, status: r.status, from: r.input.from, to: r.input.to, createdAt: r.createdAt, finishedAt: r.finishedAt, input: r.input,
     ...(r.error !== null ? { error: r.error } : {}),
-    ...(r.result ? { report: r.result } : {}),
+    // Reports made before `currentFrom` was recorded replayed the current program.
+    ...(r.result ? { report: { ...r.result, currentFrom: r.result.currentFrom ?? "replay" } } : {}),
   };
 }
 

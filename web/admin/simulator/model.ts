@@ -22,6 +22,7 @@ export interface SimulationFigures {
   to: string;
   redemptionRate?: number;
   observedRedemptionRate?: number;
+  currentFrom?: "replay" | "ledger";
   reproduced?: boolean | null;
   current?: ProgramFigures;
   candidate?: ProgramFigures;

@@ -91,7 +91,9 @@ export function Results(props: { sim: SimulationFigures & { from: string; to: st
           {props.sim.observedRedemptionRate !== undefined ? ` (your members' own: ${percent(props.sim.observedRedemptionRate)})` : ""}.
           {" "}{cash(current.cashValue) === cash(candidate.cashValue) ? `Points valued at ${cash(current.cashValue)} in both programs.` : `Points valued at ${cash(current.cashValue)} now, ${cash(candidate.cashValue)} in the candidate.`}
         </p>
-        {props.sim.reproduced === true ? (
+        {props.sim.currentFrom === "ledger" ? (
+          <Note kind="ok"><span data-current-from="ledger">The current program's figures are your ledger's own</span>: replaying your program over your history would give the same figures (the simulator's own tests check that it does).</Note>
+        ) : props.sim.reproduced === true ? (
           <Note kind="ok"><span data-reproduced="true">Replaying your current program reproduced your ledger exactly</span>: the figures below come from your real history.</Note>
         ) : props.sim.reproduced === false ? (
           <Note kind="warn"><span data-reproduced="false">Replaying your current program did not reproduce your ledger exactly</span> (points adjusted by hand, imported balances or program changes during the period can do that): compare the two programs with each other rather than with your ledger.</Note>

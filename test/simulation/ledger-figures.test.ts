@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { orderSchema } from "../../src/core/orders/order.ts";
+import { withProgramDefaults } from "../../src/core/program/settings.ts";
+import type { HistoryMember, StoreHistory } from "../../src/core/simulation/history.ts";
+import { currentFromLedger, lastInputAt } from "../../src/services/simulation/ledger-figures.ts";
+import type { LoadedHistory } from "../../src/services/simulation/load.ts";
+
+const d = (iso: string) => new Date(iso);
+
+const member = (memberId: string, manualTier: string | null = null): HistoryMember => ({
+  memberId, email: null, phone: null, birthday: null, tags: [], isMember: true, language: null, manualTier, createdAt: d("2026-01-01T00:00:00Z"),
+});
+
+const order = orderSchema.parse({ memberId: "m1", lines: [{ sku: "tea", quantity: 1, amount: 1_000 }], placedAt: "2026-02-10T10:00:00Z" });
+
+/** A store in Paris whose last input is an order updated on 20 March, its clock at 30 April. */
+function loaded(changes: Partial<StoreHistory> = {}): LoadedHistory {
+  const history: StoreHistory = {
+    store: { id: "s1", name: "Shop", currency: "EUR", timezone: "Europe/Paris", program: withProgramDefaults({}), createdAt: d("2026-01-01T00:00:00Z") },
+    settingsChanges: [],
+    members: [member("m1")],
+    events: [{ id: "e1", type: "review.posted", memberId: "m1", occurredAt: d("2026-01-05T10:00:00Z"), channel: "online", properties: {}, recordedAt: d("2026-01-05T10:00:00Z"), wall: null }],
+    orders: [{
+      id: "o1", order, eligibility: null, origin: null, createdAt: d("2026-02-10T10:00:00Z"), updatedAt: d("2026-03-20T10:00:00Z"), moments: [],
+      updates: [{ at: d("2026-02-10T10:00:00Z"), wall: "w1", order }, { at: d("2026-03-20T10:00:00Z"), wall: "w2", order }],
+    }],
+    redemptions: [],
+    credits: [],
+    ruleVersions: [],
+    tiers: [],
+    redeemMethods: [],
+    ...changes,
+  };
+  return { history, flows: [{ month: "2026-02", issued: 10, redeemed: 0, expired: 0, reversed: 0, outstanding: 10 }] as LoadedHistory["flows"], now: d("2026-04-30T12:00:00Z") };
+}
+
+// The last instant of March in Paris (summer time from 29 March).
+const endOfMarch = d("2026-03-31T21:59:59.999Z");
+
+describe("the current program's figures read from the ledger", () => {
+  it("the last input is an order's last update, an event, a redemption's capture or an adjustment, whichever came last", () => {
+    expect(lastInputAt(loaded().history)).toBe(d("2026-03-20T10:00:00Z").getTime());
+    const capture = { id: "r1", memberId: "m1", methodId: "x", type: "cashback", points: 10, orderId: null, balanceBefore: 10, spentAt: d("2026-03-01T00:00:00Z"), wall: "w3", finish: { action: "capture" as const, at: d("2026-03-25T00:00:00Z"), wall: "w4" } };
+    expect(lastInputAt(loaded({ redemptions: [capture] }).history)).toBe(d("2026-03-25T00:00:00Z").getTime());
+    const credit = { kind: "adjust" as const, memberId: "m1", points: 5, reason: null, actor: "a", at: d("2026-04-02T00:00:00Z"), wall: "w5", lot: null };
+    expect(lastInputAt(loaded({ credits: [credit] }).history)).toBe(d("2026-04-02T00:00:00Z").getTime());
+    expect(lastInputAt(loaded({ events: [], orders: [] }).history)).toBeNull();
+  });
+
+  it("stand in for a replay when members spend as they did, there are no tiers, and the period ends today or at a month's end with nothing after it", () => {
+    const store = loaded();
+    const result = currentFromLedger(store, store.now, 1);
+    expect(result).toEqual({ flows: store.flows, tiers: new Map(), skipped: { redemptions: 0, deductions: 0, events: 0, orders: 0 } });
+    expect(currentFromLedger(store, endOfMarch, 1)).not.toBeNull();
+  });
+
+  it("do not when spending is scaled, the store has tiers or a tier set by hand, an input came after the period, or its last month is cut short", () => {
+    const store = loaded();
+    expect(currentFromLedger(store, store.now, 0.5)).toBeNull();
+    expect(currentFromLedger(loaded({ tiers: [{ code: "gold" } as StoreHistory["tiers"][number]] }), store.now, 1)).toBeNull();
+    expect(currentFromLedger(loaded({ members: [member("m1", "gold")] }), store.now, 1)).toBeNull();
+    // The end of February: the order's second update came after it.
+    expect(currentFromLedger(store, d("2026-02-28T22:59:59.999Z"), 1)).toBeNull();
+    // Mid-April, before the store's today: due work later in April would be in the ledger's month.
+    expect(currentFromLedger(store, d("2026-04-15T21:59:59.999Z"), 1)).toBeNull();
+  });
+});

@@ -12,18 +12,21 @@ import { compareText, jsonb, timestamp } from "./values.ts";
 function loadBooks(t: Tenant, rows: readonly MemberRow[], extraLotIds: readonly string[]): Map<string, LoadedBook> {
   const books = new Map<string, LoadedBook>();
   for (const r of rows) books.set(r.memberId, { member: toMember(r), balance: toBalance(r), lots: [], holds: [] });
-  const extra = new Set(extraLotIds);
   const loaded = new Set<string>();
+  // Plain loops over the indexes, not rowsOf's generator: a replay loads a book for every input.
   for (const r of rows) {
-    const open = t.openLots.get(r.memberId);
-    for (const lot of rowsOf(t.lots, open)) {
-      books.get(r.memberId)!.lots.push(toLot(lot));
-      loaded.add(lot.id);
+    const lots = books.get(r.memberId)!.lots;
+    for (const id of t.openLots.get(r.memberId) ?? []) {
+      const lot = t.lots.get(id);
+      if (lot === undefined) continue;
+      lots.push(toLot(lot));
+      loaded.add(id);
     }
-    for (const lot of rowsOf(t.lots, extra)) {
-      if (lot.memberId !== r.memberId || loaded.has(lot.id)) continue;
-      books.get(r.memberId)!.lots.push(toLot(lot));
-      loaded.add(lot.id);
+    for (const id of extraLotIds) {
+      const lot = t.lots.get(id);
+      if (lot === undefined || lot.memberId !== r.memberId || loaded.has(id)) continue;
+      lots.push(toLot(lot));
+      loaded.add(id);
     }
   }
   for (const r of rows) {

@@ -19,8 +19,11 @@ export interface SimulationRequest {
 
 export type { ProgramFigures, SimulationReport } from "../../core/simulation/figures.ts";
 
+/** One replay of a history: a program over a period, its scratch database chosen by the runner. */
+type ReplayRun = Omit<ReplayOptions, "tx">;
+
 /** Runs replays of one history (the current program's and a candidate's), a result for each: in this thread, or in worker threads. */
-export type ReplayRunner = (history: StoreHistory, runs: ReadonlyArray<Omit<ReplayOptions, "tx">>) => Promise<ReplayResult[]>;
+export type ReplayRunner = (history: StoreHistory, runs: readonly ReplayRun[]) => Promise<ReplayResult[]>;
 
 /** The first enabled cashback method's rate: what the back office and member centre value points at. */
 export function cashValueOf(methods: ReadonlyArray<{ type: string; config: Record<string, unknown> } | Record<string, unknown>>): CashValue {
@@ -44,8 +47,6 @@ const sameFlows = (a: readonly MonthFlow[], b: readonly MonthFlow[], months: Rea
   const pick = (flows: readonly MonthFlow[]) => JSON.stringify(flows.filter((f) => months.has(f.month)).map((f) => [f.month, f.issued, f.redeemed, f.expired, f.reversed, f.outstanding]));
   return pick(a) === pick(b);
 };
-
-type ReplayRun = Omit<ReplayOptions, "tx">;
 
 /**
  * Replays already made of a history by a runner, by what was replayed: an assistant's drafts are

@@ -9,7 +9,7 @@ import { recordChange } from "../audit.ts";
 import { storeNow, type Actor, type Services } from "../context.ts";
 import { exportProgram, importProgram } from "../program-document.ts";
 import { loadHistory } from "./load.ts";
-import { currentFigures, simulateLoaded, type ReplayRunner, type SimulationReport } from "./report.ts";
+import { currentFigures, simulateAll, type ReplayRunner, type SimulationReport } from "./report.ts";
 
 /** Seven days between two applies (the source's rule): a program needs time to show its effect. */
 export const ASSISTANT_COOLDOWN_MS = 7 * 24 * 3_600_000;
@@ -53,12 +53,11 @@ export async function proposePrograms(
     redemptionRate: baseline.redemptionRate,
     currency: loaded.history.store.currency,
   });
-  const proposals: ProposalView[] = [];
-  for (const draft of drafts) {
-    const document = programDocumentSchema.parse(draft.document);
-    const simulation = await simulateLoaded(loaded, { candidate: document, ...period, redemptionRate: null }, run);
-    proposals.push({ id: newId("prp"), summary: draft.summary, explanation: draft.explanation, document: document as Record<string, unknown>, simulation });
-  }
+  const documents = drafts.map((draft) => programDocumentSchema.parse(draft.document));
+  const simulations = await simulateAll(loaded, documents.map((candidate) => ({ candidate, ...period, redemptionRate: null })), run);
+  const proposals: ProposalView[] = drafts.map((draft, i) => ({
+    id: newId("prp"), summary: draft.summary, explanation: draft.explanation, document: documents[i] as Record<string, unknown>, simulation: simulations[i]!,
+  }));
   const at = services.clock.now();
   await services.tx.run((repos) => repos.simulations.insertProposals(storeId, proposals.map((p) => ({
     id: p.id, summary: p.summary, explanation: p.explanation, document: p.document, simulation: JSON.parse(JSON.stringify(p.simulation)) as Record<string, unknown>,

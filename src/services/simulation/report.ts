@@ -86,9 +86,10 @@ function basisOf(loaded: LoadedHistory, request: Omit<SimulationRequest, "candid
   const rate = request.redemptionRate ?? observed;
   // A given rate scales what members spend, against what they did spend; the observed rate is what they did.
   const spendingScale = request.redemptionRate === null || observed === 0 ? 1 : request.redemptionRate / observed;
-  const revenue = revenueByMonth(history.orders, zone);
+  // Revenue is a walk of every order: made when figures are, not when only the runs are wanted.
+  let revenue: Map<string, number> | null = null;
   const figures = (r: ReplayResult, cashValue: CashValue): ProgramFigures => ({
-    ...simulationFigures({ flows: r.flows, months, revenue, tiers: r.tiers, cashValue, redemptionRate: rate }),
+    ...simulationFigures({ flows: r.flows, months, revenue: (revenue ??= revenueByMonth(history.orders, zone)), tiers: r.tiers, cashValue, redemptionRate: rate }),
     cashValue, skipped: r.skipped,
   });
   return {
@@ -115,10 +116,28 @@ export async function currentFigures(loaded: LoadedHistory, request: Omit<Simula
  * runner uses workers).
  */
 export async function simulateLoaded(loaded: LoadedHistory, request: SimulationRequest, run: ReplayRunner): Promise<SimulationReport> {
+  return (await simulateAll(loaded, [request], run))[0]!;
+}
+
+/** The replays a simulation needs: the candidate's, and the current program's unless its ledger has its figures. */
+function runsOf(basis: ReturnType<typeof basisOf>, request: SimulationRequest): ReplayRun[] {
+  return [{ ...basis.run, candidate: request.candidate }, ...(basis.fromLedger ? [] : [{ ...basis.run, candidate: null }])];
+}
+
+/**
+ * Several simulations of one history (an assistant's drafts), their replays all given to the
+ * runner at once: on the worker pool, each part of the store is read once by a worker for all of them.
+ */
+export async function simulateAll(loaded: LoadedHistory, requests: readonly SimulationRequest[], run: ReplayRunner): Promise<SimulationReport[]> {
+  await replays(loaded.history, requests.flatMap((r) => runsOf(basisOf(loaded, r), r)), run);
+  return Promise.all(requests.map((r) => report(loaded, r, run)));
+}
+
+async function report(loaded: LoadedHistory, request: SimulationRequest, run: ReplayRunner): Promise<SimulationReport> {
   const basis = basisOf(loaded, request);
   const { fromLedger } = basis;
-  const runs: ReplayRun[] = [{ ...basis.run, candidate: request.candidate }, ...(fromLedger ? [] : [{ ...basis.run, candidate: null }])];
-  const [candidate, replayedCurrent] = (await replays(loaded.history, runs, run)) as [ReplayResult, ReplayResult | undefined];
+  // Replayed already, by simulateAll: these are kept results.
+  const [candidate, replayedCurrent] = (await replays(loaded.history, runsOf(basis, request), run)) as [ReplayResult, ReplayResult | undefined];
   const current = fromLedger ?? replayedCurrent!;
   return {
     from: request.from.toISOString(),

@@ -103,10 +103,12 @@ function sharedParts(history: StoreHistory, count: number, candidates: ReadonlyA
  */
 export function replayInWorkerPool(workers = REPLAY_WORKERS): ReplayRunner {
   return async (history, runs) => {
-    const parts = sharedParts(history, partsFor(history, workers), runs.map((r) => r.candidate));
-    const tasks: TaskName[] = Array.from({ length: parts.count }, (_, part) => ({ part }));
     const results = runs.map(() => [] as ReplayResult[]);
-    await pool(Math.max(1, Math.min(workers, tasks.length)), runs, tasks, (task) => ({ ...task, history: parts.bytes(task.part) }), (task, partResults) => {
+    // The workers start (loading their code) while this thread splits the store.
+    await pool(workers, runs, () => {
+      const parts = sharedParts(history, partsFor(history, workers), runs.map((r) => r.candidate));
+      return { tasks: Array.from({ length: parts.count }, (_, part) => ({ part })), load: (task) => ({ ...task, history: parts.bytes(task.part) }) };
+    }, (task, partResults) => {
       partResults.forEach((result, run) => (results[run]![task.part] = result));
     });
     return results.map(mergeResults);
@@ -118,13 +120,21 @@ export const replayInWorker: ReplayRunner = replayInWorkerPool();
 /** A task before its part's bytes are loaded. */
 type TaskName = Omit<ReplayTask, "history">;
 
-/** Runs the tasks on `size` workers, each given the next task (made whole by `load`) when it finishes one. */
+/** The tasks of a pool, and how each is made whole (its part's bytes) when a worker takes it. */
+interface PoolWork {
+  tasks: ReadonlyArray<TaskName>;
+  load(task: TaskName): ReplayTask;
+}
+
+/**
+ * Runs tasks on `size` workers, each given the next task when it finishes one. `prepare` makes the
+ * tasks once the workers are starting; the task next in line is loaded ahead, while the workers
+ * replay, so a worker that finishes a part does not wait for the next one's bytes.
+ */
 function pool(
-  size: number, runs: ReadonlyArray<Omit<ReplayOptions, "tx">>, tasks: ReadonlyArray<TaskName>,
-  load: (task: TaskName) => ReplayTask, done: (task: TaskName, results: ReplayResult[]) => void,
+  size: number, runs: ReadonlyArray<Omit<ReplayOptions, "tx">>, prepare: () => PoolWork, done: (task: TaskName, results: ReplayResult[]) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
-    const queue = [...tasks];
     const workers: Worker[] = [];
     let running = size;
     let failed = false;
@@ -134,13 +144,26 @@ function pool(
       for (const w of workers) void w.terminate();
       reject(error instanceof Error ? error : new Error(String(error)));
     };
+    const loadAhead = (task: TaskName | undefined) => {
+      if (task) setImmediate(() => {
+        if (failed) return;
+        try {
+          work.load(task);
+        } catch {
+          // Loading it again when a worker takes it fails the pool with the reason.
+        }
+      });
+    };
     for (let i = 0; i < size; i++) {
       const worker = new Worker(new URL("./replay-worker.mjs", import.meta.url), { workerData: { runs }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
       workers.push(worker);
       let busy: TaskName | null = null;
       const next = () => {
         busy = queue.shift() ?? null;
-        if (busy) return worker.postMessage(load(busy));
+        if (busy) {
+          worker.postMessage(work.load(busy));
+          return loadAhead(queue[0]);
+        }
         void worker.terminate();
         if (--running === 0 && !failed) resolve();
       };
@@ -159,5 +182,14 @@ function pool(
         if (busy !== null) fail(new Error(`the replay worker stopped (exit code ${code})`));
       });
     }
+    let work: PoolWork;
+    let queue: TaskName[];
+    try {
+      work = prepare();
+      queue = [...work.tasks];
+    } catch (error) {
+      return fail(error);
+    }
+    loadAhead(queue[0]);
   });
 }

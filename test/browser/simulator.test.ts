@@ -197,6 +197,24 @@ describe("back office: the simulator", () => {
     await screenshot(page, "simulator");
   });
 
+  it("says how to value the points when members had redeemed none by the end of the period", async () => {
+    // Alice's redemption came in week 10: by the end of January nobody had redeemed.
+    const doc = await api.get("/v1/program/export");
+    const started = await api.post<{ id: string }>("/v1/simulations", { candidate: doc, from: dayIn(START), to: "2025-01-31" });
+    const done = await simulation(started.id);
+    expect(done).toMatchObject({ status: "done", redemptionRate: 0, observedRedemptionRate: 0 });
+    expect(done.current.totals.liability).toBe(0);
+    const page = await adminPage();
+    await page.goto(`${bo.base}/admin#/simulator/${started.id}`);
+    await page.locator('[data-sim-status="done"]').waitFor({ timeout: 30_000 });
+    expect(await page.locator("[data-unvalued]").innerText()).toBe("Your members had not redeemed any points by the end of this period");
+    // The simulation of the whole history, with Alice's redemption, needs no such note.
+    await page.goto(`${bo.base}/admin#/simulator/${baseline.id}`);
+    await page.locator('[data-sim-status="done"]').waitFor({ timeout: 30_000 });
+    await page.getByRole("table", { name: "Totals" }).waitFor();
+    expect(await page.locator("[data-unvalued]").count()).toBe(0);
+  });
+
   it("shows the API's refusal of the candidate next to the field it names", async () => {
     const page = await adminPage();
     await openScreen(page, "Simulator");

@@ -100,6 +100,9 @@ export function Results(props: { sim: SimulationFigures & { from: string; to: st
         ) : (
           <Note kind="info">With the redemption rate you set, members' spending is scaled, so the replay is not compared with your ledger.</Note>
         )}
+        {valued && props.sim.redemptionRate === 0 && props.sim.observedRedemptionRate === 0 ? (
+          <Note kind="warn"><span data-unvalued>Your members had not redeemed any points by the end of this period</span>, so the expected redemption rate is 0% and the liability and cost below are nothing. Set a redemption rate (for example what stores like yours see) to value the points they hold.</Note>
+        ) : null}
         {skippedCurrent || skippedCandidate ? (
           <Note kind="info">
             Recorded activity the replay could not repeat —{" "}

@@ -13,7 +13,9 @@
  * BENCH_SIMULATE_ORDERS (200 000), BENCH_SIMULATE_REUSE=1 simulates the store a previous run left
  * (the database is kept unless BENCH_SIMULATE_DROP=1). BENCH_SIMULATE_MEMORY=1 makes and reads the
  * store on the in-memory adapter instead (minutes instead of an hour to make at full size): the
- * replays are the same, the history read is not PostgreSQL's.
+ * replays are the same, the history read is not PostgreSQL's. BENCH_SIMULATE_COPY=1 makes it in
+ * memory, copies it into PostgreSQL row for row (copy-store.ts) and reads it from there: the
+ * history read from PostgreSQL at full size, in minutes.
  */
 import { execFileSync } from "node:child_process";
 import { DateTime } from "luxon";
@@ -27,7 +29,8 @@ import { programDocumentSchema } from "../src/core/program/document.ts";
 import { migrate } from "../src/storage/migrate.ts";
 import { openPostgres } from "../src/storage/postgres.ts";
 import { transactor } from "../src/storage/transactor.ts";
-import { memoryTransactor } from "../src/storage/memory/transactor.ts";
+import { memoryTransactor, type MemoryTransactor } from "../src/storage/memory/transactor.ts";
+import { copyStoreToPostgres } from "./copy-store.ts";
 import type { Services } from "../src/services/context.ts";
 import { generateStore } from "../test/support/generated-store.ts";
 import { scratchDatabase } from "./imports-support.ts";
@@ -47,6 +50,25 @@ async function inMemory(): Promise<{ services: Services; storeId: string; close:
   const storeId = await generateStore(services, { members: MEMBERS, orders: ORDERS, days: 365, start: START, seed: 7, perTransaction: 20 });
   console.log(`generated ${MEMBERS} members and ${ORDERS} orders in memory in ${seconds(performance.now() - began)}`);
   return { services, storeId, close: async () => undefined };
+}
+
+/** Made in memory, copied into a database of its own on PostgreSQL, and read from there. */
+async function copied(): Promise<{ services: Services; storeId: string; close: () => Promise<void> }> {
+  const made = await inMemory();
+  const scratch = await scratchDatabase(BASE, `${NAME}_copy`);
+  const db = await openPostgres(scratch.url);
+  await migrate(db);
+  const began = performance.now();
+  const rows = await copyStoreToPostgres({ state: (made.services.tx as MemoryTransactor).state, services: made.services }, made.storeId, db);
+  await db.query("ANALYZE");
+  console.log(`copied into PostgreSQL in ${seconds(performance.now() - began)}: ${Object.entries(rows).map(([table, n]) => `${n} ${table}`).join(", ")}`);
+  return {
+    services: { tx: transactor(db), clock: made.services.clock }, storeId: made.storeId,
+    close: async () => {
+      await db.close();
+      if (process.env.BENCH_SIMULATE_DROP === "1") await scratch.drop();
+    },
+  };
 }
 
 async function onPostgres(): Promise<{ services: Services; storeId: string; close: () => Promise<void> }> {
@@ -89,7 +111,7 @@ async function onPostgres(): Promise<{ services: Services; storeId: string; clos
  * so an in-memory store (gigabytes at full size) is let go of before the replays.
  */
 async function readStore(memory: boolean) {
-  const { services, storeId, close } = memory ? await inMemory() : await onPostgres();
+  const { services, storeId, close } = memory ? await inMemory() : process.env.BENCH_SIMULATE_COPY === "1" ? await copied() : await onPostgres();
   const raw = execFileSync("bash", [join(import.meta.dirname, "..", "..", "shared", "bench", "raw-baseline.sh"), "5", "8"], { encoding: "utf8" }).trim().replace(/\n/g, ", ");
   console.log(`machine: ${raw} (pgbench, same run)`);
   const current = programDocumentSchema.parse(await exportProgram(services, storeId));

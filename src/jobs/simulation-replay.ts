@@ -35,9 +35,13 @@ export function inputCount(history: StoreHistory): number {
   return n;
 }
 
-/** Parts for a history: as many as its size needs, and at least one per worker. */
+/**
+ * Parts for a history: as many as its size needs, rounded up to a whole number per worker, so no
+ * worker replays a last part alone while the others wait (3 parts on 2 workers left one idle for
+ * a third of the time).
+ */
 export function partsFor(history: StoreHistory, workers: number): number {
-  return Math.max(workers, Math.ceil(inputCount(history) / PART_INPUTS));
+  return workers * Math.max(1, Math.ceil(Math.ceil(inputCount(history) / PART_INPUTS) / workers));
 }
 
 /**

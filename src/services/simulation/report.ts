@@ -86,7 +86,7 @@ function basisOf(loaded: LoadedHistory, request: Omit<SimulationRequest, "candid
   const rate = request.redemptionRate ?? observed;
   // A given rate scales what members spend, against what they did spend; the observed rate is what they did.
   const spendingScale = request.redemptionRate === null || observed === 0 ? 1 : request.redemptionRate / observed;
-  // Revenue is a walk of every order: made when figures are, not when only the runs are wanted.
+  // Revenue is a walk of every order: made when figures first are.
   let revenue: Map<string, number> | null = null;
   const figures = (r: ReplayResult, cashValue: CashValue): ProgramFigures => ({
     ...simulationFigures({ flows: r.flows, months, revenue: (revenue ??= revenueByMonth(history.orders, zone)), tiers: r.tiers, cashValue, redemptionRate: rate }),
@@ -129,12 +129,12 @@ function runsOf(basis: ReturnType<typeof basisOf>, request: SimulationRequest): 
  * runner at once: on the worker pool, each part of the store is read once by a worker for all of them.
  */
 export async function simulateAll(loaded: LoadedHistory, requests: readonly SimulationRequest[], run: ReplayRunner): Promise<SimulationReport[]> {
-  await replays(loaded.history, requests.flatMap((r) => runsOf(basisOf(loaded, r), r)), run);
-  return Promise.all(requests.map((r) => report(loaded, r, run)));
+  const bases = requests.map((r) => basisOf(loaded, r));
+  await replays(loaded.history, requests.flatMap((r, i) => runsOf(bases[i]!, r)), run);
+  return Promise.all(requests.map((r, i) => report(loaded, r, bases[i]!, run)));
 }
 
-async function report(loaded: LoadedHistory, request: SimulationRequest, run: ReplayRunner): Promise<SimulationReport> {
-  const basis = basisOf(loaded, request);
+async function report(loaded: LoadedHistory, request: SimulationRequest, basis: ReturnType<typeof basisOf>, run: ReplayRunner): Promise<SimulationReport> {
   const { fromLedger } = basis;
   // Replayed already, by simulateAll: these are kept results.
   const [candidate, replayedCurrent] = (await replays(loaded.history, runsOf(basis, request), run)) as [ReplayResult, ReplayResult | undefined];

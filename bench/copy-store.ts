@@ -1,6 +1,5 @@
 import type { Database } from "../src/storage/sql.ts";
-import type { MemoryState } from "../src/storage/memory/state.ts";
-import type { Services } from "../src/services/context.ts";
+import type { MemoryTransactor } from "../src/storage/memory/transactor.ts";
 
 /**
  * Copies a store made on the in-memory adapter into PostgreSQL, row for row: the tables a
@@ -11,11 +10,12 @@ import type { Services } from "../src/services/context.ts";
  * (state.ts), so each table is copied by column name; what the copy leaves out (rule counters,
  * order awards, the outbox, idempotency keys) no simulation reads.
  */
-export async function copyStoreToPostgres(memory: { state: MemoryState; services: Services }, storeId: string, db: Database): Promise<Record<string, number>> {
+export async function copyStoreToPostgres(memory: MemoryTransactor, storeId: string, db: Database): Promise<Record<string, number>> {
   const store = memory.state.stores.get(storeId);
   const t = memory.state.tenants.get(storeId);
   if (!store || !t) throw new Error(`no store ${storeId} in memory`);
-  const updates = await memory.services.tx.run((repos) => repos.history.orderUpdates(storeId));
+  // Kept beside the tables (memory/history.ts): read as the repository reads them.
+  const updates = await memory.run((repos) => repos.history.orderUpdates(storeId));
   const tables: Array<[string, Iterable<object>]> = [
     ["stores", [store]],
     ["members", t.members.values()],

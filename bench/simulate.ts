@@ -44,12 +44,13 @@ const START = new Date("2025-01-01T05:00:00Z");
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** The store made and read on the in-memory adapter: the replays' figure at full size without an hour of making it. */
-async function inMemory(): Promise<{ services: Services; storeId: string; close: () => Promise<void> }> {
-  const services: Services = { tx: memoryTransactor(), clock: { now: () => new Date(START) } };
+async function inMemory(): Promise<{ services: Services; memory: MemoryTransactor; storeId: string; close: () => Promise<void> }> {
+  const memory = memoryTransactor();
+  const services: Services = { tx: memory, clock: { now: () => new Date(START) } };
   const began = performance.now();
   const storeId = await generateStore(services, { members: MEMBERS, orders: ORDERS, days: 365, start: START, seed: 7, perTransaction: 20 });
   console.log(`generated ${MEMBERS} members and ${ORDERS} orders in memory in ${seconds(performance.now() - began)}`);
-  return { services, storeId, close: async () => undefined };
+  return { services, memory, storeId, close: async () => undefined };
 }
 
 /** Made in memory, copied into a database of its own on PostgreSQL, and read from there. */
@@ -59,7 +60,7 @@ async function copied(): Promise<{ services: Services; storeId: string; close: (
   const db = await openPostgres(scratch.url);
   await migrate(db);
   const began = performance.now();
-  const rows = await copyStoreToPostgres({ state: (made.services.tx as MemoryTransactor).state, services: made.services }, made.storeId, db);
+  const rows = await copyStoreToPostgres(made.memory, made.storeId, db);
   await db.query("ANALYZE");
   console.log(`copied into PostgreSQL in ${seconds(performance.now() - began)}: ${Object.entries(rows).map(([table, n]) => `${n} ${table}`).join(", ")}`);
   return {

@@ -29,8 +29,17 @@ export function reportRepository(tx: MemoryTx): ReportRepository {
       const months = new Map<string, Omit<MonthFlow, "outstanding">>();
       // Every entry of the store: the zone's offsets are looked up once per 15 minutes, not per entry.
       const zone = cachedZone(timeZone);
+      // Entries are kept in the order they were written, nearly the order of their times, so the
+      // month of the last one is nearly always the month of the next: a calendar only at a change.
+      let start = Infinity, end = -Infinity, month = "";
       for (const e of peek(tx.state, storeId).entries.values()) {
-        const month = DateTime.fromJSDate(e.at, { zone }).toFormat("yyyy-MM");
+        const at = e.at.getTime();
+        if (at < start || at >= end) {
+          const first = DateTime.fromMillis(at, { zone }).startOf("month");
+          start = first.toMillis();
+          end = first.plus({ months: 1 }).toMillis();
+          month = first.toFormat("yyyy-MM");
+        }
         const m = months.get(month) ?? { month, issued: 0, redeemed: 0, expired: 0, reversed: 0 };
         if (e.type === "earn" || e.type === "pending" || e.type === "import" || (e.type === "adjust" && e.points > 0)) m.issued += e.points;
         else if (e.type === "redeem" || e.type === "capture" || e.type === "return") m.redeemed -= e.points;

@@ -6,8 +6,9 @@ export interface ReplayTask {
   history: SharedArrayBuffer;
 }
 
-/** What a replay worker answers: ready for a task, a task's results (one per run), or what went wrong. */
+/** What a replay worker answers: ready for a task, how many more inputs it replayed, a task's results (one per run), or what went wrong. */
 export type WorkerReply =
   | { kind: "ready" }
+  | { kind: "replayed"; inputs: number }
   | { kind: "result"; results: ReplayResult[] }
   | { kind: "failed"; message: string };

@@ -17,7 +17,7 @@ const failed = (error: unknown) => reply({ kind: "failed", message: error instan
 
 port.on("message", (task: ReplayTask) => {
   Promise.resolve()
-    .then(() => replayPart(deserialize(new Uint8Array(task.history)) as HistoryPart, runs))
+    .then(() => replayPart(deserialize(new Uint8Array(task.history)) as HistoryPart, runs, (inputs) => reply({ kind: "replayed", inputs })))
     .then((results) => reply({ kind: "result", results }), failed);
 });
 reply({ kind: "ready" });

@@ -3,9 +3,10 @@ import { serialize } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { ProgramDocument } from "../core/program/document.ts";
 import type { StoreHistory } from "../core/simulation/history.ts";
-import type { ReplayRunner } from "../services/simulation/report.ts";
+import type { ReplayProgress, ReplayRunner } from "../services/simulation/report.ts";
+import { orderSteps } from "../core/simulation/timeline.ts";
 import { mergeResults, splitHistory, tiedTogether, type HistoryPart } from "../services/simulation/parts.ts";
-import type { ReplayOptions, ReplayResult } from "../services/simulation/replay.ts";
+import type { InputsReplayed, ReplayOptions, ReplayResult } from "../services/simulation/replay.ts";
 import { replayPart } from "./replay-part.ts";
 import type { ReplayTask, WorkerReply } from "./replay-protocol.ts";
 
@@ -27,10 +28,14 @@ export const REPLAY_WORKERS = Math.min(8, availableParallelism());
  */
 const YOUNG_GENERATION_MB = 192;
 
-/** How many inputs a history holds (order updates, events, redemptions and their captures, adjustments). */
+/**
+ * How many inputs a history holds (order updates, events, redemptions and their captures,
+ * adjustments): its input steps, as a replay counts them (an order kept without its updates is
+ * sent in the steps rebuilt from it).
+ */
 export function inputCount(history: StoreHistory): number {
   let n = history.events.length + history.credits.length;
-  for (const o of history.orders) n += Math.max(1, o.updates.length);
+  for (const o of history.orders) n += o.updates.length > 0 ? o.updates.length : orderSteps(o).length;
   for (const r of history.redemptions) n += r.finish ? 2 : 1;
   return n;
 }
@@ -45,14 +50,35 @@ export function partsFor(history: StoreHistory, workers: number): number {
 }
 
 /**
+ * The inputs every part and run replayed, added up into the share of all of them done: told to
+ * `progress` at 0, then each time it passes another percent, and at 1 once every input is replayed.
+ */
+function sharesOf(history: StoreHistory, runs: number, progress: ReplayProgress | undefined): InputsReplayed {
+  if (!progress) return () => undefined;
+  const total = inputCount(history) * runs;
+  let done = 0;
+  let told = 0;
+  progress(0);
+  return (inputs) => {
+    done += inputs;
+    const share = total === 0 ? 1 : Math.min(1, done / total);
+    if (share === 1 || Math.floor(share * 100) > Math.floor(told * 100)) {
+      if (share > told) progress(share);
+      told = share;
+    }
+  };
+}
+
+/**
  * Replays in this thread, each run on fresh in-memory databases, in `parts` parts (default: as
  * many as the history's size needs) added up (tests, with parts chosen to check that parts add up).
  */
 export function replayInThreadParts(parts?: number): ReplayRunner {
-  return async (history, runs) => {
+  return async (history, runs, progress) => {
     const results = runs.map(() => [] as ReplayResult[]);
+    const replayed = sharesOf(history, runs.length, progress);
     for (const part of splitHistory(history, parts ?? partsFor(history, 1), runs.map((r) => r.candidate))) {
-      (await replayPart(part, runs)).forEach((result, run) => results[run]!.push(result));
+      (await replayPart(part, runs, replayed)).forEach((result, run) => results[run]!.push(result));
     }
     return results.map(mergeResults);
   };
@@ -106,10 +132,11 @@ function sharedParts(history: StoreHistory, count: number, candidates: ReadonlyA
  * all); each run's parts are then added up.
  */
 export function replayInWorkerPool(workers = REPLAY_WORKERS): ReplayRunner {
-  return async (history, runs) => {
+  return async (history, runs, progress) => {
     const results = runs.map(() => [] as ReplayResult[]);
+    const replayed = sharesOf(history, runs.length, progress);
     // The workers start (loading their code) while this thread splits the store.
-    await pool(workers, runs, () => {
+    await pool(workers, runs, replayed, () => {
       const parts = sharedParts(history, partsFor(history, workers), runs.map((r) => r.candidate));
       return { tasks: Array.from({ length: parts.count }, (_, part) => ({ part })), load: (task) => ({ ...task, history: parts.bytes(task.part) }) };
     }, (task, partResults) => {
@@ -136,7 +163,7 @@ interface PoolWork {
  * replay, so a worker that finishes a part does not wait for the next one's bytes.
  */
 function pool(
-  size: number, runs: ReadonlyArray<Omit<ReplayOptions, "tx">>, prepare: () => PoolWork, done: (task: TaskName, results: ReplayResult[]) => void,
+  size: number, runs: ReadonlyArray<Omit<ReplayOptions, "tx">>, replayed: InputsReplayed, prepare: () => PoolWork, done: (task: TaskName, results: ReplayResult[]) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const workers: Worker[] = [];
@@ -174,6 +201,7 @@ function pool(
       worker.on("message", (reply: WorkerReply) => {
         if (failed) return;
         if (reply.kind === "failed") return fail(new Error(reply.message));
+        if (reply.kind === "replayed") return replayed(reply.inputs);
         if (reply.kind === "result") done(busy!, reply.results);
         try {
           next();

@@ -16,6 +16,7 @@ import { sql as imports } from "./migrations/015_imports.ts";
 import { sql as memberSearch } from "./migrations/016_member_search.ts";
 import { sql as memberTokens } from "./migrations/017_member_tokens.ts";
 import { sql as simulations } from "./migrations/018_simulations.ts";
+import { sql as simulationProgress } from "./migrations/019_simulation_progress.ts";
 
 /** Ordered, append-only: a released migration is never edited, a change is a new one. */
 const MIGRATIONS: ReadonlyArray<{ version: string; sql: string }> = [
@@ -36,6 +37,7 @@ const MIGRATIONS: ReadonlyArray<{ version: string; sql: string }> = [
   { version: "016_member_search", sql: memberSearch },
   { version: "017_member_tokens", sql: memberTokens },
   { version: "018_simulations", sql: simulations },
+  { version: "019_simulation_progress", sql: simulationProgress },
 ];
 
 /** Applies pending migrations; safe to call from several processes at once. */

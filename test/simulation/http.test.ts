@@ -57,6 +57,7 @@ describe("simulations and the assistant over HTTP", () => {
     expect(started.json()).toMatchObject({ status: "running" });
     const sim = await finished(started.json().id);
     expect(sim.status, sim.error).toBe("done");
+    expect(sim.progress).toBe(1);
     // A store without tiers, members spending as they did, a period to today: its ledger has the current program's figures.
     expect(sim.currentFrom).toBe("ledger");
     expect(sim.reproduced).toBeNull();

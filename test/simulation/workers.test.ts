@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { replayInThreadParts, replayInWorkerPool } from "../../src/jobs/simulation-replay.ts";
+import { inputCount, replayInThreadParts, replayInWorkerPool } from "../../src/jobs/simulation-replay.ts";
+import { inputSteps } from "../../src/core/simulation/timeline.ts";
 import { exportProgram } from "../../src/services/program-document.ts";
 import { loadHistory, type LoadedHistory } from "../../src/services/simulation/load.ts";
 import type { ReplayOptions } from "../../src/services/simulation/replay.ts";
@@ -28,6 +29,20 @@ describe("replays on the worker pool", () => {
     expect(pooled).toEqual(whole);
     // The candidate earns half: the two runs differ, so each result went back to its own run.
     expect(whole[1]!.flows.reduce((s, f) => s + f.issued, 0)).toBeLessThan(whole[0]!.flows.reduce((s, f) => s + f.issued, 0));
+  }, 120_000);
+
+  it("says how far the replays have got, from 0 up to 1 once every input of every run is replayed, in this thread and on workers", async () => {
+    // The share is of the inputs a replay counts: the history's input steps, once per run.
+    expect(inputCount(loaded.history)).toBe(inputSteps(loaded.history).length);
+    for (const runner of [replayInThreadParts(4), replayInWorkerPool(2)]) {
+      const shares: number[] = [];
+      await runner(loaded.history, runs, (share) => shares.push(share));
+      expect(shares[0]).toBe(0);
+      expect(shares.at(-1)).toBe(1);
+      // Four parts, two runs: every part's end is told, so the share moves on in steps, never back.
+      expect(shares.length).toBeGreaterThanOrEqual(5);
+      for (let i = 1; i < shares.length; i++) expect(shares[i]!).toBeGreaterThan(shares[i - 1]!);
+    }
   }, 120_000);
 
   it("fails with the worker's reason when a replay fails", async () => {

@@ -3,6 +3,7 @@ import { buildApp } from "../../src/http/app.ts";
 import type { Services } from "../../src/services/context.ts";
 import { simulationJobs } from "../../src/jobs/simulations.ts";
 import { replayInThread, replayInWorker } from "../../src/jobs/simulation-replay.ts";
+import type { ReplayRunner } from "../../src/services/simulation/report.ts";
 import { transactor } from "../../src/storage/transactor.ts";
 import type { Database } from "../../src/storage/sql.ts";
 import { TestClock } from "./clock.ts";
@@ -19,14 +20,16 @@ export interface TestApp {
 }
 
 /** The real HTTP app in-process (Fastify inject) on a real database. */
-export async function startTestApp(kind?: DatabaseKind, options: { rateLimitPerSecond?: number; webhookAllowPrivate?: boolean; replayInWorkers?: boolean } = {}): Promise<TestApp> {
+export async function startTestApp(
+  kind?: DatabaseKind, options: { rateLimitPerSecond?: number; webhookAllowPrivate?: boolean; replayInWorkers?: boolean; replay?: ReplayRunner } = {},
+): Promise<TestApp> {
   const db = await openTestDatabase(kind);
   const clock = new TestClock();
   const services: Services = { tx: transactor(db), clock };
   // No rate limit unless a test asks for one: suites send bursts that are not what it guards against.
   // Replays run in worker threads in a server; in-process apps replay in their own thread unless a
   // test asks for workers, and wait for them before closing the database.
-  const simulations = simulationJobs(services, options.replayInWorkers ? replayInWorker : replayInThread);
+  const simulations = simulationJobs(services, options.replay ?? (options.replayInWorkers ? replayInWorker : replayInThread));
   const app = await buildApp({ services, operatorToken: OPERATOR_TOKEN, ping: async () => void (await db.query("SELECT 1")), rateLimitPerSecond: options.rateLimitPerSecond ?? 0, webhookAllowPrivate: options.webhookAllowPrivate, simulations });
   return {
     app, db, services, clock,

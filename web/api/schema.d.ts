@@ -2926,6 +2926,8 @@ export interface components {
             finishedAt: string | null;
             /** @description Why it failed */
             error?: string;
+            /** @description The share of its replays' inputs replayed so far, 0 to 1 (1 once done), updated about once a second while it runs */
+            progress: number;
             /** @description What was asked */
             input: {
                 /** @description The candidate program document as sent */
@@ -3032,6 +3034,8 @@ export interface components {
             finishedAt: string | null;
             /** @description Why it failed */
             error?: string;
+            /** @description The share of its replays' inputs replayed so far, 0 to 1 (1 once done), updated about once a second while it runs */
+            progress: number;
         };
         Store: {
             id: string;

@@ -11,6 +11,8 @@ export interface SimulationRecord {
   /** The report; null while running or when it failed. */
   result: SimulationReport | null;
   error: string | null;
+  /** The share of its replays' inputs replayed so far, 0 to 1 (1 once done). */
+  progress: number;
   createdBy: string;
   createdAt: Date;
   finishedAt: Date | null;
@@ -35,6 +37,8 @@ export interface SimulationRepository {
   get(storeId: string, id: string): Promise<SimulationRecord | null>;
   /** Newest first; the cursor is the last id seen. */
   list(storeId: string, limit: number, cursor: string | null): Promise<Page<SimulationRecord>>;
+  /** Records how far a running simulation has got (a share from 0 to 1); never moves it back, nor changes a finished one. */
+  progress(storeId: string, id: string, share: number): Promise<void>;
   finish(storeId: string, id: string, outcome: { status: "done" | "failed"; result: SimulationReport | null; error: string | null; at: Date }): Promise<void>;
   /** Simulations left running by a process that stopped (every store): marked failed. */
   abandonRunning(before: Date, at: Date): Promise<number>;

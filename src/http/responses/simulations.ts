@@ -50,6 +50,7 @@ const summary = {
   createdAt: instantOut,
   finishedAt: instantOut.nullable(),
   error: z.string().optional().describe("Why it failed"),
+  progress: z.number().min(0).max(1).describe("The share of its replays' inputs replayed so far, 0 to 1 (1 once done), updated about once a second while it runs"),
 };
 
 export const simulationView = named("Simulation", z.object({

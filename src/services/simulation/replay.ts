@@ -43,10 +43,12 @@ class ReplayClock {
  * each store-local day and month boundary on the way. The scratch store is an ordinary (not
  * sandbox) store whose time is the replay clock.
  */
-export async function replayHistory(history: StoreHistory, options: ReplayOptions, part: ReplayPart = wholeHistory(history)): Promise<ReplayResult> {
+export async function replayHistory(
+  history: StoreHistory, options: ReplayOptions, part: ReplayPart = wholeHistory(history), replayed: InputsReplayed = () => undefined,
+): Promise<ReplayResult> {
   const tx = batchedTransactor(options.tx, BATCH, quietRepositories);
   try {
-    const result = await replayOn(tx, history, options, part);
+    const result = await replayOn(tx, history, options, part, replayed);
     await tx.flush();
     return result;
   } catch (error) {
@@ -56,14 +58,26 @@ export async function replayHistory(history: StoreHistory, options: ReplayOption
 }
 
 /**
+ * Told how many more of the history's inputs are replayed, every `PROGRESS_EVERY` inputs and once
+ * at the end: the counts add up to the number of its input steps (those after the period's end
+ * included, counted at the end as passed over), so a caller can say how far a replay has got.
+ */
+export type InputsReplayed = (inputs: number) => void;
+
+const PROGRESS_EVERY = 2_000;
+
+/**
  * Inputs per transaction of the scratch database, each in a savepoint of its own (batched.ts):
  * enough to make the transaction's own cost small, few enough that its undo log dies young.
  */
 const BATCH = 50;
 
-async function replayOn(tx: Transactor, history: StoreHistory, options: ReplayOptions, part: ReplayPart): Promise<ReplayResult> {
+async function replayOn(tx: Transactor, history: StoreHistory, options: ReplayOptions, part: ReplayPart, replayed: InputsReplayed): Promise<ReplayResult> {
   // The part's own inputs and the program's changes, in the order the store processed them.
-  const steps = sortSteps([...inputSteps(history), ...part.program]).filter((s) => s.at.getTime() <= options.to.getTime());
+  const inputs = inputSteps(history);
+  const steps = sortSteps([...inputs, ...part.program]).filter((s) => s.at.getTime() <= options.to.getTime());
+  let done = 0;
+  let reported = 0;
   // The whole timeline's first step starts the clock, in every part: each walks the same days.
   const first = part.start !== null && part.start.getTime() <= options.to.getTime() ? part.start : null;
   const start = first ?? options.from;
@@ -115,6 +129,10 @@ async function replayOn(tx: Transactor, history: StoreHistory, options: ReplayOp
     await advance(step.at);
     begun = true;
     if (step.kind !== "clock") await apply(services, storeId, step, options, redemptionIds, result, orders);
+    if (step.kind !== "clock" && step.kind !== "settings" && step.kind !== "rule" && ++done - reported === PROGRESS_EVERY) {
+      replayed(PROGRESS_EVERY);
+      reported = done;
+    }
   }
   if (candidatePending) {
     await advance(options.from);
@@ -127,6 +145,8 @@ async function replayOn(tx: Transactor, history: StoreHistory, options: ReplayOp
     result.flows = await repos.reports.monthlyFlows(storeId, zone);
     result.tiers.set(DateTime.fromJSDate(options.to, { zone }).toFormat("yyyy-MM"), await tierCounts(repos, storeId));
   });
+  // The rest: the inputs since the last report, and those after the period, passed over.
+  replayed(inputs.length - reported);
   return result;
 }
 

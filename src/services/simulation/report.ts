@@ -22,8 +22,14 @@ export type { ProgramFigures, SimulationReport } from "../../core/simulation/fig
 /** One replay of a history: a program over a period, its scratch database chosen by the runner. */
 type ReplayRun = Omit<ReplayOptions, "tx">;
 
-/** Runs replays of one history (the current program's and a candidate's), a result for each: in this thread, or in worker threads. */
-export type ReplayRunner = (history: StoreHistory, runs: readonly ReplayRun[]) => Promise<ReplayResult[]>;
+/**
+ * Runs replays of one history (the current program's and a candidate's), a result for each: in
+ * this thread, or in worker threads. `progress`, when given, is told the share of the runs'
+ * inputs replayed so far, from 0 to 1, as it grows.
+ */
+export type ReplayRunner = (history: StoreHistory, runs: readonly ReplayRun[], progress?: ReplayProgress) => Promise<ReplayResult[]>;
+
+export type ReplayProgress = (share: number) => void;
 
 /** The first enabled cashback method's rate: what the back office and member centre value points at. */
 export function cashValueOf(methods: ReadonlyArray<{ type: string; config: Record<string, unknown> } | Record<string, unknown>>): CashValue {
@@ -56,8 +62,11 @@ const replayed = new WeakMap<ReplayRunner, WeakMap<StoreHistory, Map<string, Pro
 
 const runKey = (r: ReplayRun) => JSON.stringify([r.candidate, r.from.getTime(), r.to.getTime(), r.spendingScale]);
 
-/** The result of each run, replaying (in one call of the runner, so on one pool) only those not replayed before. */
-async function replays(history: StoreHistory, runs: readonly ReplayRun[], run: ReplayRunner): Promise<ReplayResult[]> {
+/**
+ * The result of each run, replaying (in one call of the runner, so on one pool) only those not
+ * replayed before. `progress` follows the replays this call makes; none to make is all done.
+ */
+async function replays(history: StoreHistory, runs: readonly ReplayRun[], run: ReplayRunner, progress?: ReplayProgress): Promise<ReplayResult[]> {
   const byHistory = replayed.get(run) ?? new WeakMap<StoreHistory, Map<string, Promise<ReplayResult>>>();
   replayed.set(run, byHistory);
   const known = byHistory.get(history) ?? new Map<string, Promise<ReplayResult>>();
@@ -65,7 +74,7 @@ async function replays(history: StoreHistory, runs: readonly ReplayRun[], run: R
   const missing = new Map<string, ReplayRun>();
   for (const r of runs) if (!known.has(runKey(r))) missing.set(runKey(r), r);
   if (missing.size > 0) {
-    const results = run(history, [...missing.values()]);
+    const results = run(history, [...missing.values()], progress);
     [...missing.keys()].forEach((key, i) => {
       const result = results.then((all) => all[i]!);
       // A failed replay is not kept: the next simulation tries again.
@@ -115,8 +124,8 @@ export async function currentFigures(loaded: LoadedHistory, request: Omit<Simula
  * ledger already has what that replay would give. Both replays run together (in parallel when the
  * runner uses workers).
  */
-export async function simulateLoaded(loaded: LoadedHistory, request: SimulationRequest, run: ReplayRunner): Promise<SimulationReport> {
-  return (await simulateAll(loaded, [request], run))[0]!;
+export async function simulateLoaded(loaded: LoadedHistory, request: SimulationRequest, run: ReplayRunner, progress?: ReplayProgress): Promise<SimulationReport> {
+  return (await simulateAll(loaded, [request], run, progress))[0]!;
 }
 
 /** The replays a simulation needs: the candidate's, and the current program's unless its ledger has its figures. */
@@ -128,9 +137,9 @@ function runsOf(basis: ReturnType<typeof basisOf>, request: SimulationRequest): 
  * Several simulations of one history (an assistant's drafts), their replays all given to the
  * runner at once: on the worker pool, each part of the store is read once by a worker for all of them.
  */
-export async function simulateAll(loaded: LoadedHistory, requests: readonly SimulationRequest[], run: ReplayRunner): Promise<SimulationReport[]> {
+export async function simulateAll(loaded: LoadedHistory, requests: readonly SimulationRequest[], run: ReplayRunner, progress?: ReplayProgress): Promise<SimulationReport[]> {
   const bases = requests.map((r) => basisOf(loaded, r));
-  await replays(loaded.history, requests.flatMap((r, i) => runsOf(bases[i]!, r)), run);
+  await replays(loaded.history, requests.flatMap((r, i) => runsOf(bases[i]!, r)), run, progress);
   return Promise.all(requests.map((r, i) => report(loaded, r, bases[i]!, run)));
 }
 

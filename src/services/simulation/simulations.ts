@@ -7,7 +7,7 @@ import { programDocumentSchema, type ProgramDocument } from "../../core/program/
 import { simulationPeriod } from "../../core/simulation/period.ts";
 import { requireStore, storeNow, type Actor, type Services } from "../context.ts";
 import { loadHistory } from "./load.ts";
-import { simulateLoaded, type ReplayRunner, type SimulationReport } from "./report.ts";
+import { simulateLoaded, type ReplayProgress, type ReplayRunner, type SimulationReport } from "./report.ts";
 
 export interface SimulationInput {
   candidate: ProgramDocument;
@@ -25,6 +25,8 @@ export interface SimulationView {
   createdAt: Date;
   finishedAt: Date | null;
   error?: string;
+  /** The share of its replays' inputs replayed so far, 0 to 1 (1 once done). */
+  progress: number;
   /** What was asked: the candidate document, the period and the rate as sent. */
   input: SimulationRecord["input"];
   report?: SimulationReport;
@@ -33,6 +35,7 @@ export interface SimulationView {
 export function simulationView(r: SimulationRecord): SimulationView {
   return {
     id: r.id, status: r.status, from: r.input.from, to: r.input.to, createdAt: r.createdAt, finishedAt: r.finishedAt, input: r.input,
+    progress: r.status === "done" ? 1 : r.progress,
     ...(r.error !== null ? { error: r.error } : {}),
     // Reports made before `currentFrom` was recorded replayed the current program.
     ...(r.result ? { report: { ...r.result, currentFrom: r.result.currentFrom ?? "replay" } } : {}),
@@ -46,7 +49,7 @@ export async function createSimulation(repos: Repositories, services: Services, 
   const id = newId("sim");
   await repos.simulations.insert(storeId, {
     id, status: "running", input: { candidate: input.candidate, from: input.from, to: input.to, redemptionRate: input.redemptionRate ?? null },
-    result: null, error: null, createdBy: actor.id, createdAt: storeNow(store, services.clock), finishedAt: null,
+    result: null, error: null, progress: 0, createdBy: actor.id, createdAt: storeNow(store, services.clock), finishedAt: null,
   });
   return { id, status: "running" };
 }
@@ -73,23 +76,61 @@ export async function listSimulations(services: Services, storeId: string, limit
   });
 }
 
-/** Runs a recorded simulation and stores its report, or why it failed. */
+/**
+ * How often a running simulation's progress is written at most: often enough for a screen polling
+ * every half second to move, rarely enough to cost nothing beside the replay.
+ */
+export const PROGRESS_WRITE_MS = 1_000;
+
+/** Runs a recorded simulation and stores its report, or why it failed; on the way, how far it has got. */
 export async function runSimulation(services: Services, storeId: string, id: string, run: ReplayRunner): Promise<void> {
   const record = await services.tx.run((repos) => repos.simulations.get(storeId, id));
   if (!record || record.status !== "running") return;
+  const progress = progressWriter(services, storeId, id);
   let outcome: { status: "done" | "failed"; result: SimulationReport | null; error: string | null };
   try {
-    const report = await simulate(services, storeId, record.input, run);
+    const report = await simulate(services, storeId, record.input, run, progress.told);
     outcome = { status: "done", result: report, error: null };
   } catch (error) {
     outcome = { status: "failed", result: null, error: error instanceof Error ? error.message.split("\n")[0]! : String(error) };
   }
+  // A progress write still under way lands first: the finished record is the last word.
+  await progress.settled();
   await services.tx.run((repos) => repos.simulations.finish(storeId, id, { ...outcome, at: services.clock.now() }));
 }
 
-/** A simulation run now, without recording it (the CLI, the assistant). */
-export async function simulate(services: Services, storeId: string, input: SimulationRecord["input"], run: ReplayRunner): Promise<SimulationReport> {
+/**
+ * Writes a simulation's progress as the replay reports it, one write at a time and at most once
+ * per PROGRESS_WRITE_MS (the latest share then), on the wall clock. Progress is a courtesy: a write
+ * that fails is dropped, and never fails the simulation.
+ */
+function progressWriter(services: Services, storeId: string, id: string): { told: ReplayProgress; settled: () => Promise<void> } {
+  let latest = 0;
+  let written = 0;
+  let lastWrite = -Infinity;
+  let writing: Promise<void> = Promise.resolve();
+  let queued = false;
+  const write = () => {
+    queued = false;
+    if (latest <= written) return Promise.resolve();
+    const share = latest;
+    lastWrite = Date.now();
+    return services.tx.run((repos) => repos.simulations.progress(storeId, id, share)).then(() => void (written = share), () => undefined);
+  };
+  return {
+    told(share) {
+      latest = Math.max(latest, Math.min(1, Math.max(0, share)));
+      if (queued || Date.now() - lastWrite < PROGRESS_WRITE_MS) return;
+      queued = true;
+      writing = writing.then(write);
+    },
+    settled: () => writing,
+  };
+}
+
+/** A simulation run now, without recording it (the CLI, the assistant); `progress` follows its replays. */
+export async function simulate(services: Services, storeId: string, input: SimulationRecord["input"], run: ReplayRunner, progress?: ReplayProgress): Promise<SimulationReport> {
   const loaded = await loadHistory(services, storeId);
   const period = simulationPeriod(input.from, input.to, loaded.history.store.timezone);
-  return simulateLoaded(loaded, { candidate: programDocumentSchema.parse(input.candidate), ...period, redemptionRate: input.redemptionRate }, run);
+  return simulateLoaded(loaded, { candidate: programDocumentSchema.parse(input.candidate), ...period, redemptionRate: input.redemptionRate }, run, progress);
 }

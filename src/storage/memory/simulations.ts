@@ -1,5 +1,6 @@
 import type { ProposalRecord, SimulationRecord, SimulationRepository } from "../../core/ports/simulations.ts";
 import type { MemoryState } from "./state.ts";
+import { checkViolation } from "./errors.ts";
 import { requireStoreRow } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
 import { compareText } from "./values.ts";
@@ -40,10 +41,18 @@ export function simulationRepository(tx: MemoryTx): SimulationRepository {
       const data = rows.slice(0, limit).map(strip);
       return { data, nextCursor: rows.length > limit ? data[data.length - 1]!.id : null };
     },
+    async progress(storeId, id, share) {
+      const row = t().simulations.get(key(storeId, id));
+      if (!row || row.status !== "running" || !(row.progress < share)) return;
+      if (!(share >= 0 && share <= 1)) throw checkViolation("simulations", "progress >= 0 AND progress <= 1");
+      tx.put(t().simulations, key(storeId, id), { ...row, progress: share });
+    },
     async finish(storeId, id, o) {
       const row = t().simulations.get(key(storeId, id));
       if (!row || row.status !== "running") return;
-      tx.put(t().simulations, key(storeId, id), { ...row, status: o.status, result: structuredClone(o.result), error: o.error, finishedAt: new Date(o.at) });
+      tx.put(t().simulations, key(storeId, id), {
+        ...row, status: o.status, result: structuredClone(o.result), error: o.error, finishedAt: new Date(o.at), progress: o.status === "done" ? 1 : row.progress,
+      });
     },
     async abandonRunning(before, at) {
       let n = 0;

@@ -3,10 +3,10 @@ import { json, write, type Sql } from "../sql.ts";
 
 interface SimulationRow {
   id: string; status: SimulationRecord["status"]; input: SimulationRecord["input"]; result: SimulationRecord["result"]; error: string | null;
-  created_by: string; created_at: Date; finished_at: Date | null;
+  progress: number | string; created_by: string; created_at: Date; finished_at: Date | null;
 }
 const toSimulation = (r: SimulationRow): SimulationRecord => ({
-  id: r.id, status: r.status, input: r.input, result: r.result, error: r.error, createdBy: r.created_by, createdAt: r.created_at, finishedAt: r.finished_at,
+  id: r.id, status: r.status, input: r.input, result: r.result, error: r.error, progress: Number(r.progress), createdBy: r.created_by, createdAt: r.created_at, finishedAt: r.finished_at,
 });
 
 interface ProposalRow {
@@ -22,8 +22,8 @@ export function simulationRepository(sql: Sql): SimulationRepository {
   return {
     async insert(storeId, s) {
       await write(sql,
-        `INSERT INTO simulations (store_id, id, status, input, result, error, created_by, created_at, finished_at) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8, $9)`,
-        [storeId, s.id, s.status, json(s.input), json(s.result), s.error, s.createdBy, s.createdAt, s.finishedAt]);
+        `INSERT INTO simulations (store_id, id, status, input, result, error, progress, created_by, created_at, finished_at) VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, $7, $8, $9, $10)`,
+        [storeId, s.id, s.status, json(s.input), json(s.result), s.error, s.progress, s.createdBy, s.createdAt, s.finishedAt]);
     },
     async get(storeId, id) {
       const [row] = await sql.query<SimulationRow>("SELECT * FROM simulations WHERE store_id = $1 AND id = $2", [storeId, id]);
@@ -35,8 +35,12 @@ export function simulationRepository(sql: Sql): SimulationRepository {
       const data = rows.slice(0, limit).map(toSimulation);
       return { data, nextCursor: rows.length > limit ? data[data.length - 1]!.id : null };
     },
+    async progress(storeId, id, share) {
+      await write(sql, "UPDATE simulations SET progress = $3 WHERE store_id = $1 AND id = $2 AND status = 'running' AND progress < $3", [storeId, id, share]);
+    },
     async finish(storeId, id, o) {
-      await write(sql, "UPDATE simulations SET status = $3, result = $4::jsonb, error = $5, finished_at = $6 WHERE store_id = $1 AND id = $2 AND status = 'running'",
+      // Done is all of it; a failure keeps how far it got.
+      await write(sql, "UPDATE simulations SET status = $3, result = $4::jsonb, error = $5, finished_at = $6, progress = CASE WHEN $3 = 'done' THEN 1 ELSE progress END WHERE store_id = $1 AND id = $2 AND status = 'running'",
         [storeId, id, o.status, json(o.result), o.error, o.at]);
     },
     async abandonRunning(before, at) {

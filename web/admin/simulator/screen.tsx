@@ -181,11 +181,19 @@ function SimulationRun(props: { id: string; currency: string; onFinished(sim: Si
   if (error) return <ErrorBanner error={error} />;
   if (!sim || sim.status === "running") {
     const seconds = Math.round((now - started) / 1000);
+    // Until the replay starts (the history is being read) there is no share to show: the bar just moves.
+    const share = sim && sim.progress > 0 ? sim.progress : null;
+    const percent = share === null ? null : Math.floor(share * 100);
     return (
       <Card title="Simulating…">
         <div class="running" data-sim-status="running">
-          <p role="status">Replaying your history under both programs{sim ? ` from ${sim.from} to ${sim.to}` : ""}… {seconds > 0 ? `${seconds} s` : ""}</p>
-          <progress aria-label="Simulation in progress" />
+          <p role="status">
+            {share === null ? "Reading your history" : `Replaying your history: ${percent} % done`}
+            {sim ? `, ${sim.from} to ${sim.to}` : ""}… {seconds > 0 ? `${seconds} s` : ""}
+          </p>
+          {share === null
+            ? <progress aria-label="Simulation in progress" />
+            : <progress aria-label="Simulation in progress" value={share} max={1} data-progress={percent} />}
         </div>
       </Card>
     );

@@ -215,6 +215,37 @@ describe("back office: the simulator", () => {
     expect(await page.locator("[data-unvalued]").count()).toBe(0);
   });
 
+  it("shows how far a running simulation has got: reading the history, then the share replayed", async () => {
+    // This store replays in a blink, too fast to see it run: the page's polls of a real, finished
+    // simulation are answered as the API answers while one runs (test/simulation/progress.test.ts
+    // checks those answers), first reading the history, then 42 % replayed, then as they are.
+    const page = await adminPage();
+    let state: "reading" | "replaying" | "real" = "reading";
+    await page.route(`**/v1/simulations/${baseline.id}`, async (route) => {
+      const response = await route.fetch();
+      if (state === "real") return route.fulfill({ response });
+      const body = (await response.json()) as Record<string, unknown>;
+      const running = Object.fromEntries(Object.entries(body).filter(([k]) => !["current", "candidate", "redemptionRate", "observedRedemptionRate", "currentFrom", "reproduced"].includes(k)));
+      await route.fulfill({ response, json: { ...running, status: "running", finishedAt: null, progress: state === "reading" ? 0 : 0.42 } });
+    });
+    await page.goto(`${bo.base}/admin#/simulator/${baseline.id}`);
+    const status = page.locator('[data-sim-status="running"] [role="status"]');
+    await expect.poll(() => status.innerText()).toMatch(/^Reading your history, \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}…/);
+    // No share yet: the bar only says something is happening.
+    expect(await page.locator('[data-sim-status="running"] progress').getAttribute("value")).toBeNull();
+
+    state = "replaying";
+    const bar = page.locator('[data-sim-status="running"] progress[data-progress="42"]');
+    await bar.waitFor();
+    expect(await bar.getAttribute("value")).toBe("0.42");
+    expect(await status.innerText()).toMatch(/^Replaying your history: 42 % done, /);
+    await screenshot(page, "simulator-running");
+
+    state = "real";
+    await page.locator('[data-sim-status="done"]').waitFor({ timeout: 30_000 });
+    await page.getByRole("table", { name: "Totals" }).waitFor();
+  });
+
   it("shows the API's refusal of the candidate next to the field it names", async () => {
     const page = await adminPage();
     await openScreen(page, "Simulator");

@@ -7,6 +7,7 @@ import { openRuntime } from "../runtime.ts";
 import { exportProgram } from "../services/program-document.ts";
 import type { SimulationReport } from "../services/simulation/report.ts";
 import { simulate } from "../services/simulation/simulations.ts";
+import { simulateProgress } from "./simulate-progress.ts";
 import { requireStore } from "../services/context.ts";
 
 interface SimulateOptions {
@@ -64,7 +65,8 @@ export function registerSimulateCommand(program: Command): void {
         const rate = opts.redemptionRate === undefined ? null : Number(opts.redemptionRate);
         if (rate !== null && !(rate >= 0 && rate <= 1)) throw new Error("--redemption-rate must be a number from 0 to 1");
         const started = performance.now();
-        const report = await simulate(runtime.services, opts.store, { candidate, from, to, redemptionRate: rate }, replayInWorker);
+        const progress = simulateProgress(process.stderr);
+        const report = await simulate(runtime.services, opts.store, { candidate, from, to, redemptionRate: rate }, replayInWorker, progress.told).finally(() => progress.stop());
         const seconds = ((performance.now() - started) / 1000).toFixed(1);
         if (opts.json) console.log(JSON.stringify(report, null, 2));
         else console.log(reportTable(report, store.currency));

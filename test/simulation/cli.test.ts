@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { simulateProgress } from "../../src/cli/simulate-progress.ts";
 import { loadPreset } from "../support/presets.ts";
 
 const run = promisify(execFile);
@@ -56,4 +57,30 @@ describe("pointbook simulate", () => {
     expect(rate).toMatchObject({ code: 1 });
     expect((rate as { stderr: string }).stderr).toContain("--redemption-rate");
   }, 120_000);
+});
+
+describe("pointbook simulate's progress", () => {
+  /** A terminal as cli-progress writes to one: text and cursor moves land in `text`. */
+  const terminal = (isTTY: boolean) => {
+    let text = "";
+    const out = { isTTY, columns: 100, write: (s: string) => void (text += s), cursorTo: () => true, clearLine: () => true, moveCursor: () => true, on: () => out, removeListener: () => out };
+    return { out, text: () => text };
+  };
+
+  it("on a terminal, a bar of the share replayed, up to 100 %", () => {
+    const { out, text } = terminal(true);
+    const p = simulateProgress(out);
+    p.told(0.42);
+    p.told(1);
+    p.stop();
+    expect(text()).toMatch(/replaying .* 100% \| ETA/);
+  });
+
+  it("anywhere else, nothing: the report stays the output", () => {
+    const { out, text } = terminal(false);
+    const p = simulateProgress(out);
+    p.told(0.42);
+    p.stop();
+    expect(text()).toBe("");
+  });
 });

@@ -18,11 +18,13 @@ export function assembleInputs(
   const byRedemption = new Map<string, InputEntry[]>();
   const orderOfRedemption = new Map(raw.redemptions.map((r) => [r.id, r.orderId]));
   const credits: HistoryCredit[] = [];
-  const moment = (orderId: string, e: InputEntry) => {
-    const list = orderMoments.get(orderId) ?? [];
-    list.push({ at: e.at, wall: wallOf(e.id) });
-    orderMoments.set(orderId, list);
+  // Lists grown in place: a store's history is hundreds of thousands of rows.
+  const push = <T>(map: Map<string, T[]>, key: string, item: T) => {
+    const list = map.get(key);
+    if (list) list.push(item);
+    else map.set(key, [item]);
   };
+  const moment = (orderId: string, e: InputEntry) => push(orderMoments, orderId, { at: e.at, wall: wallOf(e.id) });
   for (const e of raw.entries) {
     if (e.sourceType === "event" && e.sourceRef !== null) {
       const wall = wallOf(e.id);
@@ -33,7 +35,7 @@ export function assembleInputs(
     } else if (e.sourceType === "redemption" && e.sourceRef !== null) {
       const orderId = orderOfRedemption.get(e.sourceRef);
       if (e.type === "return" && orderId) moment(orderId, e);
-      else byRedemption.set(e.sourceRef, [...(byRedemption.get(e.sourceRef) ?? []), e]);
+      else push(byRedemption, e.sourceRef, e);
     } else if ((e.type === "adjust" && e.sourceType === "adjustment") || (e.type === "import" && e.sourceType === "import")) {
       credits.push({ kind: e.type, memberId: e.memberId, points: e.points, reason: e.reason, actor: e.actor, at: e.at, wall: wallOf(e.id), lot: e.type === "import" ? e.lot : null });
     }
@@ -53,7 +55,7 @@ export function assembleInputs(
     });
   }
   const updates = new Map<string, HistoryOrder["updates"]>();
-  for (const u of raw.updates) updates.set(u.orderId, [...(updates.get(u.orderId) ?? []), { at: u.at, wall: wallOf(u.id), order: u.order }]);
+  for (const u of raw.updates) push(updates, u.orderId, { at: u.at, wall: wallOf(u.id), order: u.order });
   return {
     events: raw.events.map((e) => ({ ...e, wall: eventWall.get(e.id) ?? null })),
     orders: raw.orders.map((o) => ({ ...o, moments: orderMoments.get(o.id) ?? [], updates: updates.get(o.id) ?? [] })),

@@ -1,7 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { orderSchema } from "../../src/core/orders/order.ts";
 import type { HistoryOrder } from "../../src/core/simulation/history.ts";
-import { orderSteps, timeline } from "../../src/core/simulation/timeline.ts";
+import { firstInputAt, orderSteps, programSteps, timeline, type Step } from "../../src/core/simulation/timeline.ts";
 
 const d = (iso: string) => new Date(iso);
 
@@ -64,5 +65,38 @@ describe("an order's replayed moments", () => {
     expect(timeline(history).map((s) => (s.kind === "event" ? s.event.id : `${s.kind} ${s.at.toISOString().slice(0, 10)}`))).toEqual([
       "e-before", "order 2026-01-01", "e-after", "order 2026-01-03", "order 2026-01-10", "order 2026-01-12",
     ]);
+  });
+});
+
+describe("the program's changes among the inputs", () => {
+  /** The plain way to place a change: sort every input by time and wall, take the first written after the change. */
+  const modelPlaced = (inputs: readonly Step[], at: Date, wall: string | null): number => {
+    if (!wall) return at.getTime();
+    const sorted = [...inputs].sort((a, b) => a.at.getTime() - b.at.getTime() || (a.wall < b.wall ? -1 : a.wall > b.wall ? 1 : 0));
+    const next = sorted.find((s) => s.wall !== "" && s.wall > wall);
+    return next ? next.at.getTime() : Math.max(at.getTime(), sorted.at(-1)?.at.getTime() ?? at.getTime());
+  };
+  const wall = fc.constantFrom("", "a", "b", "c", "d", "e", "f", "g");
+  const time = fc.integer({ min: 0, max: 20 }).map((h) => new Date(Date.UTC(2026, 0, 1, h)));
+
+  it("go before the earliest input written after them, or after the last input, as sorting every input would place them", () => {
+    fc.assert(fc.property(
+      fc.array(fc.record({ at: time, wall }), { maxLength: 30 }),
+      fc.array(fc.record({ at: time, wall: fc.option(wall, { nil: null }) }), { maxLength: 6 }),
+      fc.array(fc.record({ at: time, wall }), { maxLength: 4 }),
+      (raw, versions, settings) => {
+        const inputs: Step[] = raw.map((r, i) => ({ kind: "event", at: r.at, wall: r.wall, event: { id: `e${i}` } }) as unknown as Step);
+        const history = {
+          ruleVersions: versions.map((v, i) => ({ ruleId: "r", version: i + 1, rule: {} as never, effectiveFrom: v.at, wall: v.wall })),
+          settingsChanges: settings.map((c) => ({ at: c.at, wall: c.wall, settings: {} as never })),
+        };
+        const first = firstInputAt(inputs);
+        const expected = [
+          ...history.ruleVersions.filter((v) => v.effectiveFrom.getTime() >= first).map((v) => modelPlaced(inputs, v.effectiveFrom, v.wall)),
+          ...history.settingsChanges.map((c) => modelPlaced(inputs, c.at, c.wall)),
+        ];
+        expect(programSteps(history, inputs).map((s) => s.at.getTime())).toEqual(expected);
+      },
+    ), { numRuns: 500 });
   });
 });

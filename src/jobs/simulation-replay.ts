@@ -62,9 +62,9 @@ function sharesOf(history: StoreHistory, runs: number, progress: ReplayProgress 
   return (inputs) => {
     done += inputs;
     const share = total === 0 ? 1 : Math.min(1, done / total);
-    if (share === 1 || Math.floor(share * 100) > Math.floor(told * 100)) {
-      if (share > told) progress(share);
+    if (share > told && (share === 1 || Math.floor(share * 100) > Math.floor(told * 100))) {
       told = share;
+      progress(share);
     }
   };
 }

@@ -3,7 +3,7 @@ import { uniqueViolation } from "./errors.ts";
 import { peek } from "./state.ts";
 import { tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, copyDate, firstN, fromJsonb, jsonb, page, timestamp } from "./values.ts";
+import { compareText, firstN, fromJsonb, jsonb, page, timestamp } from "./values.ts";
 
 export function auditRepository(tx: MemoryTx): AuditRepository {
   return {
@@ -19,7 +19,7 @@ export function auditRepository(tx: MemoryTx): AuditRepository {
       // Ids are time-ordered, so id order is creation order; newest first.
       const rows = firstN(peek(tx.state, storeId).audit.values(), (r) => cursor === null || compareText(r.id, cursor) < 0, (a, b) => compareText(b.id, a.id), limit + 1);
       return page(rows, limit, (r) => ({
-        id: r.id, at: copyDate(r.at), actor: r.actor, action: r.action, entityType: r.entityType, entityId: r.entityId,
+        id: r.id, at: r.at, actor: r.actor, action: r.action, entityType: r.entityType, entityId: r.entityId,
         before: fromJsonb(r.before), after: fromJsonb(r.after),
       }), (r) => r.id);
     },

@@ -2,7 +2,7 @@ import type { ExportPage, ExportRepository } from "../../core/ports/repositories
 import { peek, type Tenant } from "./state.ts";
 import { rowsOf } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, copyDate, firstN, fromJsonb, parseTimestamp, sumAmounts } from "./values.ts";
+import { compareText, firstN, fromJsonb, parseTimestamp, sumAmounts } from "./values.ts";
 
 type Range = { from?: Date; to?: Date };
 
@@ -35,13 +35,13 @@ export function exportRepository(tx: MemoryTx): ExportRepository {
       return keyset(peek(tx.state, storeId).members.values(), (m) => m.memberId, (m) => inRange(m.createdAt, range), after, limit, (m) => ({
         member_id: m.memberId, email: m.email, phone: m.phone, birthday: m.birthday, tier: m.tier, is_member: m.isMember, language: m.language,
         tags: fromJsonb(m.tags), balance: m.balance, pending: m.pending, held: m.held, debt: m.debt,
-        created_at: copyDate(m.createdAt), updated_at: copyDate(m.updatedAt),
+        created_at: m.createdAt, updated_at: m.updatedAt,
       }));
     },
     async ledger(storeId, range, after, limit) {
       // Entry ids start with a time-ordered part, so id order is the order entries were written in.
       return keyset(peek(tx.state, storeId).entries.values(), (e) => e.id, (e) => inRange(e.at, range), after, limit, (e) => ({
-        id: e.id, member_id: e.memberId, seq: e.seq, type: e.type, points: e.points, balance_after: e.balanceAfter, at: copyDate(e.at),
+        id: e.id, member_id: e.memberId, seq: e.seq, type: e.type, points: e.points, balance_after: e.balanceAfter, at: e.at,
         actor: e.actor, reason: e.reason, source_type: e.sourceType, source_ref: e.sourceRef, lot_id: e.lotId, hold_id: e.holdId,
       }));
     },
@@ -50,7 +50,7 @@ export function exportRepository(tx: MemoryTx): ExportRepository {
       return keyset(t.orders.values(), (o) => o.id, (o) => inRange(o.placedAt, range), after, limit, (o) => {
         const figures = orderFigures(t, o.id);
         return {
-          id: o.id, member_id: o.memberId, channel: o.channel, placed_at: copyDate(o.placedAt),
+          id: o.id, member_id: o.memberId, channel: o.channel, placed_at: o.placedAt,
           paid_at: parseTimestamp(o.body.paidAt, "paid_at"), fulfilled_at: parseTimestamp(o.body.fulfilledAt, "fulfilled_at"),
           delivered_at: parseTimestamp(o.body.deliveredAt, "delivered_at"), canceled_at: parseTimestamp(o.body.canceledAt, "canceled_at"),
           subtotal: sumAmounts(o.body.lines), discounts: o.body.discounts ?? 0,

@@ -3,7 +3,7 @@ import type { OrderUpdate } from "../../core/ports/history.ts";
 import { peek, type MemoryState } from "./state.ts";
 import { requireStoreRow } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, copyDate, copyOptionalDate, fromJsonb, requiredJsonb } from "./values.ts";
+import { compareText, fromJsonb, requiredJsonb } from "./values.ts";
 
 const byId = <T extends { id: string }>(rows: Iterable<T>) => [...rows].sort((a, b) => compareText(a.id, b.id));
 
@@ -20,28 +20,28 @@ export function historyRepository(tx: MemoryTx): HistoryRepository {
   return {
     async logOrderUpdate(storeId, u) {
       requireStoreRow(tx, storeId, "order_updates");
-      tx.put(updatesOf(tx.state), `${storeId}\u0000${u.id}`, { storeId, id: u.id, orderId: u.orderId, at: copyDate(u.at), order: requiredJsonb(u.order, "order_updates", "body") });
+      tx.put(updatesOf(tx.state), `${storeId}\u0000${u.id}`, { storeId, id: u.id, orderId: u.orderId, at: u.at, order: requiredJsonb(u.order, "order_updates", "body") });
     },
     async orderUpdates(storeId) {
       return byId([...updatesOf(tx.state).values()].filter((u) => u.storeId === storeId))
-        .map((u) => ({ id: u.id, orderId: u.orderId, at: copyDate(u.at), order: fromJsonb(u.order) }));
+        .map((u) => ({ id: u.id, orderId: u.orderId, at: u.at, order: fromJsonb(u.order) }));
     },
     async members(storeId) {
       return [...peek(tx.state, storeId).members.values()].sort((a, b) => compareText(a.memberId, b.memberId)).map((m) => ({
         memberId: m.memberId, email: m.email, phone: m.phone, birthday: m.birthday, tags: fromJsonb(m.tags), isMember: m.isMember,
-        language: m.language, manualTier: m.manualTier, createdAt: copyDate(m.createdAt),
+        language: m.language, manualTier: m.manualTier, createdAt: m.createdAt,
       }));
     },
     async events(storeId) {
       return byId(peek(tx.state, storeId).events.values()).map((e) => ({
-        id: e.id, type: e.type, memberId: e.memberId, occurredAt: copyDate(e.occurredAt), channel: e.channel,
-        properties: fromJsonb(e.properties), recordedAt: copyDate(e.recordedAt),
+        id: e.id, type: e.type, memberId: e.memberId, occurredAt: e.occurredAt, channel: e.channel,
+        properties: fromJsonb(e.properties), recordedAt: e.recordedAt,
       }));
     },
     async orders(storeId) {
       return byId(peek(tx.state, storeId).orders.values()).map((o) => ({
         id: o.id, order: fromJsonb(o.body), eligibility: fromJsonb(o.eligibility), origin: fromJsonb(o.origin),
-        createdAt: copyDate(o.createdAt), updatedAt: copyDate(o.updatedAt),
+        createdAt: o.createdAt, updatedAt: o.updatedAt,
       }));
     },
     async redemptions(storeId) {
@@ -54,9 +54,9 @@ export function historyRepository(tx: MemoryTx): HistoryRepository {
       return byId([...t.entries.values()].filter((e) => e.type !== "mature" && e.type !== "expire")).map((e) => {
         const lot = e.type === "import" && e.lotId ? t.lots.get(e.lotId) : undefined;
         return {
-          id: e.id, memberId: e.memberId, type: e.type, points: e.points, delta: e.delta, balanceAfter: e.balanceAfter, at: copyDate(e.at),
+          id: e.id, memberId: e.memberId, type: e.type, points: e.points, delta: e.delta, balanceAfter: e.balanceAfter, at: e.at,
           actor: e.actor, reason: e.reason, sourceType: e.sourceType, sourceRef: e.sourceRef,
-          lot: lot ? { earnedAt: copyDate(lot.earnedAt), availableAt: copyDate(lot.availableAt), expiresAt: copyOptionalDate(lot.expiresAt) } : null,
+          lot: lot ? { earnedAt: lot.earnedAt, availableAt: lot.availableAt, expiresAt: lot.expiresAt } : null,
         };
       });
     },

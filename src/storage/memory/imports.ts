@@ -3,14 +3,14 @@ import { uniqueViolation } from "./errors.ts";
 import { peek } from "./state.ts";
 import { requireStoreRow, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, copyDate, copyOptionalDate, firstN, integer, page, timestamp } from "./values.ts";
+import { compareText, firstN, integer, page, timestamp } from "./values.ts";
 
 /** A stored record and the copy handed out: neither shares a Date or an array with the caller. */
 function copy(r: ImportRecord): ImportRecord {
   return {
     ...r, columns: r.columns ? [...r.columns] : null, progress: { ...r.progress },
-    createdAt: copyDate(r.createdAt), updatedAt: copyDate(r.updatedAt), finishedAt: copyOptionalDate(r.finishedAt),
-    lease: r.lease ? { holder: r.lease.holder, until: copyDate(r.lease.until) } : null,
+    createdAt: r.createdAt, updatedAt: r.updatedAt, finishedAt: r.finishedAt,
+    lease: r.lease ? { holder: r.lease.holder, until: r.lease.until } : null,
   };
 }
 

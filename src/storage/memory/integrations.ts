@@ -3,7 +3,7 @@ import type { IntegrationRepository } from "../../core/ports/integrations.ts";
 import { peek } from "./state.ts";
 import { requireStoreRow, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { copyDate, timestamp } from "./values.ts";
+import { timestamp } from "./values.ts";
 
 const key = (platform: string, id: string) => `${platform}\u0000${id}`;
 const copy = <T>(value: T): T => structuredClone(value);
@@ -16,7 +16,7 @@ export function integrationRepository(tx: MemoryTx): IntegrationRepository {
       const t = tenantFor(tx, storeId).platforms;
       const before = t.integrations.get(r.platform);
       tx.put(t.integrations, r.platform, {
-        ...copy(r), createdAt: before ? copyDate(before.createdAt) : timestamp(r.createdAt, "created_at"), updatedAt: timestamp(r.updatedAt, "updated_at"),
+        ...copy(r), createdAt: before ? before.createdAt : timestamp(r.createdAt, "created_at"), updatedAt: timestamp(r.updatedAt, "updated_at"),
       });
     },
     async get(storeId, platform) {

@@ -4,12 +4,12 @@ import { checkViolation, uniqueViolation } from "./errors.ts";
 import { peek, type KeyRow } from "./state.ts";
 import { requireStoreRow, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, copyDate, copyOptionalDate, firstN, page, timestamp } from "./values.ts";
+import { compareText, firstN, page, timestamp } from "./values.ts";
 
 const ROLES = new Set(["viewer", "points_manager", "admin"]);
 
 const toKey = (storeId: string, r: KeyRow): ApiKeyRecord => ({
-  storeId, id: r.id, name: r.name, role: r.role, createdBy: r.createdBy, createdAt: copyDate(r.createdAt), revokedAt: copyOptionalDate(r.revokedAt),
+  storeId, id: r.id, name: r.name, role: r.role, createdBy: r.createdBy, createdAt: r.createdAt, revokedAt: r.revokedAt,
 });
 
 export function keyRepository(tx: MemoryTx): KeyRepository {

@@ -4,17 +4,17 @@ import { toHold, toRedemption } from "./rows.ts";
 import { peek, type AwardRow, type OrderRow, type Tenant } from "./state.ts";
 import { putOrder, requireStoreRow, rowsOf, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, copyDate, copyOptionalDate, fromJsonb, integer, jsonb, jsonbOver, optionalTimestamp, parseTimestamp, requiredJsonb, requiredJsonbOver, timestamp } from "./values.ts";
+import { compareText, fromJsonb, integer, jsonb, jsonbOver, optionalTimestamp, parseTimestamp, requiredJsonb, requiredJsonbOver, timestamp } from "./values.ts";
 
 const toOrder = (r: OrderRow): OrderRecord => ({
   id: r.id, memberId: r.memberId, order: fromJsonb(r.body), eligibility: fromJsonb(r.eligibility), origin: fromJsonb(r.origin),
-  createdAt: copyDate(r.createdAt), updatedAt: copyDate(r.updatedAt),
+  createdAt: r.createdAt, updatedAt: r.updatedAt,
 });
 
 const toAward = (r: AwardRow): OrderAward => ({
   orderId: r.orderId, ruleId: r.ruleId, ruleVersion: r.ruleVersion, memberId: r.memberId, lotIds: fromJsonb(r.lotIds), initial: r.initial,
-  awarded: r.awarded, reversed: r.reversed, capCut: r.capCut, factors: fromJsonb(r.factors), earnedAt: copyDate(r.earnedAt),
-  availableAt: copyDate(r.availableAt), expiresAt: copyOptionalDate(r.expiresAt), explanation: fromJsonb(r.explanation),
+  awarded: r.awarded, reversed: r.reversed, capCut: r.capCut, factors: fromJsonb(r.factors), earnedAt: r.earnedAt,
+  availableAt: r.availableAt, expiresAt: r.expiresAt, explanation: fromJsonb(r.explanation),
 });
 
 const awardsOf = (t: Tenant, orderId: string) => [...(t.awards.get(orderId)?.values() ?? [])].sort((a, b) => compareText(a.ruleId, b.ruleId));

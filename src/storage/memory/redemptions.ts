@@ -6,24 +6,24 @@ import { toRedemption } from "./rows.ts";
 import { peek, type CouponRow, type EntitlementRow, type MethodRow } from "./state.ts";
 import { putRedemption, requireStoreRow, rowsOf, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, copyDate, copyOptionalDate, firstN, fromJsonb, integer, jsonb, optionalInteger, optionalTimestamp, page, requiredJsonb, timestamp } from "./values.ts";
+import { compareText, firstN, fromJsonb, integer, jsonb, optionalInteger, optionalTimestamp, page, requiredJsonb, timestamp } from "./values.ts";
 
 const REDEMPTION_STATUSES = new Set(["held", "completed", "released", "returned"]);
 
 const toMethod = (r: MethodRow): RedeemMethodRecord => ({
-  id: r.id, type: r.type, config: fromJsonb(r.config), createdAt: copyDate(r.createdAt), updatedAt: copyDate(r.updatedAt),
+  id: r.id, type: r.type, config: fromJsonb(r.config), createdAt: r.createdAt, updatedAt: r.updatedAt,
 });
 
 const toCoupon = (r: CouponRow): CouponRecord => ({
   code: r.code, memberId: r.memberId, methodId: r.methodId, redemptionId: r.redemptionId, kind: r.kind, discount: fromJsonb(r.discount),
   conditions: fromJsonb(r.conditions), usableBy: r.usableBy, products: fromJsonb(r.products), stackable: r.stackable,
-  expiresAt: copyOptionalDate(r.expiresAt), usedAt: copyOptionalDate(r.usedAt), usedOrderId: r.usedOrderId, usedBy: r.usedBy,
-  createdAt: copyDate(r.createdAt),
+  expiresAt: r.expiresAt, usedAt: r.usedAt, usedOrderId: r.usedOrderId, usedBy: r.usedBy,
+  createdAt: r.createdAt,
 });
 
 const toEntitlement = (r: EntitlementRow): EntitlementRecord => ({
   id: r.id, memberId: r.memberId, redemptionId: r.redemptionId, sku: r.sku, units: r.units, unitsRemaining: r.unitsRemaining,
-  expiresAt: copyOptionalDate(r.expiresAt), createdAt: copyDate(r.createdAt),
+  expiresAt: r.expiresAt, createdAt: r.createdAt,
 });
 
 function checkEntitlement(units: number, remaining: number): void {

@@ -3,11 +3,11 @@ import { cachedZone } from "../../core/time/offset-cache.ts";
 import type { MemberSummary, MonthFlow, ReportRepository } from "../../core/ports/reports.ts";
 import { peek, type MemberRow } from "./state.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, copyDate } from "./values.ts";
+import { compareText } from "./values.ts";
 
 const toSummary = (r: MemberRow): MemberSummary => ({
   memberId: r.memberId, email: r.email, phone: r.phone, tier: r.tier, isMember: r.isMember,
-  balance: r.balance, pending: r.pending, held: r.held, createdAt: copyDate(r.createdAt),
+  balance: r.balance, pending: r.pending, held: r.held, createdAt: r.createdAt,
 });
 
 export function reportRepository(tx: MemoryTx): ReportRepository {

@@ -2,9 +2,9 @@ import type { Entry, Hold, Lot, MemberBalance } from "../../core/ledger/types.ts
 import type { MemberRecord, RedemptionRecord, StoreRecord } from "../../core/ports/records.ts";
 import { withProgramDefaults } from "../../core/program/settings.ts";
 import type { EntryRow, HoldRow, LotRow, MemberRow, RedemptionRow, StoreRow } from "./state.ts";
-import { copyDate, copyOptionalDate, fromJsonb } from "./values.ts";
+import { fromJsonb } from "./values.ts";
 
-/** Stored rows to the core's records, the same shapes the SQL adapter maps its rows to; all copies. */
+/** Stored rows to the core's records, the same shapes the SQL adapter maps its rows to: new objects, jsonb copied, Dates shared (values.ts). */
 
 export const toStore = (r: StoreRow): StoreRecord => ({
   id: r.id,
@@ -12,9 +12,9 @@ export const toStore = (r: StoreRow): StoreRecord => ({
   currency: r.currency,
   timezone: r.timezone,
   sandbox: r.sandbox,
-  clockNow: copyOptionalDate(r.clockNow),
+  clockNow: r.clockNow,
   program: withProgramDefaults(fromJsonb(r.program)),
-  createdAt: copyDate(r.createdAt),
+  createdAt: r.createdAt,
   programVersion: r.programVersion,
 });
 
@@ -27,8 +27,8 @@ export const toMember = (r: MemberRow): MemberRecord => ({
   tags: fromJsonb(r.tags),
   isMember: r.isMember,
   language: r.language,
-  createdAt: copyDate(r.createdAt),
-  updatedAt: copyDate(r.updatedAt),
+  createdAt: r.createdAt,
+  updatedAt: r.updatedAt,
 });
 
 export const toBalance = (r: MemberRow): MemberBalance => ({
@@ -46,9 +46,9 @@ export const toLot = (r: LotRow): Lot => ({
   points: r.points,
   remaining: r.remaining,
   status: r.status,
-  earnedAt: copyDate(r.earnedAt),
-  availableAt: copyDate(r.availableAt),
-  expiresAt: copyOptionalDate(r.expiresAt),
+  earnedAt: r.earnedAt,
+  availableAt: r.availableAt,
+  expiresAt: r.expiresAt,
   source: { type: r.sourceType, ref: r.sourceRef },
 });
 
@@ -57,7 +57,7 @@ export const toHold = (r: HoldRow): Hold => ({
   memberId: r.memberId,
   points: r.points,
   status: r.status,
-  expiresAt: copyDate(r.expiresAt),
+  expiresAt: r.expiresAt,
   entryId: r.entryId,
   source: { type: r.sourceType, ref: r.sourceRef },
   allocations: fromJsonb(r.allocations),
@@ -71,7 +71,7 @@ export const toEntry = (r: EntryRow): Entry => ({
   points: r.points,
   delta: r.delta,
   balanceAfter: r.balanceAfter,
-  at: copyDate(r.at),
+  at: r.at,
   actor: r.actor,
   reason: r.reason,
   source: { type: r.sourceType, ref: r.sourceRef },
@@ -83,5 +83,5 @@ export const toEntry = (r: EntryRow): Entry => ({
 export const toRedemption = (r: RedemptionRow): RedemptionRecord => ({
   id: r.id, memberId: r.memberId, methodId: r.methodId, type: r.type, status: r.status, points: r.points, discount: r.discount,
   orderId: r.orderId, holdId: r.holdId, entitlementId: r.entitlementId, code: r.code, returned: r.returned,
-  createdAt: copyDate(r.createdAt), updatedAt: copyDate(r.updatedAt),
+  createdAt: r.createdAt, updatedAt: r.updatedAt,
 });

@@ -4,13 +4,13 @@ import { uniqueViolation } from "./errors.ts";
 import { peek, type RuleRow, type RuleVersionRow, type Tenant } from "./state.ts";
 import { programChanged, requireStoreRow, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, copyDate, firstN, fromJsonb, jsonb, page, timestamp } from "./values.ts";
+import { compareText, firstN, fromJsonb, jsonb, page, timestamp } from "./values.ts";
 
 /** A live rule joined to its current version; none when deleted (or its version is missing). */
 function current(t: Tenant, r: RuleRow): EarnRuleRecord | null {
   const v = t.ruleVersions.get(r.id)?.get(r.currentVersion);
   if (r.deletedAt !== null || !v) return null;
-  return { id: r.id, version: r.currentVersion, rule: fromJsonb(v.definition)!, createdAt: copyDate(r.createdAt), updatedAt: copyDate(r.updatedAt) };
+  return { id: r.id, version: r.currentVersion, rule: fromJsonb(v.definition)!, createdAt: r.createdAt, updatedAt: r.updatedAt };
 }
 
 function insertVersion(tx: MemoryTx, t: Tenant, row: RuleVersionRow): void {
@@ -58,7 +58,7 @@ export function ruleRepository(tx: MemoryTx): RuleRepository {
       return rules
         .sort(([a], [b]) => compareText(a, b))
         .flatMap(([, versions]) => [...versions.values()].sort((a, b) => a.version - b.version))
-        .map((v) => ({ ruleId: v.ruleId, version: v.version, rule: fromJsonb(v.definition), effectiveFrom: copyDate(v.effectiveFrom) }));
+        .map((v) => ({ ruleId: v.ruleId, version: v.version, rule: fromJsonb(v.definition), effectiveFrom: v.effectiveFrom }));
     },
   };
 }

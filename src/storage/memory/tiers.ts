@@ -3,7 +3,7 @@ import type { Tier } from "../../core/tiers/schema.ts";
 import { peek, type TierRow } from "./state.ts";
 import { programChanged, requireStoreRow, rowsOf, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, copyOptionalDate, firstN, fromJsonb, jsonb, optionalTimestamp, sumAmounts, timestamp } from "./values.ts";
+import { compareText, firstN, fromJsonb, jsonb, optionalTimestamp, sumAmounts, timestamp } from "./values.ts";
 
 const toTier = (r: TierRow): Tier => ({ code: r.code, name: r.name, rank: r.rank, multiplier: r.multiplier, qualification: fromJsonb(r.qualification) });
 
@@ -62,7 +62,7 @@ export function tierRepository(tx: MemoryTx): TierRepository {
       return out;
     },
     async lastCheck(storeId) {
-      return copyOptionalDate(tx.state.stores.get(storeId)?.tiersCheckedAt ?? null);
+      return tx.state.stores.get(storeId)?.tiersCheckedAt ?? null;
     },
     async setLastCheck(storeId, at) {
       const row = tx.state.stores.get(storeId);

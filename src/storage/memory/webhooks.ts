@@ -4,18 +4,18 @@ import { foreignKeyViolation, uniqueViolation } from "./errors.ts";
 import { peek, type WebhookDeliveryRow, type WebhookEndpointRow } from "./state.ts";
 import { requireStoreRow, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, copyDate, copyOptionalDate, firstN, fromJsonb, page, requiredJsonb, timestamp } from "./values.ts";
+import { compareText, firstN, fromJsonb, page, requiredJsonb, timestamp } from "./values.ts";
 
 const toEndpoint = (r: WebhookEndpointRow): WebhookEndpointRecord => ({
   id: r.id, url: r.url, events: [...r.events], description: r.description, enabled: r.enabled, secret: r.secret,
-  previousSecret: r.previousSecret, previousSecretUntil: copyOptionalDate(r.previousSecretUntil),
-  createdAt: copyDate(r.createdAt), updatedAt: copyDate(r.updatedAt),
+  previousSecret: r.previousSecret, previousSecretUntil: r.previousSecretUntil,
+  createdAt: r.createdAt, updatedAt: r.updatedAt,
 });
 
 const toDelivery = (r: WebhookDeliveryRow): WebhookDeliveryRecord => ({
   id: r.id, endpointId: r.endpointId, eventId: r.eventId, event: fromJsonb(r.event), status: r.status, attempts: r.attempts,
-  lastStatus: r.lastStatus, lastError: r.lastError, nextAttemptAt: copyOptionalDate(r.nextAttemptAt),
-  deliveredAt: copyOptionalDate(r.deliveredAt), createdAt: copyDate(r.createdAt),
+  lastStatus: r.lastStatus, lastError: r.lastError, nextAttemptAt: r.nextAttemptAt,
+  deliveredAt: r.deliveredAt, createdAt: r.createdAt,
 });
 
 const live = (r: WebhookEndpointRow | undefined): r is WebhookEndpointRow => r !== undefined && r.deletedAt === null;
@@ -29,7 +29,7 @@ export function webhookRepository(tx: MemoryTx): WebhookRepository {
       if (t.webhookEndpoints.has(e.id)) throw uniqueViolation("webhook_endpoints", `id=${e.id}`);
       tx.put(t.webhookEndpoints, e.id, {
         id: e.id, url: e.url, events: requiredJsonb(e.events, "webhook_endpoints", "events"), description: e.description, enabled: e.enabled,
-        secret: e.secret, previousSecret: e.previousSecret, previousSecretUntil: copyOptionalDate(e.previousSecretUntil),
+        secret: e.secret, previousSecret: e.previousSecret, previousSecretUntil: e.previousSecretUntil,
         createdAt: timestamp(e.createdAt, "created_at"), updatedAt: timestamp(e.updatedAt, "updated_at"), deletedAt: null,
       });
     },
@@ -47,7 +47,7 @@ export function webhookRepository(tx: MemoryTx): WebhookRepository {
       if (!live(row)) return;
       tx.put(t.webhookEndpoints, e.id, {
         ...row, url: e.url, events: requiredJsonb(e.events, "webhook_endpoints", "events"), description: e.description, enabled: e.enabled,
-        secret: e.secret, previousSecret: e.previousSecret, previousSecretUntil: copyOptionalDate(e.previousSecretUntil),
+        secret: e.secret, previousSecret: e.previousSecret, previousSecretUntil: e.previousSecretUntil,
         updatedAt: timestamp(e.updatedAt, "updated_at"),
       });
     },
@@ -71,7 +71,7 @@ export function webhookRepository(tx: MemoryTx): WebhookRepository {
         if (t.webhookDeliveries.has(d.id)) throw uniqueViolation("webhook_deliveries", `id=${d.id}`);
         tx.put(t.webhookDeliveries, d.id, {
           id: d.id, endpointId: d.endpointId, eventId: d.eventId, event: requiredJsonb<OutgoingEvent>(d.event, "webhook_deliveries", "event"),
-          status: d.status, attempts: d.attempts, lastStatus: null, lastError: null, nextAttemptAt: copyOptionalDate(d.nextAttemptAt),
+          status: d.status, attempts: d.attempts, lastStatus: null, lastError: null, nextAttemptAt: d.nextAttemptAt,
           deliveredAt: null, createdAt: timestamp(d.createdAt, "created_at"), leaseUntil: null,
         });
       }
@@ -93,7 +93,7 @@ export function webhookRepository(tx: MemoryTx): WebhookRepository {
       return due.slice(0, Math.max(0, limit)).map(({ storeId, row, endpoint }) => {
         const leased = { ...row, leaseUntil: timestamp(leaseUntil, "lease_until") };
         tx.put(tenantFor(tx, storeId).webhookDeliveries, row.id, leased);
-        return { storeId, delivery: toDelivery(leased), endpoint: toEndpoint(endpoint), leaseUntil: copyDate(leaseUntil) };
+        return { storeId, delivery: toDelivery(leased), endpoint: toEndpoint(endpoint), leaseUntil: leaseUntil };
       });
     },
     async recordAttempt(storeId, id, leaseUntil, a) {
@@ -102,7 +102,7 @@ export function webhookRepository(tx: MemoryTx): WebhookRepository {
       if (!row || row.leaseUntil === null || row.leaseUntil.getTime() !== leaseUntil.getTime()) return false;
       tx.put(t.webhookDeliveries, id, {
         ...row, status: a.status, attempts: a.attempts, lastStatus: a.lastStatus, lastError: a.lastError,
-        nextAttemptAt: copyOptionalDate(a.nextAttemptAt), deliveredAt: copyOptionalDate(a.deliveredAt), leaseUntil: null,
+        nextAttemptAt: a.nextAttemptAt, deliveredAt: a.deliveredAt, leaseUntil: null,
       });
       return true;
     },

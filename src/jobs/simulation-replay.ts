@@ -9,6 +9,7 @@ import { mergeResults, splitHistory, tiedTogether, type HistoryPart } from "../s
 import type { InputsReplayed, ReplayOptions, ReplayResult } from "../services/simulation/replay.ts";
 import { replayPart } from "./replay-part.ts";
 import type { ReplayTask, WorkerReply } from "./replay-protocol.ts";
+import { replayWorkerScript } from "./replay-worker-script.ts";
 
 /**
  * Inputs per part of a store replayed on its own scratch ledger. A replay's speed per input falls
@@ -135,8 +136,9 @@ export function replayInWorkerPool(workers = REPLAY_WORKERS): ReplayRunner {
   return async (history, runs, progress) => {
     const results = runs.map(() => [] as ReplayResult[]);
     const replayed = sharesOf(history, runs.length, progress);
+    const script = await replayWorkerScript();
     // The workers start (loading their code) while this thread splits the store.
-    await pool(workers, runs, replayed, () => {
+    await pool(script, workers, runs, replayed, () => {
       const parts = sharedParts(history, partsFor(history, workers), runs.map((r) => r.candidate));
       return { tasks: Array.from({ length: parts.count }, (_, part) => ({ part })), load: (task) => ({ ...task, history: parts.bytes(task.part) }) };
     }, (task, partResults) => {
@@ -163,7 +165,7 @@ interface PoolWork {
  * replay, so a worker that finishes a part does not wait for the next one's bytes.
  */
 function pool(
-  size: number, runs: ReadonlyArray<Omit<ReplayOptions, "tx">>, replayed: InputsReplayed, prepare: () => PoolWork, done: (task: TaskName, results: ReplayResult[]) => void,
+  script: URL, size: number, runs: ReadonlyArray<Omit<ReplayOptions, "tx">>, replayed: InputsReplayed, prepare: () => PoolWork, done: (task: TaskName, results: ReplayResult[]) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const workers: Worker[] = [];
@@ -186,7 +188,8 @@ function pool(
       });
     };
     for (let i = 0; i < size; i++) {
-      const worker = new Worker(new URL("./replay-worker.mjs", import.meta.url), { workerData: { runs }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+      // Plain JavaScript (replay-worker-script.ts): the worker needs none of this process's loaders.
+      const worker = new Worker(script, { execArgv: [], workerData: { runs }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
       workers.push(worker);
       let busy: TaskName | null = null;
       const next = () => {

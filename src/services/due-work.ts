@@ -67,7 +67,10 @@ function settleStep(store: StoreRecord, now: Date, counts: DueWorkCounts, limit:
       await saveBooks(repos, store.id, books, now);
     }
     return {
-      done: due.length < limit || memberIds.length === 0,
+      // Not `due.length < limit`: the limit is on lots and holds, and a chunk's lots may be a few
+      // members' (one member's dozen lots due first), so fewer members than the limit does not
+      // mean all are found. The run ends when no member is left to settle.
+      done: memberIds.length === 0,
       size: memberIds.length,
       apply: () => {
         for (const id of memberIds) settled.add(id);

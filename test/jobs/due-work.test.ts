@@ -119,6 +119,21 @@ for (const kind of kindsUnderTest()) {
       expect(await expired(store!.id)).toBe(450);
     });
 
+    it("a chunk whose due lots belong to few members does not end the run: every member's work is done", async () => {
+      clock.set(T0);
+      const store = await seedStore(services, 0, { expireInDays: 1, remindInDays: null });
+      const source = { type: "adjustment" as const, ref: null };
+      await services.tx.run(async (repos) => {
+        // The soonest due lots are all one member's: a chunk of 4 lots finds 1 member, not 4.
+        for (let i = 0; i < 5; i++) await awardPoints(repos, services, store.id, { memberId: "a", points: 1, earnedAt: T0, validity: { type: "rolling", days: 1 }, source }, operator);
+        for (const m of ["b", "c", "d", "e", "f", "g"]) await awardPoints(repos, services, store.id, { memberId: m, points: 1, earnedAt: T0, validity: { type: "rolling", days: 2 }, source }, operator);
+      });
+      clock.set(days(T0, 5));
+      const run = await runStoreDueWork(services, store, { ...lease, chunk: 4 });
+      expect(run).toEqual({ status: "done", counts: { matured: 0, released: 0, expired: 11, reminded: 0 } });
+      expect(await expired(store.id)).toBe(11);
+    });
+
     it("a store's lease keeps a second holder out until it is released or runs out", async () => {
       const [store] = await seed(1, 1, false);
       const id = store!.id;

@@ -94,7 +94,7 @@ export function AssistantPanel(props: { from: string; to: string; currentCostSha
           onInput={setTarget} />
         <button type="submit" class="primary" disabled={propose.busy}>{propose.busy ? "Proposing…" : "Propose"}</button>
       </form>
-      {propose.busy ? <p class="loading" role="status">The assistant is simulating candidate programs on your history; this takes a few seconds…</p> : null}
+      {propose.busy ? <p class="loading" role="status">The assistant is simulating candidate programs on your history: seconds for a small store, minutes for a year of a large one…</p> : null}
       {cooldownOf(propose.error) ? null : <ErrorBanner error={propose.error} fieldsShown={!!propose.fieldError("targetCostShare")} />}
       {applied ? (
         <Notice>

@@ -5,7 +5,7 @@ import { requireStoreRow, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
 import { compareText, firstN, integer, page, timestamp } from "./values.ts";
 
-/** A stored record and the copy handed out: neither shares a Date or an array with the caller. */
+/** A stored record and the copy handed out: neither shares an array or an object with the caller (Dates are shared: values.ts). */
 function copy(r: ImportRecord): ImportRecord {
   return {
     ...r, columns: r.columns ? [...r.columns] : null, progress: { ...r.progress },

@@ -93,7 +93,7 @@ export function webhookRepository(tx: MemoryTx): WebhookRepository {
       return due.slice(0, Math.max(0, limit)).map(({ storeId, row, endpoint }) => {
         const leased = { ...row, leaseUntil: timestamp(leaseUntil, "lease_until") };
         tx.put(tenantFor(tx, storeId).webhookDeliveries, row.id, leased);
-        return { storeId, delivery: toDelivery(leased), endpoint: toEndpoint(endpoint), leaseUntil: leaseUntil };
+        return { storeId, delivery: toDelivery(leased), endpoint: toEndpoint(endpoint), leaseUntil };
       });
     },
     async recordAttempt(storeId, id, leaseUntil, a) {

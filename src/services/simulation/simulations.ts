@@ -35,6 +35,7 @@ export interface SimulationView {
 export function simulationView(r: SimulationRecord): SimulationView {
   return {
     id: r.id, status: r.status, from: r.input.from, to: r.input.to, createdAt: r.createdAt, finishedAt: r.finishedAt, input: r.input,
+    // Simulations finished before progress was recorded kept the column's default, 0.
     progress: r.status === "done" ? 1 : r.progress,
     ...(r.error !== null ? { error: r.error } : {}),
     // Reports made before `currentFrom` was recorded replayed the current program.

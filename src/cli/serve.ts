@@ -19,7 +19,8 @@ export async function serve(env: Env, options: { demo: boolean }): Promise<void>
   const logger = { level: env.LOG_LEVEL, stream: logDestination(process.stdout) };
   const metrics = createMetrics({ pendingOutgoing: () => runtime.services.tx.run((repos) => repos.outbox.pendingCount()) });
   const app = await buildApp(
-    { services: runtime.services, operatorToken: operator.token, ping: async () => void (await runtime.db.query("SELECT 1")), rateLimitPerSecond: env.POINTBOOK_RATE_LIMIT_PER_SECOND, metrics, webhookAllowPrivate: env.POINTBOOK_WEBHOOK_ALLOW_PRIVATE },
+    { services: runtime.services, operatorToken: operator.token, ping: async () => void (await runtime.db.query("SELECT 1")), rateLimitPerSecond: env.POINTBOOK_RATE_LIMIT_PER_SECOND, metrics, webhookAllowPrivate: env.POINTBOOK_WEBHOOK_ALLOW_PRIVATE,
+      assistantWaitMs: env.POINTBOOK_ASSISTANT_WAIT_MS },
     { logger },
   );
   const scheduler = startScheduler(runtime.services, env.POINTBOOK_SCHEDULER_INTERVAL_MS, app.log, {

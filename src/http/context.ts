@@ -21,6 +21,8 @@ export interface HttpContext {
   webhookAllowPrivate?: boolean;
   /** Simulations run in the background (a worker thread per replay unless given). */
   simulations: SimulationJobs;
+  /** How long proposing waits for the proposals' simulations before answering with those still running (20 s unless given). */
+  assistantWaitMs?: number;
   /** The largest import upload (100 MB unless given; tests lower it). */
   importMaxBytes?: number;
 }

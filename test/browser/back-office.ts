@@ -44,7 +44,8 @@ export const STORE_ZONE = "America/New_York";
  * or with DATABASE_URL on PostgreSQL in a schema of its own (dropped afterwards), so test files running
  * at the same time never see each other's stores and its background work never takes theirs.
  */
-export function backOfficeSuite(name: string): BackOffice {
+/** `serverEnv`: more of the server's environment (a setting a suite needs). */
+export function backOfficeSuite(name: string, serverEnv: Record<string, string> = {}): BackOffice {
   let server: Awaited<ReturnType<typeof startDemoServer>> | undefined;
   let browser: Browser | undefined;
   let dir: string | undefined;
@@ -68,7 +69,7 @@ export function backOfficeSuite(name: string): BackOffice {
     }
     // Both take seconds: start them together. Whichever started is kept even if the other failed
     // (no Chromium on this machine), so afterAll still stops it.
-    env = { DATABASE_URL: databaseUrl, POINTBOOK_DATA_DIR: dir };
+    env = { ...serverEnv, DATABASE_URL: databaseUrl, POINTBOOK_DATA_DIR: dir };
     const [s, b] = await Promise.allSettled([startDemoServer(env), launchChromium()]);
     if (s.status === "fulfilled") server = s.value;
     if (b.status === "fulfilled") browser = b.value;

@@ -4,9 +4,10 @@
  * delivered and credited 3 days later, and a cashback redemption at checkout. An admin halves the
  * order rule's earn rate in the form and runs a simulation: the candidate's liability and cost
  * share are lower than the current program's in the totals and in every month that issued
- * points, and the charts are drawn. Then the assistant proposes programs for a target cost share;
- * the first is applied after a confirmation (the program and the audit log show it, under the
- * admin's key), and a second apply within 7 days is refused with the date it can be used again.
+ * points, and the charts are drawn. Then the assistant proposes programs for a target cost share:
+ * the server answers without waiting for the proposals' simulations, and the screen follows each
+ * to its figures. The first is applied after a confirmation (the program and the audit log show it,
+ * under the admin's key), and a second apply within 7 days is refused with the date it can be used again.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -38,7 +39,8 @@ function firstOfTwelveMonths(today: string): string {
 const shownDateTime = (iso: string) => new Intl.DateTimeFormat("en-US", { timeZone: STORE_ZONE, dateStyle: "medium", timeStyle: "short" }).format(new Date(iso));
 
 describe("back office: the simulator", () => {
-  const bo = backOfficeSuite("simulator");
+  // The assistant answers without waiting for its proposals' simulations: the screen follows them to their figures.
+  const bo = backOfficeSuite("simulator", { POINTBOOK_ASSISTANT_WAIT_MS: "0" });
   let key: string;
   let api: ApiClient;
   let clock: Date;
@@ -311,6 +313,11 @@ describe("back office: the simulator", () => {
     expect(proposals.length).toBeGreaterThan(0);
     const list = page.getByRole("list", { name: "Proposals" });
     await expect.poll(() => list.locator("li.proposal").count(), { timeout: 30_000 }).toBe(proposals.length);
+    // Each proposal's simulation, running when the answer came, is followed until it is done.
+    for (let i = 0; i < proposals.length; i++) {
+      await expect.poll(() => list.locator("li.proposal").nth(i).getAttribute("data-sim-status"), { timeout: 60_000 }).toBe("done");
+      await list.getByRole("table", { name: `Key figures of proposal ${i + 1}` }).waitFor();
+    }
     const first = list.locator("li.proposal").first();
     expect(await first.locator("h3").innerText()).toBe(`1. ${proposals[0]!.summary}`);
     await first.getByText(proposals[0]!.explanation).waitFor();

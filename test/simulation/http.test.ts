@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { call, createTestStore, startTestApp, type TestApp, type TestStore } from "../support/app.ts";
+import { buildApp } from "../../src/http/app.ts";
+import { simulationJobs } from "../../src/jobs/simulations.ts";
+import { replayInThread } from "../../src/jobs/simulation-replay.ts";
+import type { ReplayRunner } from "../../src/services/simulation/report.ts";
+import { call, createTestStore, OPERATOR_TOKEN, startTestApp, type TestApp, type TestStore } from "../support/app.ts";
 import { applyPreset, loadPreset } from "../support/presets.ts";
 
 /** The simulator and the assistant over HTTP (SPEC §8), on the member-points preset with a few months of orders. */
@@ -95,10 +99,13 @@ describe("simulations and the assistant over HTTP", () => {
     const today = (await get(`/v1/simulations/${last.id}`)).json().current.totals.costShare as number;
     const res = await post("/v1/assistant/proposals", { targetCostShare: today / 2 });
     expect(res.statusCode, res.body).toBe(201);
-    const proposals = res.json().proposals as Array<{ id: string; summary: string; explanation: string; simulation: { current: { totals: { costShare: number } }; candidate: { totals: { costShare: number } } } }>;
+    const proposals = res.json().proposals as Array<{ id: string; summary: string; explanation: string; simulation: { id: string; status: string; current: { totals: { costShare: number } }; candidate: { totals: { costShare: number } } } }>;
     expect(proposals.length).toBeGreaterThanOrEqual(2);
     for (const p of proposals.slice(0, 2)) {
       expect(p.explanation.length).toBeGreaterThan(40);
+      // A small store's simulations are done within the assistant's wait: the figures come with the proposals.
+      expect(p.simulation.status).toBe("done");
+      expect((await get(`/v1/simulations/${p.simulation.id}`)).json().candidate.totals).toEqual(p.simulation.candidate.totals);
       expect(p.simulation.candidate.totals.costShare).toBeLessThan(p.simulation.current.totals.costShare);
     }
     const applied = await post(`/v1/assistant/proposals/${proposals[0]!.id}/apply`, undefined);
@@ -114,5 +121,55 @@ describe("simulations and the assistant over HTTP", () => {
     // Seven days later on the store's clock, it may be used again.
     expect((await post("/v1/clock/advance", { to: "2026-05-27T04:00:01Z" })).statusCode).toBe(200);
     expect((await post(`/v1/assistant/proposals/${proposals[1]!.id}/apply`, undefined)).statusCode).toBe(200);
+  });
+
+  it("proposals whose simulations outlast the assistant's wait come back running, and are followed to their figures at GET /v1/simulations/{id}", async () => {
+    // A second server on the same database: it answers at once, and its replays wait for the test.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let runner: ReplayRunner = async (history, runs, progress) => {
+      await held;
+      return replayInThread(history, runs, progress);
+    };
+    const jobs = simulationJobs(t.services, (history, runs, progress) => runner(history, runs, progress));
+    const app = await buildApp({ services: t.services, operatorToken: OPERATOR_TOKEN, ping: async () => undefined, rateLimitPerSecond: 0, simulations: jobs, assistantWaitMs: 0 });
+    try {
+      // The store has no tiers: the drafts' baseline is the ledger's, so only the proposals' own simulations replay.
+      const res = await call(app, "POST", "/v1/assistant/proposals", { key: store.adminKey, body: { targetCostShare: 0.005 } });
+      expect(res.statusCode, res.body).toBe(201);
+      const proposals = res.json().proposals as Array<{ id: string; document: unknown; simulation: { id: string; status: string; progress: number; current?: unknown } }>;
+      expect(proposals.length).toBeGreaterThan(0);
+      for (const p of proposals) {
+        expect(p.simulation).toMatchObject({ status: "running", progress: 0 });
+        expect(p.simulation.current).toBeUndefined();
+        // The simulation is a recorded one, of the proposal's document.
+        const recorded = (await get(`/v1/simulations/${p.simulation.id}`)).json();
+        expect(recorded.status).toBe("running");
+        expect(recorded.input.candidate).toEqual(p.document);
+      }
+      release();
+      await jobs.idle();
+      for (const p of proposals) {
+        const sim = await finished(p.simulation.id);
+        expect(sim.status, sim.error).toBe("done");
+        expect(sim.progress).toBe(1);
+        expect(sim.candidate.totals.issued).toBeGreaterThan(0);
+        expect(sim.current.totals.issued).toBeGreaterThan(0);
+      }
+      // Should their replays fail, every one of the proposals' simulations says so.
+      runner = async () => {
+        throw new Error("the replay broke");
+      };
+      const broken = await call(app, "POST", "/v1/assistant/proposals", { key: store.adminKey, body: { targetCostShare: 0.005 } });
+      expect(broken.statusCode, broken.body).toBe(201);
+      await jobs.idle();
+      for (const p of broken.json().proposals as Array<{ simulation: { id: string } }>) {
+        expect(await finished(p.simulation.id)).toMatchObject({ status: "failed", error: "the replay broke" });
+      }
+    } finally {
+      release();
+      await jobs.idle();
+      await app.close();
+    }
   });
 });

@@ -1261,7 +1261,7 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Programs proposed toward a target cost share, each explained and simulated against the current one
+         * Programs proposed toward a target cost share, each explained and simulated against the current one (a simulation still running after a while comes back running: follow it at GET /v1/simulations/{id})
          * @description Requires the `admin` role.
          */
         post: operations["proposePrograms"];
@@ -1426,7 +1426,8 @@ export interface components {
                 document: {
                     [key: string]: unknown;
                 };
-                simulation: components["schemas"]["SimulationReport"];
+                /** @description The simulation that backs it, as GET /v1/simulations/{id} shows it (its input is the document above): done with its figures, or still running (follow it there) when it took longer than the assistant waits */
+                simulation: components["schemas"]["ProposalSimulation"];
             }[];
         };
         AuditEntry: {
@@ -2725,6 +2726,33 @@ export interface components {
                 rules?: string[];
             }[];
         };
+        ProposalSimulation: {
+            id: string;
+            /** @enum {string} */
+            status: "running" | "done" | "failed";
+            from: string;
+            to: string;
+            /** Format: date-time */
+            createdAt: string;
+            finishedAt: string | null;
+            /** @description Why it failed */
+            error?: string;
+            /** @description The share of its replays' inputs replayed so far, 0 to 1 (1 once done), updated about once a second while it runs */
+            progress: number;
+            /** @description The expected redemption rate used */
+            redemptionRate?: number;
+            /** @description Redeemed ÷ issued in the store's history up to `to` */
+            observedRedemptionRate?: number;
+            /**
+             * @description Where the current program's figures come from: its replay, or the ledger's own figures when a replay could only repeat them (spending as recorded, no tiers, nothing recorded after `to`)
+             * @enum {string}
+             */
+            currentFrom?: "replay" | "ledger";
+            /** @description Whether replaying the current program reproduced the ledger's own monthly figures (null when spending was scaled, or when the current figures are the ledger's own) */
+            reproduced?: boolean | null;
+            current?: components["schemas"]["SimulationFigures"];
+            candidate?: components["schemas"]["SimulationFigures"];
+        };
         RedeemMethod: {
             /** @constant */
             type: "catalog";
@@ -2928,17 +2956,6 @@ export interface components {
             error?: string;
             /** @description The share of its replays' inputs replayed so far, 0 to 1 (1 once done), updated about once a second while it runs */
             progress: number;
-            /** @description What was asked */
-            input: {
-                /** @description The candidate program document as sent */
-                candidate: {
-                    [key: string]: unknown;
-                };
-                from: string;
-                to: string;
-                /** @description As sent; null: the observed rate */
-                redemptionRate: number | null;
-            };
             /** @description The expected redemption rate used */
             redemptionRate?: number;
             /** @description Redeemed ÷ issued in the store's history up to `to` */
@@ -2952,6 +2969,17 @@ export interface components {
             reproduced?: boolean | null;
             current?: components["schemas"]["SimulationFigures"];
             candidate?: components["schemas"]["SimulationFigures"];
+            /** @description What was asked */
+            input: {
+                /** @description The candidate program document as sent */
+                candidate: {
+                    [key: string]: unknown;
+                };
+                from: string;
+                to: string;
+                /** @description As sent; null: the observed rate */
+                redemptionRate: number | null;
+            };
         };
         SimulationFigures: {
             months: {
@@ -3000,23 +3028,6 @@ export interface components {
                 events: number;
                 orders: number;
             };
-        };
-        SimulationReport: {
-            from: string;
-            to: string;
-            /** @description The expected redemption rate used */
-            redemptionRate: number;
-            /** @description Redeemed ÷ issued in the store's history up to `to` */
-            observedRedemptionRate: number;
-            /**
-             * @description Where the current program's figures come from: its replay, or the ledger's own figures when a replay could only repeat them (spending as recorded, no tiers, nothing recorded after `to`)
-             * @enum {string}
-             */
-            currentFrom: "replay" | "ledger";
-            /** @description Whether replaying the current program reproduced the ledger's own monthly figures (null when spending was scaled, or when the current figures are the ledger's own) */
-            reproduced: boolean | null;
-            current: components["schemas"]["SimulationFigures"];
-            candidate: components["schemas"]["SimulationFigures"];
         };
         SimulationStarted: {
             id: string;

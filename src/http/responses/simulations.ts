@@ -38,8 +38,6 @@ const report = {
   candidate: programFiguresView,
 };
 
-export const simulationReportView = named("SimulationReport", z.object({ from: z.string(), to: z.string(), ...report }));
-
 export const simulationStartedView = named("SimulationStarted", z.object({ id: z.string(), status: z.literal("running") }));
 
 const summary = {
@@ -53,14 +51,19 @@ const summary = {
   progress: z.number().min(0).max(1).describe("The share of its replays' inputs replayed so far, 0 to 1 (1 once done), updated about once a second while it runs"),
 };
 
-export const simulationView = named("Simulation", z.object({
+/** A simulation's status, and once done its report's fields beside it. */
+const outcome = {
   ...summary,
+  ...Object.fromEntries(Object.entries(report).map(([k, v]) => [k, v.optional()])) as { [K in keyof typeof report]: z.ZodOptional<(typeof report)[K]> },
+};
+
+export const simulationView = named("Simulation", z.object({
+  ...outcome,
   input: z.object({
     candidate: z.record(z.string(), z.unknown()).describe("The candidate program document as sent"),
     from: z.string(), to: z.string(),
     redemptionRate: z.number().nullable().describe("As sent; null: the observed rate"),
   }).describe("What was asked"),
-  ...Object.fromEntries(Object.entries(report).map(([k, v]) => [k, v.optional()])) as { [K in keyof typeof report]: z.ZodOptional<(typeof report)[K]> },
 }));
 
 export const simulationPage = page(named("SimulationSummary", z.object(summary)));
@@ -71,7 +74,9 @@ export const proposalsView = named("AssistantProposals", z.object({
     summary: z.string(),
     explanation: z.string().describe("In plain words: what changes, why, and what members will notice"),
     document: z.record(z.string(), z.unknown()).describe("The whole program proposed (a program document)"),
-    simulation: simulationReportView,
+    simulation: named("ProposalSimulation", z.object(outcome)).describe(
+      "The simulation that backs it, as GET /v1/simulations/{id} shows it (its input is the document above): done with its figures, or still running (follow it there) when it took longer than the assistant waits",
+    ),
   })),
 }));
 

@@ -2,7 +2,7 @@ import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { programDocumentSchema } from "../../core/program/document.ts";
 import { applyProposal, proposePrograms } from "../../services/simulation/assistant.ts";
-import { createSimulation, getSimulation, listSimulations } from "../../services/simulation/simulations.ts";
+import { createSimulation, getSimulation, listSimulations, simulationOut } from "../../services/simulation/simulations.ts";
 import { callerOf } from "../auth.ts";
 import type { HttpContext } from "../context.ts";
 import { json, pageQuery, route } from "../openapi.ts";
@@ -66,20 +66,17 @@ export function registerSimulationRoutes(app: FastifyInstance, ctx: HttpContext)
   }) }, async (request) => {
     const caller = callerOf(request);
     const { id } = parse(idParam, request.params);
-    const view = await getSimulation(ctx.services, caller.storeId, id);
-    const { report, ...rest } = view;
-    // The report's own from/to are the instants replayed; the summary keeps them as sent.
-    return report ? { ...rest, ...report, from: rest.from, to: rest.to } : rest;
+    return simulationOut(await getSimulation(ctx.services, caller.storeId, id));
   });
 
   app.post("/v1/assistant/proposals", { ...route({
-    operationId: "proposePrograms", summary: "Programs proposed toward a target cost share, each explained and simulated against the current one",
+    operationId: "proposePrograms", summary: "Programs proposed toward a target cost share, each explained and simulated against the current one (a simulation still running after a while comes back running: follow it at GET /v1/simulations/{id})",
     tags: TAGS, role: "admin", body: proposalBody,
     responses: { 201: json("The proposals (apply one with POST /v1/assistant/proposals/{id}/apply)", proposalsView) },
   }) }, async (request, reply) => {
     const caller = callerOf(request);
     const body = parse(proposalBody, request.body);
-    const proposals = await proposePrograms(ctx.services, caller.storeId, body, caller.actor, ctx.simulations.replay);
+    const proposals = await proposePrograms(ctx.services, caller.storeId, body, caller.actor, ctx.simulations, ctx.assistantWaitMs);
     return reply.code(201).send({ proposals });
   });
 

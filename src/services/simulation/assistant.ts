@@ -6,10 +6,12 @@ import { programDocumentSchema, type ProgramDiff } from "../../core/program/docu
 import { draftProposals } from "../../core/simulation/assistant.ts";
 import { simulationPeriod } from "../../core/simulation/period.ts";
 import { recordChange } from "../audit.ts";
-import { storeNow, type Actor, type Services } from "../context.ts";
+import { requireStore, storeNow, type Actor, type Services } from "../context.ts";
 import { exportProgram, importProgram } from "../program-document.ts";
 import { loadHistory } from "./load.ts";
-import { currentFigures, simulateAll, type ReplayRunner, type SimulationReport } from "./report.ts";
+import type { LoadedHistory } from "./load.ts";
+import { currentFigures, type ReplayRunner } from "./report.ts";
+import { getSimulation, simulationOut, type SimulationOut } from "./simulations.ts";
 
 /** Seven days between two applies (the source's rule): a program needs time to show its effect. */
 export const ASSISTANT_COOLDOWN_MS = 7 * 24 * 3_600_000;
@@ -19,27 +21,44 @@ export interface ProposalView {
   summary: string;
   explanation: string;
   document: Record<string, unknown>;
-  simulation: SimulationReport;
+  /** The simulation that backs it, as GET /v1/simulations/{id} shows it (less its input: the document above). */
+  simulation: Omit<SimulationOut, "input">;
 }
+
+/** How proposals' simulations run: recorded simulations run together in the background, and the replay the baseline uses. */
+export interface ProposalRuns {
+  /** Resolves once the recorded simulations are finished, run over the history given. */
+  launchAll(storeId: string, ids: readonly string[], loaded: LoadedHistory): Promise<void>;
+  replay: ReplayRunner;
+}
+
+/** How long proposing waits for the proposals' simulations by default before answering with those still running. */
+export const ASSISTANT_WAIT_MS = 20_000;
 
 /**
  * Proposals toward a target cost share, each simulated over the period (by default the last twelve
- * months) against the current program, and kept so one can be applied by id.
+ * months) against the current program, and kept so one can be applied by id. Each proposal's
+ * simulation is a recorded simulation, run in the background with the others (on one read of the
+ * history); proposing waits up to `waitMs` for them, and those still running by then come back
+ * running, to follow at GET /v1/simulations/{id}: a small store's come back done, a year of a
+ * large store's (minutes) do not hold the request.
  */
 export async function proposePrograms(
   services: Services,
   storeId: string,
   input: { targetCostShare: number; from?: string; to?: string },
   actor: Actor,
-  run: ReplayRunner,
+  jobs: ProposalRuns,
+  waitMs = ASSISTANT_WAIT_MS,
 ): Promise<ProposalView[]> {
   const loaded = await loadHistory(services, storeId);
   const zone = loaded.history.store.timezone;
   const today = DateTime.fromJSDate(loaded.now, { zone });
-  const period = simulationPeriod(input.from ?? today.minus({ months: 12 }).plus({ days: 1 }).toISODate()!, input.to ?? today.toISODate()!, zone);
+  const asked = { from: input.from ?? today.minus({ months: 12 }).plus({ days: 1 }).toISODate()!, to: input.to ?? today.toISODate()! };
+  const period = simulationPeriod(asked.from, asked.to, zone);
   const current = programDocumentSchema.parse(await exportProgram(services, storeId));
   // The current program's own figures, and what the store's orders look like, feed the drafts.
-  const baseline = await currentFigures(loaded, { ...period, redemptionRate: null }, run);
+  const baseline = await currentFigures(loaded, { ...period, redemptionRate: null }, jobs.replay);
   const inPeriod = loaded.history.orders.filter((o) => o.order.memberId && !o.order.canceledAt
     && Date.parse(o.order.placedAt) >= period.from.getTime() && Date.parse(o.order.placedAt) <= period.to.getTime());
   const members = new Set(inPeriod.map((o) => o.order.memberId)).size;
@@ -53,17 +72,34 @@ export async function proposePrograms(
     redemptionRate: baseline.redemptionRate,
     currency: loaded.history.store.currency,
   });
-  const documents = drafts.map((draft) => programDocumentSchema.parse(draft.document));
-  const simulations = await simulateAll(loaded, documents.map((candidate) => ({ candidate, ...period, redemptionRate: null })), run);
-  const proposals: ProposalView[] = drafts.map((draft, i) => ({
-    id: newId("prp"), summary: draft.summary, explanation: draft.explanation, document: documents[i] as Record<string, unknown>, simulation: simulations[i]!,
+  const proposals = drafts.map((draft) => ({
+    id: newId("prp"), simulationId: newId("sim"), summary: draft.summary, explanation: draft.explanation,
+    document: programDocumentSchema.parse(draft.document) as Record<string, unknown>,
   }));
   const at = services.clock.now();
-  await services.tx.run((repos) => repos.simulations.insertProposals(storeId, proposals.map((p) => ({
-    id: p.id, summary: p.summary, explanation: p.explanation, document: p.document, simulation: JSON.parse(JSON.stringify(p.simulation)) as Record<string, unknown>,
-    targetCostShare: input.targetCostShare, createdBy: actor.id, createdAt: at, appliedAt: null, appliedBy: null,
-  }))));
-  return proposals;
+  await services.tx.run(async (repos) => {
+    const store = await requireStore(repos, storeId);
+    for (const p of proposals) {
+      await repos.simulations.insert(storeId, {
+        id: p.simulationId, status: "running", input: { candidate: p.document, ...asked, redemptionRate: null },
+        result: null, error: null, progress: 0, createdBy: actor.id, createdAt: storeNow(store, services.clock), finishedAt: null,
+      });
+    }
+    // A proposal keeps the id of its simulation, which holds the figures.
+    await repos.simulations.insertProposals(storeId, proposals.map((p) => ({
+      id: p.id, summary: p.summary, explanation: p.explanation, document: p.document, simulation: { id: p.simulationId },
+      targetCostShare: input.targetCostShare, createdBy: actor.id, createdAt: at, appliedAt: null, appliedBy: null,
+    })));
+  });
+  // The history just read is the one simulated, so the baseline's replay (a store with tiers) is not made again.
+  const finished = jobs.launchAll(storeId, proposals.map((p) => p.simulationId), loaded);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([finished, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+  clearTimeout(timer);
+  return Promise.all(proposals.map(async (p) => {
+    const { input: _input, ...simulation } = simulationOut(await getSimulation(services, storeId, p.simulationId));
+    return { id: p.id, summary: p.summary, explanation: p.explanation, document: p.document, simulation };
+  }));
 }
 
 /**

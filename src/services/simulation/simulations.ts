@@ -6,8 +6,8 @@ import type { SimulationRecord } from "../../core/ports/simulations.ts";
 import { programDocumentSchema, type ProgramDocument } from "../../core/program/document.ts";
 import { simulationPeriod } from "../../core/simulation/period.ts";
 import { requireStore, storeNow, type Actor, type Services } from "../context.ts";
-import { loadHistory } from "./load.ts";
-import { simulateLoaded, type ReplayProgress, type ReplayRunner, type SimulationReport } from "./report.ts";
+import { loadHistory, type LoadedHistory } from "./load.ts";
+import { simulateAll, type ReplayProgress, type ReplayRunner, type SimulationReport } from "./report.ts";
 
 export interface SimulationInput {
   candidate: ProgramDocument;
@@ -41,6 +41,15 @@ export function simulationView(r: SimulationRecord): SimulationView {
     // Reports made before `currentFrom` was recorded replayed the current program.
     ...(r.result ? { report: { ...r.result, currentFrom: r.result.currentFrom ?? "replay" } } : {}),
   };
+}
+
+/** A simulation as the API shows it: its status and, once done, its report beside it (the period as it was asked). */
+export type SimulationOut = Omit<SimulationView, "report"> & Partial<SimulationReport>;
+
+export function simulationOut(view: SimulationView): SimulationOut {
+  const { report, ...rest } = view;
+  // The report's own from/to are the instants replayed; the simulation keeps them as sent.
+  return report ? { ...rest, ...report, from: rest.from, to: rest.to } : rest;
 }
 
 /** Records a simulation to run (in the caller's transaction); it is run once committed, off the request. */
@@ -83,21 +92,30 @@ export async function listSimulations(services: Services, storeId: string, limit
  */
 export const PROGRESS_WRITE_MS = 1_000;
 
-/** Runs a recorded simulation and stores its report, or why it failed; on the way, how far it has got. */
-export async function runSimulation(services: Services, storeId: string, id: string, run: ReplayRunner): Promise<void> {
-  const record = await services.tx.run((repos) => repos.simulations.get(storeId, id));
-  if (!record || record.status !== "running") return;
-  const progress = progressWriter(services, storeId, id);
-  let outcome: { status: "done" | "failed"; result: SimulationReport | null; error: string | null };
+/**
+ * Runs recorded simulations of one store together (the assistant's proposals): the history read
+ * once (or the one given, already read), their replays given to the runner at once, so each part
+ * of the store is read once by a worker for all of them. Each stores its report, or why they
+ * failed; on the way, each is told how far the replays have got.
+ */
+export async function runSimulations(services: Services, storeId: string, ids: readonly string[], run: ReplayRunner, loaded?: LoadedHistory): Promise<void> {
+  const found = await services.tx.run((repos) => Promise.all(ids.map((id) => repos.simulations.get(storeId, id))));
+  const records = found.filter((r): r is SimulationRecord => r !== null && r.status === "running");
+  if (records.length === 0) return;
+  const writers = records.map((r) => progressWriter(services, storeId, r.id));
+  let outcomes: Array<{ status: "done" | "failed"; result: SimulationReport | null; error: string | null }>;
   try {
-    const report = await simulate(services, storeId, record.input, run, progress.told);
-    outcome = { status: "done", result: report, error: null };
+    const reports = await simulateRecorded(services, storeId, records.map((r) => r.input), run, (share) => writers.forEach((w) => w.told(share)), loaded);
+    outcomes = reports.map((report) => ({ status: "done", result: report, error: null }));
   } catch (error) {
-    outcome = { status: "failed", result: null, error: error instanceof Error ? error.message.split("\n")[0]! : String(error) };
+    const failed = { status: "failed" as const, result: null, error: error instanceof Error ? error.message.split("\n")[0]! : String(error) };
+    outcomes = records.map(() => failed);
   }
   // A progress write still under way lands first: the finished record is the last word.
-  await progress.settled();
-  await services.tx.run((repos) => repos.simulations.finish(storeId, id, { ...outcome, at: services.clock.now() }));
+  await Promise.all(writers.map((w) => w.settled()));
+  await services.tx.run(async (repos) => {
+    for (const [i, r] of records.entries()) await repos.simulations.finish(storeId, r.id, { ...outcomes[i]!, at: services.clock.now() });
+  });
 }
 
 /**
@@ -129,9 +147,19 @@ function progressWriter(services: Services, storeId: string, id: string): { told
   };
 }
 
-/** A simulation run now, without recording it (the CLI, the assistant); `progress` follows its replays. */
+/** A simulation run now, without recording it (the CLI); `progress` follows its replays. */
 export async function simulate(services: Services, storeId: string, input: SimulationRecord["input"], run: ReplayRunner, progress?: ReplayProgress): Promise<SimulationReport> {
-  const loaded = await loadHistory(services, storeId);
-  const period = simulationPeriod(input.from, input.to, loaded.history.store.timezone);
-  return simulateLoaded(loaded, { candidate: programDocumentSchema.parse(input.candidate), ...period, redemptionRate: input.redemptionRate }, run, progress);
+  return (await simulateRecorded(services, storeId, [input], run, progress))[0]!;
+}
+
+/** Simulations as asked (a candidate document, a period as sent, a rate), over one read of the store's history. */
+async function simulateRecorded(
+  services: Services, storeId: string, inputs: ReadonlyArray<SimulationRecord["input"]>, run: ReplayRunner, progress?: ReplayProgress, read?: LoadedHistory,
+): Promise<SimulationReport[]> {
+  const loaded = read ?? await loadHistory(services, storeId);
+  const zone = loaded.history.store.timezone;
+  const requests = inputs.map((input) => ({
+    candidate: programDocumentSchema.parse(input.candidate), ...simulationPeriod(input.from, input.to, zone), redemptionRate: input.redemptionRate,
+  }));
+  return simulateAll(loaded, requests, run, progress);
 }

@@ -8,6 +8,7 @@ import { ConfirmDialog } from "../ui/dialog.tsx";
 import { Card, ErrorBanner, Notice } from "../ui/page.tsx";
 import { useAction } from "../ui/use-action.ts";
 import { DecimalField } from "./fields.tsx";
+import { useFollowedSimulation } from "./follow.ts";
 import { percent, type Proposal } from "./model.ts";
 
 type ProposalRequest = NonNullable<paths["/v1/assistant/proposals"]["post"]["requestBody"]>["content"]["application/json"];
@@ -94,7 +95,7 @@ export function AssistantPanel(props: { from: string; to: string; currentCostSha
           onInput={setTarget} />
         <button type="submit" class="primary" disabled={propose.busy}>{propose.busy ? "Proposing…" : "Propose"}</button>
       </form>
-      {propose.busy ? <p class="loading" role="status">The assistant is simulating candidate programs on your history: seconds for a small store, minutes for a year of a large one…</p> : null}
+      {propose.busy ? <p class="loading" role="status">The assistant is drafting programs and simulating them on your history…</p> : null}
       {cooldownOf(propose.error) ? null : <ErrorBanner error={propose.error} fieldsShown={!!propose.fieldError("targetCostShare")} />}
       {applied ? (
         <Notice>
@@ -128,13 +129,26 @@ export function AssistantPanel(props: { from: string; to: string; currentCostSha
 
 function ProposalItem(props: { p: Proposal; n: number; cash(v: number | null | undefined): string; busy: boolean; onLoad(): void; onApply(): void }) {
   const { p } = props;
-  const cur = p.simulation.current?.totals;
-  const cand = p.simulation.candidate?.totals;
+  // A simulation still running when the proposals came (a large store's history) is followed until it is done.
+  const followed = useFollowedSimulation(p.simulation.id, p.simulation.status === "running");
+  const sim = followed.sim ?? p.simulation;
+  const cur = sim.current?.totals;
+  const cand = sim.candidate?.totals;
   const headingId = `proposal-${props.n}`;
+  const share = sim.status === "running" && sim.progress > 0 ? sim.progress : null;
   return (
-    <li class="proposal" data-proposal={p.id} aria-labelledby={headingId}>
+    <li class="proposal" data-proposal={p.id} data-sim-status={sim.status} aria-labelledby={headingId}>
       <h3 id={headingId}>{props.n}. {p.summary}</h3>
       <p>{p.explanation}</p>
+      {sim.status === "running" ? (
+        <div class="running">
+          <p role="status">{share === null ? "Simulating this proposal on your history…" : `Simulating this proposal on your history: ${Math.floor(share * 100)} % done…`}</p>
+          {share === null ? <progress aria-label={`Simulation of proposal ${props.n} in progress`} />
+            : <progress aria-label={`Simulation of proposal ${props.n} in progress`} value={share} max={1} />}
+        </div>
+      ) : null}
+      {sim.status === "failed" ? <div class="banner error" role="alert"><strong>This proposal's simulation failed.</strong> {sim.error ?? ""}</div> : null}
+      <ErrorBanner error={followed.error} />
       {cur && cand ? (
         <div class="table-wrap">
           <table aria-label={`Key figures of proposal ${props.n}`}>

@@ -11,10 +11,9 @@ import { AssistantPanel } from "./assistant.tsx";
 import { CandidateEditor, shownInForm, type Tab } from "./editor.tsx";
 import { DateField, DecimalField } from "./fields.tsx";
 import { dayIn, lastTwelveMonths, type Json, type Proposal, type Simulation } from "./model.ts";
+import { useFollowedSimulation } from "./follow.ts";
 import { Results } from "./results.tsx";
 import "./simulator.css";
-
-const POLL_MS = 500;
 
 /**
  * What was simulated, kept in this tab by simulation id: the API answers with the figures, not the
@@ -151,36 +150,13 @@ export function SimulatorScreen({ route }: ScreenProps) {
 
 /** Follows one simulation every half second until it is done, then shows its results. */
 function SimulationRun(props: { id: string; currency: string; onFinished(sim: Simulation): void }) {
-  const { client } = useSession();
-  const [sim, setSim] = useState<Simulation | null>(null);
-  const [error, setError] = useState<ApiError | undefined>();
   const [started] = useState(() => Date.now());
-  const [now, setNow] = useState(Date.now());
-  useEffect(() => {
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const poll = async () => {
-      try {
-        const s = await unwrap(client.GET("/v1/simulations/{id}", { params: { path: { id: props.id } } }));
-        if (!live) return;
-        setSim(s);
-        setNow(Date.now());
-        if (s.status === "running") timer = setTimeout(() => void poll(), POLL_MS);
-        else props.onFinished(s);
-      } catch (e) {
-        if (live) setError(e instanceof ApiError ? e : new ApiError({ status: 0, code: "client", detail: String(e) }));
-      }
-    };
-    void poll();
-    return () => {
-      live = false;
-      clearTimeout(timer);
-    };
-  }, [props.id]);
+  const { sim, error } = useFollowedSimulation(props.id, true, props.onFinished);
 
   if (error) return <ErrorBanner error={error} />;
   if (!sim || sim.status === "running") {
-    const seconds = Math.round((now - started) / 1000);
+    // Each answer of the poll renders again: the time shown moves with it.
+    const seconds = Math.round((Date.now() - started) / 1000);
     // Until the replay starts (the history is being read) there is no share to show: the bar just moves.
     const share = sim && sim.progress > 0 ? sim.progress : null;
     const percent = share === null ? null : Math.floor(share * 100);

@@ -22,7 +22,9 @@ export function simulationJobs(services: Services, replay: ReplayRunner = replay
   let queue: Promise<void> = Promise.resolve();
   const launched = new Set<string>();
   const launchAll = (storeId: string, ids: readonly string[], loaded?: LoadedHistory): Promise<void> => {
+    if (ids.length === 0) return Promise.resolve();
     const fresh = ids.filter((id) => !launched.has(id));
+    // Already launched: they finish with the queue as it is.
     if (fresh.length === 0) return queue;
     for (const id of fresh) launched.add(id);
     queue = queue.then(() => runSimulations(services, storeId, fresh, replay, loaded))

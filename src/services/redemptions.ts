@@ -93,6 +93,11 @@ export async function redeem(repos: Repositories, services: Services, storeId: s
   }
 }
 
+/** What a redemption was judged on, kept so a replay judges it the same way (simulator.md). */
+function judgedOn(input: RedeemInput): Pick<RedemptionRecord, "channel" | "cart"> {
+  return { channel: input.channel ?? "online", cart: input.cart ?? null };
+}
+
 /** Points for a code: the coupon (or free product) is issued at once with an unguessable code. */
 async function redeemCoupon(repos: Repositories, store: StoreRecord, method: CouponMethod | ProductMethod, methodId: string, input: RedeemInput, actor: Actor, now: Date) {
   if (input.points !== undefined && input.points !== method.points) throw invalid("points", `this reward costs exactly ${method.points} points`);
@@ -116,7 +121,7 @@ async function redeemCoupon(repos: Repositories, store: StoreRecord, method: Cou
   };
   const redemption: RedemptionRecord = {
     id: redemptionId, memberId: input.memberId, methodId, type: method.type, status: "completed", points: method.points,
-    discount: null, orderId: input.orderId ?? null, holdId: null, entitlementId: null, code, returned: 0, createdAt: now, updatedAt: now,
+    discount: null, orderId: input.orderId ?? null, holdId: null, entitlementId: null, code, returned: 0, ...judgedOn(input), createdAt: now, updatedAt: now,
   };
   await repos.redemptions.insertRedemption(store.id, redemption);
   await repos.redemptions.insertCoupon(store.id, coupon);
@@ -150,7 +155,8 @@ async function redeemCatalog(repos: Repositories, store: StoreRecord, method: Ca
   };
   const redemption: RedemptionRecord = {
     id: redemptionId, memberId: input.memberId, methodId, type: "catalog", status: "completed", points: method.points,
-    discount: null, orderId: input.orderId ?? null, holdId: null, entitlementId: entitlement.id, code: null, returned: 0, createdAt: now, updatedAt: now,
+    discount: null, orderId: input.orderId ?? null, holdId: null, entitlementId: entitlement.id, code: null, returned: 0, ...judgedOn(input),
+    createdAt: now, updatedAt: now,
   };
   await repos.redemptions.insertRedemption(store.id, redemption);
   await repos.redemptions.insertEntitlement(store.id, entitlement);
@@ -190,7 +196,7 @@ async function holdCashback(repos: Repositories, store: StoreRecord, method: Cas
   const redemption: RedemptionRecord = {
     id: redemptionId, memberId: input.memberId, methodId, type: "cashback", status: "held", points,
     discount: cashbackDiscount(method, points), orderId: input.orderId ?? null, holdId: hold.id, entitlementId: null,
-    code: null, returned: 0, createdAt: now, updatedAt: now,
+    code: null, returned: 0, ...judgedOn(input), createdAt: now, updatedAt: now,
   };
   await repos.redemptions.insertRedemption(store.id, redemption);
   await repos.outbox.add(store.id, [{ ...redemptionMessage("redemption.held", redemption), occurredAt: now }]);

@@ -17,6 +17,7 @@ import { sql as memberSearch } from "./migrations/016_member_search.ts";
 import { sql as memberTokens } from "./migrations/017_member_tokens.ts";
 import { sql as simulations } from "./migrations/018_simulations.ts";
 import { sql as simulationProgress } from "./migrations/019_simulation_progress.ts";
+import { sql as redemptionChannelCart } from "./migrations/020_redemption_channel_cart.ts";
 
 /** Ordered, append-only: a released migration is never edited, a change is a new one. */
 const MIGRATIONS: ReadonlyArray<{ version: string; sql: string }> = [
@@ -38,6 +39,7 @@ const MIGRATIONS: ReadonlyArray<{ version: string; sql: string }> = [
   { version: "017_member_tokens", sql: memberTokens },
   { version: "018_simulations", sql: simulations },
   { version: "019_simulation_progress", sql: simulationProgress },
+  { version: "020_redemption_channel_cart", sql: redemptionChannelCart },
 ];
 
 /** Applies pending migrations; safe to call from several processes at once. */

@@ -40,7 +40,7 @@ const endOfMarch = d("2026-03-31T21:59:59.999Z");
 describe("the current program's figures read from the ledger", () => {
   it("the last input is an order's last update, an event, a redemption's capture or an adjustment, whichever came last", () => {
     expect(lastInputAt(loaded().history)).toBe(d("2026-03-20T10:00:00Z").getTime());
-    const capture = { id: "r1", memberId: "m1", methodId: "x", type: "cashback", points: 10, orderId: null, balanceBefore: 10, spentAt: d("2026-03-01T00:00:00Z"), wall: "w3", finish: { action: "capture" as const, at: d("2026-03-25T00:00:00Z"), wall: "w4" } };
+    const capture = { id: "r1", memberId: "m1", methodId: "x", type: "cashback", points: 10, orderId: null, channel: "online", cart: null, balanceBefore: 10, spentAt: d("2026-03-01T00:00:00Z"), wall: "w3", finish: { action: "capture" as const, at: d("2026-03-25T00:00:00Z"), wall: "w4" } };
     expect(lastInputAt(loaded({ redemptions: [capture] }).history)).toBe(d("2026-03-25T00:00:00Z").getTime());
     const credit = { kind: "adjust" as const, memberId: "m1", points: 5, reason: null, actor: "a", at: d("2026-04-02T00:00:00Z"), wall: "w5", lot: null };
     expect(lastInputAt(loaded({ credits: [credit] }).history)).toBe(d("2026-04-02T00:00:00Z").getTime());

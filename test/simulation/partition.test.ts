@@ -40,7 +40,7 @@ function history(rules = [rule()]): StoreHistory {
     events: [event("e1", "m5", "2026-01-05T10:00:00Z"), event("e2", "m6", "2026-01-06T10:00:00Z"), event("e3", "m6", "2026-03-06T10:00:00Z")],
     orders: [order("o1", ["m1", "m2"], "2026-01-02T10:00:00Z"), order("o4", ["m4"], "2026-01-03T10:00:00Z")],
     redemptions: [{
-      id: "r1", memberId: "m3", methodId: "cash", type: "cashback", points: 100, orderId: "o4", balanceBefore: 500,
+      id: "r1", memberId: "m3", methodId: "cash", type: "cashback", points: 100, orderId: "o4", channel: "online", cart: null, balanceBefore: 500,
       spentAt: d("2026-01-03T10:05:00Z"), wall: "r1", finish: { action: "capture", at: d("2026-01-04T10:00:00Z"), wall: "r1-c" },
     }],
     credits: [],

@@ -138,7 +138,7 @@ describe("memory adapter", () => {
       await expect(tx.run((repos) => repos.redemptions.insertEntitlement(storeId, entitlement))).rejects.toMatchObject({ code: "23514" });
       const redemption = {
         id: "red_1", memberId: "m", methodId: "rm_1", type: "catalog", status: "completed" as const, points: 1.5, discount: null, orderId: null,
-        holdId: null, entitlementId: null, code: null, returned: 0, createdAt: T0, updatedAt: T0,
+        holdId: null, entitlementId: null, code: null, returned: 0, channel: "online", cart: null, createdAt: T0, updatedAt: T0,
       };
       await expect(tx.run((repos) => repos.redemptions.insertRedemption(storeId, redemption))).rejects.toMatchObject({ code: "22P02" });
       // The same once key claimed twice.

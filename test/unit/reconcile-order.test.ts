@@ -105,7 +105,7 @@ describe("reconcileOrder", () => {
     if (!placed.ok) throw new Error("hold refused");
     const held: RedemptionRecord = {
       id: "red_1", memberId: "amy", methodId: "rm_1", type: "cashback", status: "held", points: 200, discount: 2_000, orderId: "o1",
-      holdId: placed.hold.id, entitlementId: null, code: null, returned: 0, createdAt: d(PLACED), updatedAt: d(PLACED),
+      holdId: placed.hold.id, entitlementId: null, code: null, returned: 0, channel: "online", cart: null, createdAt: d(PLACED), updatedAt: d(PLACED),
     };
     const life = orderLife(book);
     life.update(order({ deliveredAt: DELIVERED }), "2026-12-07T00:00:00Z", { redemptions: [held] });

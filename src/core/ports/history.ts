@@ -1,5 +1,6 @@
 import type { Entry, SourceType } from "../ledger/types.ts";
 import type { Order } from "../orders/order.ts";
+import type { Cart } from "../redemption/quote.ts";
 import type { HistoryEvent, HistoryMember, HistoryOrder } from "../simulation/history.ts";
 
 /**
@@ -19,6 +20,10 @@ export interface HistoryRedemptionRow {
   type: string;
   points: number;
   orderId: string | null;
+  /** The channel it came through; null when the store recorded it before channels were kept. */
+  channel: string | null;
+  /** The checkout cart it carried; null without one (or recorded before carts were kept). */
+  cart: Cart | null;
 }
 
 /** One order update as it arrived: its id is time-ordered, like every id the store makes. */

@@ -1,4 +1,5 @@
 import type { ProgramSettings } from "../program/settings.ts";
+import type { Cart } from "../redemption/quote.ts";
 
 export type Role = "viewer" | "points_manager" | "admin";
 
@@ -76,6 +77,10 @@ export interface RedemptionRecord {
   code: string | null;
   /** Points given back to the member after completion (refunds, cancellation). */
   returned: number;
+  /** The channel it came through; null for redemptions recorded before channels were kept. */
+  channel: string | null;
+  /** The checkout cart the request carried (a cashback's limits are judged on it while the order is not recorded); null without one. */
+  cart: Cart | null;
   createdAt: Date;
   updatedAt: Date;
 }

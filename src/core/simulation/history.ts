@@ -1,4 +1,5 @@
 import type { Order } from "../orders/order.ts";
+import type { Cart } from "../redemption/quote.ts";
 import type { OrderEligibility } from "../orders/eligibility.ts";
 import type { OrderOrigin } from "../orders/origin.ts";
 import type { ProgramSettings } from "../program/settings.ts";
@@ -75,6 +76,10 @@ export interface HistoryRedemption {
   type: string;
   points: number;
   orderId: string | null;
+  /** The channel it came through; null when the store recorded it before channels were kept. */
+  channel: string | null;
+  /** The checkout cart it carried; null without one (or recorded before carts were kept). */
+  cart: Cart | null;
   /** The member's spendable balance just before spending. */
   balanceBefore: number;
   spentAt: Date;

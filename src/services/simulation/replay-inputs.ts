@@ -67,10 +67,10 @@ export async function replayRedemption(repos: Repositories, services: Services, 
       return;
     }
   }
-  const cart = r.orderId ? await orderCart(repos, storeId, r.orderId, options.candidate ? orders.get(r.orderId) : undefined, method.config) : undefined;
-  // The channel a redemption came through is not kept: online where the method is offered online, else its first channel.
+  const cart = r.orderId ? await orderCart(repos, storeId, r.orderId, r.cart, options.candidate ? orders.get(r.orderId) : undefined, method.config) : undefined;
+  // The channel it came through; for one recorded before channels were kept, online where the method is offered online, else its first channel.
   const channels = Array.isArray(method.config.channels) ? (method.config.channels as string[]) : ["online"];
-  const channel = channels.includes("online") ? "online" : (channels[0] ?? "online");
+  const channel = r.channel ?? (channels.includes("online") ? "online" : (channels[0] ?? "online"));
   const input = { memberId: r.memberId, methodId: r.methodId, channel, ...(points !== undefined ? { points } : {}), ...(r.orderId ? { orderId: r.orderId } : {}), ...(cart ? { cart } : {}) };
   try {
     const view = await repos.savepoint(() => redeem(repos, services, storeId, input, SYSTEM));
@@ -87,13 +87,18 @@ export async function replayRedemption(repos: Repositories, services: Services, 
 }
 
 /**
- * The cart a checkout redemption was judged on. The store keeps the order, not the cart its
- * checkout sent: the order as recorded in the replay when it is (the store judged on it too).
- * Before that, the store judged on a cart it did not keep but accepted: the store's own program
- * gets a cart that sets no limit of its own; a candidate, the order as the store has it now.
+ * The cart a checkout redemption is judged on: the order as recorded in the replay when it is (the
+ * store judged on it too), else the cart the checkout sent, which the store keeps. A redemption
+ * recorded before carts were kept was judged on a cart the store did not keep but accepted: the
+ * store's own program gets a cart that sets no limit of its own; a candidate, the order as the
+ * store has it now.
  */
-async function orderCart(repos: Repositories, storeId: string, orderId: string, recorded: HistoryOrder | undefined, method: Record<string, unknown>): Promise<Cart> {
-  const order = (await repos.orders.get(storeId, orderId))?.order ?? recorded?.order;
+async function orderCart(
+  repos: Repositories, storeId: string, orderId: string, sent: Cart | null, recorded: HistoryOrder | undefined, method: Record<string, unknown>,
+): Promise<Cart> {
+  const inReplay = (await repos.orders.get(storeId, orderId))?.order;
+  if (!inReplay && sent) return sent;
+  const order = inReplay ?? recorded?.order;
   const sku = Array.isArray(method.eligibleProducts) && typeof method.eligibleProducts[0] === "string" ? method.eligibleProducts[0] : "checkout";
   if (!order) return { lines: [{ sku, quantity: 1, amount: Number.MAX_SAFE_INTEGER }], discounts: 0, credits: 0, shipping: 0 };
   const { lines, discounts, credits, shipping } = order;

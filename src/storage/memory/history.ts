@@ -46,7 +46,7 @@ export function historyRepository(tx: MemoryTx): HistoryRepository {
     },
     async redemptions(storeId) {
       return byId(peek(tx.state, storeId).redemptions.values()).map((r) => ({
-        id: r.id, memberId: r.memberId, methodId: r.methodId, type: r.type, points: r.points, orderId: r.orderId,
+        id: r.id, memberId: r.memberId, methodId: r.methodId, type: r.type, points: r.points, orderId: r.orderId, channel: r.channel, cart: fromJsonb(r.cart),
       }));
     },
     async inputEntries(storeId) {

@@ -70,7 +70,8 @@ export function redemptionRepository(tx: MemoryTx): RedemptionRepository {
       putRedemption(tx, t, {
         id: r.id, memberId: r.memberId, methodId: r.methodId, type: r.type, status: r.status, points: integer(r.points, "points"),
         discount: optionalInteger(r.discount, "discount"), orderId: r.orderId, holdId: r.holdId, entitlementId: r.entitlementId, code: r.code,
-        returned: integer(r.returned, "returned"), createdAt: timestamp(r.createdAt, "created_at"), updatedAt: timestamp(r.updatedAt, "updated_at"),
+        returned: integer(r.returned, "returned"), channel: r.channel, cart: jsonb(r.cart),
+        createdAt: timestamp(r.createdAt, "created_at"), updatedAt: timestamp(r.updatedAt, "updated_at"),
       });
     },
     async getRedemption(storeId, id) {

@@ -83,5 +83,5 @@ export const toEntry = (r: EntryRow): Entry => ({
 export const toRedemption = (r: RedemptionRow): RedemptionRecord => ({
   id: r.id, memberId: r.memberId, methodId: r.methodId, type: r.type, status: r.status, points: r.points, discount: r.discount,
   orderId: r.orderId, holdId: r.holdId, entitlementId: r.entitlementId, code: r.code, returned: r.returned,
-  createdAt: r.createdAt, updatedAt: r.updatedAt,
+  channel: r.channel, cart: fromJsonb(r.cart), createdAt: r.createdAt, updatedAt: r.updatedAt,
 });

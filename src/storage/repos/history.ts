@@ -2,6 +2,7 @@ import type { HistoryRepository, InputEntry } from "../../core/ports/history.ts"
 import type { EntryType, SourceType } from "../../core/ledger/types.ts";
 import { json, write, type Sql } from "../sql.ts";
 import type { Order } from "../../core/orders/order.ts";
+import type { Cart } from "../../core/redemption/quote.ts";
 
 /**
  * A store's recorded inputs, each read whole in one statement: a simulation reads them once, in a
@@ -36,9 +37,11 @@ export function historyRepository(sql: Sql): HistoryRepository {
       return rows.map((r) => ({ id: r.id, order: r.body, eligibility: r.eligibility, origin: r.origin, createdAt: r.created_at, updatedAt: r.updated_at }));
     },
     async redemptions(storeId) {
-      const rows = await sql.query<{ id: string; member_id: string; method_id: string; type: string; points: number | string; order_id: string | null }>(
-        `SELECT id, member_id, method_id, type, points, order_id FROM redemptions WHERE store_id = $1 ORDER BY id`, [storeId]);
-      return rows.map((r) => ({ id: r.id, memberId: r.member_id, methodId: r.method_id, type: r.type, points: Number(r.points), orderId: r.order_id }));
+      const rows = await sql.query<{ id: string; member_id: string; method_id: string; type: string; points: number | string; order_id: string | null; channel: string | null; cart: Cart | null }>(
+        `SELECT id, member_id, method_id, type, points, order_id, channel, cart FROM redemptions WHERE store_id = $1 ORDER BY id`, [storeId]);
+      return rows.map((r) => ({
+        id: r.id, memberId: r.member_id, methodId: r.method_id, type: r.type, points: Number(r.points), orderId: r.order_id, channel: r.channel, cart: r.cart,
+      }));
     },
     async inputEntries(storeId) {
       const rows = await sql.query<{

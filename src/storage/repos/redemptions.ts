@@ -55,9 +55,10 @@ export function redemptionRepository(sql: Sql): RedemptionRepository {
     },
     async insertRedemption(storeId, r) {
       await write(sql, 
-        `INSERT INTO redemptions (store_id, id, member_id, method_id, type, status, points, discount, order_id, hold_id, entitlement_id, code, returned, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
-        [storeId, r.id, r.memberId, r.methodId, r.type, r.status, r.points, r.discount, r.orderId, r.holdId, r.entitlementId, r.code, r.returned, r.createdAt, r.updatedAt],
+        `INSERT INTO redemptions (store_id, id, member_id, method_id, type, status, points, discount, order_id, hold_id, entitlement_id, code, returned, channel, cart, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16, $17)`,
+        [storeId, r.id, r.memberId, r.methodId, r.type, r.status, r.points, r.discount, r.orderId, r.holdId, r.entitlementId, r.code, r.returned, r.channel,
+          r.cart === null ? null : json(r.cart), r.createdAt, r.updatedAt],
       );
     },
     async getRedemption(storeId, id, lock) {

@@ -1,5 +1,6 @@
 import type { Entry, EntryType, Hold, HoldStatus, Lot, LotStatus, MemberBalance, SourceType } from "../../core/ledger/types.ts";
 import type { MemberRecord, RedemptionRecord } from "../../core/ports/records.ts";
+import type { Cart } from "../../core/redemption/quote.ts";
 
 /** Row shapes as the drivers return them, and their mapping to core records. */
 export interface MemberRow {
@@ -141,10 +142,10 @@ export function fromJsonRow<T extends object>(row: Json, dateFields: ReadonlyArr
 export interface RedemptionRow {
   id: string; member_id: string; method_id: string; type: string; status: RedemptionRecord["status"]; points: number;
   discount: number | null; order_id: string | null; hold_id: string | null; entitlement_id: string | null; code: string | null; returned: number;
-  created_at: Date; updated_at: Date;
+  channel: string | null; cart: Cart | null; created_at: Date; updated_at: Date;
 }
 export const toRedemption = (r: RedemptionRow): RedemptionRecord => ({
   id: r.id, memberId: r.member_id, methodId: r.method_id, type: r.type, status: r.status, points: r.points, discount: r.discount,
   orderId: r.order_id, holdId: r.hold_id, entitlementId: r.entitlement_id, code: r.code, returned: r.returned,
-  createdAt: r.created_at, updatedAt: r.updated_at,
+  channel: r.channel, cart: r.cart, createdAt: r.created_at, updatedAt: r.updated_at,
 });

@@ -18,6 +18,7 @@ import { sql as memberTokens } from "./migrations/017_member_tokens.ts";
 import { sql as simulations } from "./migrations/018_simulations.ts";
 import { sql as simulationProgress } from "./migrations/019_simulation_progress.ts";
 import { sql as redemptionChannelCart } from "./migrations/020_redemption_channel_cart.ts";
+import { sql as eventMember } from "./migrations/021_event_member.ts";
 
 /** Ordered, append-only: a released migration is never edited, a change is a new one. */
 const MIGRATIONS: ReadonlyArray<{ version: string; sql: string }> = [
@@ -40,6 +41,7 @@ const MIGRATIONS: ReadonlyArray<{ version: string; sql: string }> = [
   { version: "018_simulations", sql: simulations },
   { version: "019_simulation_progress", sql: simulationProgress },
   { version: "020_redemption_channel_cart", sql: redemptionChannelCart },
+  { version: "021_event_member", sql: eventMember },
 ];
 
 /** Applies pending migrations; safe to call from several processes at once. */

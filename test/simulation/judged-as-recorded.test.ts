@@ -4,6 +4,10 @@ import { adjustMember } from "../../src/services/adjustments.ts";
 import { createMethod } from "../../src/services/redeem-methods.ts";
 import { finishRedemption, redeem } from "../../src/services/redemptions.ts";
 import { createStore } from "../../src/services/stores.ts";
+import { createRule } from "../../src/services/earn-rules.ts";
+import { upsertMember } from "../../src/services/members.ts";
+import { recordEvents } from "../../src/services/record-events.ts";
+import { earnRuleSchema } from "../../src/core/rules/schema.ts";
 import { exportProgram } from "../../src/services/program-document.ts";
 import { loadHistory } from "../../src/services/simulation/load.ts";
 import { simulateLoaded } from "../../src/services/simulation/report.ts";
@@ -18,10 +22,11 @@ import { TestClock } from "../support/clock.ts";
 const ADMIN: Actor = { id: "admin", role: "admin" };
 
 /**
- * A redemption is replayed as the store judged it: through the channel it came from, and at
- * checkout on the cart it carried when its order was not recorded (the store keeps both).
+ * Inputs are replayed as the store judged them: a redemption through the channel it came from,
+ * and at checkout on the cart it carried when its order was not recorded; an event with its member
+ * as the rules saw them then (the store keeps all three).
  */
-describe("redemptions replayed as they were judged", () => {
+describe("inputs replayed as they were judged", () => {
   async function storeWithCheckouts(tx: Transactor = memoryTransactor()) {
     const services = { tx, clock: new TestClock(new Date("2026-03-01T12:00:00Z")) };
     const { store } = await createStore(services, { name: "Tea", currency: "USD", timezone: "UTC", sandbox: false }, ADMIN);
@@ -73,4 +78,41 @@ describe("redemptions replayed as they were judged", () => {
     expect(report.candidate.totals.redeemed).toBe(100);
     expect(report.candidate.skipped.redemptions).toBe(0);
   });
+
+  it("an event is evaluated with the member's tags and membership as they were when it came, not as they are now (in memory and in the database)", async () => {
+    const db = await openTestDatabase();
+    try {
+      for (const tx of [memoryTransactor(), transactor(db)]) await vipReviews(tx);
+    } finally {
+      await db.close();
+    }
+  });
+
+  async function vipReviews(tx: Transactor) {
+    const services = { tx, clock: new TestClock(new Date("2026-03-01T12:00:00Z")) };
+    const { store } = await createStore(services, { name: "Reviews", currency: "USD", timezone: "UTC", sandbox: false }, ADMIN);
+    const rule = earnRuleSchema.parse({
+      name: "VIP reviews", event: "review.posted", award: { type: "fixed", points: 50 }, conditions: [{ field: "member.tags", op: "in", value: ["vip"] }],
+    });
+    await services.tx.run((repos) => createRule(repos, services, store.id, rule, ADMIN));
+    const review = async (id: string, at: string) => {
+      services.clock.set(at);
+      await services.tx.run((repos) => recordEvents(repos, services, store.id, [{ event: { id, type: "review.posted", memberId: "m1", properties: {} }, fingerprint: id }], ADMIN));
+    };
+    // A VIP's review earns; then the tag is taken away, and a later review does not.
+    await upsertMember(services, store.id, "m1", { tags: ["vip"] }, ADMIN);
+    await review("e1", "2026-03-02T12:00:00Z");
+    services.clock.set("2026-03-03T12:00:00Z");
+    await upsertMember(services, store.id, "m1", { tags: [] }, ADMIN);
+    await review("e2", "2026-03-04T12:00:00Z");
+    services.clock.set("2026-03-10T12:00:00Z");
+
+    const loaded = await loadHistory(services, store.id);
+    expect(loaded.history.events.map((e) => [e.id, e.member])).toEqual([["e1", { isMember: true, tags: ["vip"] }], ["e2", { isMember: true, tags: [] }]]);
+    const candidate = programDocumentSchema.parse(await exportProgram(services, store.id));
+    const report = await simulateLoaded(loaded, { candidate, from: new Date("2026-03-01T00:00:00Z"), to: loaded.now, redemptionRate: null, replayCurrent: true }, replayInThread);
+    expect(report.current.totals.issued).toBe(50);
+    expect(report.reproduced).toBe(true);
+    expect(report.candidate.totals.issued).toBe(50);
+  }
 });

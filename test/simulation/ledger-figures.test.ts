@@ -19,7 +19,7 @@ function loaded(changes: Partial<StoreHistory> = {}): LoadedHistory {
     store: { id: "s1", name: "Shop", currency: "EUR", timezone: "Europe/Paris", program: withProgramDefaults({}), createdAt: d("2026-01-01T00:00:00Z") },
     settingsChanges: [],
     members: [member("m1")],
-    events: [{ id: "e1", type: "review.posted", memberId: "m1", occurredAt: d("2026-01-05T10:00:00Z"), channel: "online", properties: {}, recordedAt: d("2026-01-05T10:00:00Z"), wall: null }],
+    events: [{ id: "e1", type: "review.posted", memberId: "m1", occurredAt: d("2026-01-05T10:00:00Z"), channel: "online", properties: {}, recordedAt: d("2026-01-05T10:00:00Z"), member: null, wall: null }],
     orders: [{
       id: "o1", order, eligibility: null, origin: null, createdAt: d("2026-02-10T10:00:00Z"), updatedAt: d("2026-03-20T10:00:00Z"), moments: [],
       updates: [{ at: d("2026-02-10T10:00:00Z"), wall: "w1", order }, { at: d("2026-03-20T10:00:00Z"), wall: "w2", order }],

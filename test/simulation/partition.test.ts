@@ -22,7 +22,7 @@ const order = (id: string, memberIds: string[], at: string): HistoryOrder => {
 };
 
 const event = (id: string, memberId: string, at: string) => ({
-  id, type: "review.posted", memberId, occurredAt: d(at), channel: "online", properties: {}, recordedAt: d(at), wall: null,
+  id, type: "review.posted", memberId, occurredAt: d(at), channel: "online", properties: {}, recordedAt: d(at), member: null, wall: null,
 });
 
 const rule = (once?: unknown) => earnRuleSchema.parse({ name: "Review", event: "review.posted", award: { type: "fixed", points: 10 }, limits: once ? { once } : {} });

@@ -58,8 +58,8 @@ describe("an order's replayed moments", () => {
       store: { id: "st", name: "S", currency: "USD", timezone: "UTC", program: {} as never, createdAt: d("2026-01-01T00:00:00Z") },
       settingsChanges: [], members: [], orders: [recorded([])], redemptions: [], credits: [], ruleVersions: [], tiers: [], redeemMethods: [],
       events: [
-        { id: "e-before", type: "visit", memberId: "m1", occurredAt: d("2026-01-01T10:00:00Z"), channel: "web", properties: {}, recordedAt: d("2026-01-01T10:00:00Z"), wall: "w0" },
-        { id: "e-after", type: "visit", memberId: "m1", occurredAt: d("2026-01-01T10:00:00Z"), channel: "web", properties: {}, recordedAt: d("2026-01-01T10:00:00Z"), wall: "w2" },
+        { id: "e-before", type: "visit", memberId: "m1", occurredAt: d("2026-01-01T10:00:00Z"), channel: "web", properties: {}, recordedAt: d("2026-01-01T10:00:00Z"), member: null, wall: "w0" },
+        { id: "e-after", type: "visit", memberId: "m1", occurredAt: d("2026-01-01T10:00:00Z"), channel: "web", properties: {}, recordedAt: d("2026-01-01T10:00:00Z"), member: null, wall: "w2" },
       ],
     };
     expect(timeline(history).map((s) => (s.kind === "event" ? s.event.id : `${s.kind} ${s.at.toISOString().slice(0, 10)}`))).toEqual([

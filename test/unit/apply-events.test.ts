@@ -54,7 +54,7 @@ describe("applyEvents", () => {
     }]);
     expect(books.get("m1")!.balance).toMatchObject({ balance: 5, pending: 0 });
     expect(books.get("m1")!.changes().entries.map((x) => [x.type, x.points, x.actor, x.source])).toEqual([["earn", 5, "api", { type: "event", ref: e.id }]]);
-    expect(applied.recorded).toEqual([{ id: e.id, type: "login", memberId: "m1", occurredAt: e.occurredAt, channel: "online", properties: {}, points: 5, recordedAt: NOW }]);
+    expect(applied.recorded).toEqual([{ id: e.id, type: "login", memberId: "m1", occurredAt: e.occurredAt, channel: "online", properties: {}, points: 5, recordedAt: NOW, member: { isMember: true, tags: [] } }]);
     expect(applied.earners).toEqual(["m1"]);
     const [entry] = books.get("m1")!.changes().entries;
     expect(pointsChangedMessages(books.get("m1")!.changes())).toEqual([{

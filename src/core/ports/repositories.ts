@@ -6,7 +6,7 @@ import type { Tier } from "../tiers/schema.ts";
 import type { Order } from "../orders/order.ts";
 import type { OrderEligibility } from "../orders/eligibility.ts";
 import type { OrderOrigin } from "../orders/origin.ts";
-import type { AcceptedEvent } from "../rules/event.ts";
+import type { AcceptedEvent, EventMemberFacts } from "../rules/event.ts";
 import type { ErrorCode } from "../errors.ts";
 import type { OutgoingEvent, OutgoingMessage } from "../outgoing/events.ts";
 import type { WebhookRepository } from "./webhooks.ts";
@@ -226,7 +226,7 @@ export interface OnceKey {
 }
 
 /** An event as stored: what it was, what it earned in all, and when it was recorded. */
-export type RecordedEvent = Omit<AcceptedEvent, "rules"> & { points: number; recordedAt: Date };
+export type RecordedEvent = Omit<AcceptedEvent, "rules"> & { points: number; recordedAt: Date; member: EventMemberFacts };
 
 export interface RuleStateRepository {
   /** Serializes writers that may claim the same store-wide once keys (e.g. one referred customer). */

@@ -61,7 +61,10 @@ export function applyEvents(input: ApplyEventsInput): AppliedEvents {
     const book = input.books.get(e.memberId)!;
     const written = awards.map((a) => creditAward(book, e, a, { timezone: program.timezone, validity: program.validity, now, actor }));
     const points = written.reduce((sum, w) => sum + w.points, 0);
-    recorded.push({ id: e.id, type: e.type, memberId: e.memberId, occurredAt: e.occurredAt, channel: e.channel, properties: e.properties, points, recordedAt: now });
+    recorded.push({
+      id: e.id, type: e.type, memberId: e.memberId, occurredAt: e.occurredAt, channel: e.channel, properties: e.properties, points, recordedAt: now,
+      member: { isMember: member.isMember, tags: [...member.tags] },
+    });
     results.push({ eventId: e.id, awards: written, ...(skipped.length > 0 ? { skipped } : {}) });
   }
   const earners = [...new Set(recorded.filter((r) => r.points > 0).map((r) => r.memberId))];

@@ -19,6 +19,15 @@ export interface EventMember {
   isMember: boolean;
 }
 
+/**
+ * What an event's rules read of its member besides the tier, as it was when the event was
+ * evaluated: kept with the recorded event, so a replay evaluates it with the member as they were.
+ */
+export interface EventMemberFacts {
+  isMember: boolean;
+  tags: string[];
+}
+
 /** What conditions, unit fields and once keys read of an event. */
 export function subjectOf(e: AcceptedEvent, member: EventMember) {
   return {

@@ -3,6 +3,7 @@ import type { Cart } from "../redemption/quote.ts";
 import type { OrderEligibility } from "../orders/eligibility.ts";
 import type { OrderOrigin } from "../orders/origin.ts";
 import type { ProgramSettings } from "../program/settings.ts";
+import type { EventMemberFacts } from "../rules/event.ts";
 import type { EarnRule } from "../rules/schema.ts";
 import type { Tier } from "../tiers/schema.ts";
 
@@ -52,6 +53,8 @@ export interface HistoryEvent {
   channel: string;
   properties: Record<string, unknown>;
   recordedAt: Date;
+  /** The member as the event's rules saw them (member or not, tags); null for events recorded before this was kept. */
+  member: EventMemberFacts | null;
   wall: string | null;
 }
 

@@ -2,12 +2,13 @@ import { DomainError } from "../../core/errors.ts";
 import { computeExpiresAt } from "../../core/expiry/validity.ts";
 import type { Repositories } from "../../core/ports/repositories.ts";
 import type { Cart } from "../../core/redemption/quote.ts";
-import type { HistoryCredit, HistoryOrder, HistoryRedemption, StoreHistory } from "../../core/simulation/history.ts";
+import type { HistoryCredit, HistoryEvent, HistoryOrder, HistoryRedemption, StoreHistory } from "../../core/simulation/history.ts";
 import type { Step } from "../../core/simulation/timeline.ts";
 import { adjustMember } from "../adjustments.ts";
 import type { Actor, Services } from "../context.ts";
 import { settledBook, withMemberBook } from "../member-book.ts";
 import { upsertOrder } from "../orders.ts";
+import { recordEvents } from "../record-events.ts";
 import { redeem } from "../redemptions.ts";
 import type { ReplayOptions, ReplayResult } from "./replay-options.ts";
 
@@ -15,6 +16,25 @@ import type { ReplayOptions, ReplayResult } from "./replay-options.ts";
 export const SYSTEM: Actor = { id: "simulator", role: "system" };
 
 /** Each kind of recorded input, sent again through the service that took it in the store. */
+
+/**
+ * An event, evaluated with its member as the store's rules saw them then (member or not, tags),
+ * where the store kept that: their attributes now may differ. Tiers are the replay's own.
+ */
+export async function replayEvent(repos: Repositories, services: Services, storeId: string, e: HistoryEvent, result: ReplayResult) {
+  if (e.member) {
+    const member = await repos.members.get(storeId, e.memberId);
+    const sameTags = member !== null && member.tags.length === e.member.tags.length && member.tags.every((t, i) => t === e.member!.tags[i]);
+    if (!member || member.isMember !== e.member.isMember || !sameTags) {
+      await repos.members.upsert(storeId, e.memberId, { isMember: e.member.isMember, tags: e.member.tags }, services.clock.now());
+    }
+  }
+  const [outcome] = await recordEvents(repos, services, storeId, [{
+    event: { id: e.id, type: e.type, memberId: e.memberId, occurredAt: e.occurredAt, channel: e.channel, properties: e.properties },
+    fingerprint: "replay",
+  }], SYSTEM);
+  if (outcome?.kind === "refused") result.skipped.events++;
+}
 
 /**
  * An order update. Its first one records who the member was when the store first saw the order

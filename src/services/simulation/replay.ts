@@ -7,12 +7,11 @@ import { firstInputAt, inputSteps, programSteps, sortSteps, type Step } from "..
 import { runDueWork } from "../due-work.ts";
 import type { Services } from "../context.ts";
 import { importProgram } from "../program-document.ts";
-import { recordEvents } from "../record-events.ts";
 import { finishRedemption } from "../redemptions.ts";
 import { batchedTransactor } from "./batched.ts";
 import { quietRepositories } from "./quiet.ts";
 import type { ReplayOptions, ReplayPart, ReplayResult } from "./replay-options.ts";
-import { addRuleVersion, replayCredit, replayOrder, replayRedemption, SYSTEM } from "./replay-inputs.ts";
+import { addRuleVersion, replayCredit, replayEvent, replayOrder, replayRedemption, SYSTEM } from "./replay-inputs.ts";
 
 export type { ReplayOptions, ReplayPart, ReplayProgram, ReplayResult } from "./replay-options.ts";
 
@@ -191,15 +190,9 @@ async function apply(services: Services, storeId: string, step: Step, options: R
   try {
     await services.tx.run(async (repos) => {
       switch (step.kind) {
-        case "event": {
-          const e = step.event;
-          const [outcome] = await recordEvents(repos, services, storeId, [{
-            event: { id: e.id, type: e.type, memberId: e.memberId, occurredAt: e.occurredAt, channel: e.channel, properties: e.properties },
-            fingerprint: "replay",
-          }], SYSTEM);
-          if (outcome?.kind === "refused") result.skipped.events++;
+        case "event":
+          await replayEvent(repos, services, storeId, step.event, result);
           return;
-        }
         case "order":
           await replayOrder(repos, services, storeId, step, options);
           return;

@@ -35,7 +35,7 @@ export function historyRepository(tx: MemoryTx): HistoryRepository {
     async events(storeId) {
       return byId(peek(tx.state, storeId).events.values()).map((e) => ({
         id: e.id, type: e.type, memberId: e.memberId, occurredAt: e.occurredAt, channel: e.channel,
-        properties: fromJsonb(e.properties), recordedAt: e.recordedAt,
+        properties: fromJsonb(e.properties), recordedAt: e.recordedAt, member: fromJsonb(e.member),
       }));
     },
     async orders(storeId) {

@@ -4,7 +4,7 @@ import { uniqueViolation } from "./errors.ts";
 import { peek, type EventRow } from "./state.ts";
 import { tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { integer, requiredJsonb, timestamp } from "./values.ts";
+import { integer, jsonb, requiredJsonb, timestamp } from "./values.ts";
 
 const counterKey = (memberId: string, ruleId: string, period: string) => `${memberId}\u0000${ruleId}\u0000${period}`;
 const onceKey = (ruleId: string, owner: string, key: string) => `${ruleId}\u0000${owner}\u0000${key}`;
@@ -52,6 +52,7 @@ export function ruleStateRepository(tx: MemoryTx): RuleStateRepository {
         const row: EventRow = {
           id: e.id, type: e.type, memberId: e.memberId, occurredAt: timestamp(e.occurredAt, "occurred_at"), channel: e.channel,
           properties: requiredJsonb(e.properties, "events", "properties"), points: integer(e.points, "points"), recordedAt: timestamp(e.recordedAt, "recorded_at"),
+          member: jsonb(e.member),
         };
         tx.put(t.events, e.id, row);
       }

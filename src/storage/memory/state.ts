@@ -7,6 +7,7 @@ import type { ProgramSettings } from "../../core/program/settings.ts";
 import type { CouponRecord, RedemptionRecord, Role } from "../../core/ports/records.ts";
 import type { StoredOutcome } from "../../core/ports/repositories.ts";
 import type { NotificationRecord } from "../../core/ports/notifications.ts";
+import type { EventMemberFacts } from "../../core/rules/event.ts";
 import type { EarnRule } from "../../core/rules/schema.ts";
 import type { Tier } from "../../core/tiers/schema.ts";
 import type { WebhookDeliveryRecord, WebhookEndpointRecord } from "../../core/ports/webhooks.ts";
@@ -327,6 +328,7 @@ export interface EventRow {
   properties: Record<string, unknown>;
   points: number;
   recordedAt: Date;
+  member: EventMemberFacts | null;
 }
 
 export interface TierRow {

@@ -3,6 +3,7 @@ import type { EntryType, SourceType } from "../../core/ledger/types.ts";
 import { json, write, type Sql } from "../sql.ts";
 import type { Order } from "../../core/orders/order.ts";
 import type { Cart } from "../../core/redemption/quote.ts";
+import type { EventMemberFacts } from "../../core/rules/event.ts";
 
 /**
  * A store's recorded inputs, each read whole in one statement: a simulation reads them once, in a
@@ -27,9 +28,12 @@ export function historyRepository(sql: Sql): HistoryRepository {
       }));
     },
     async events(storeId) {
-      const rows = await sql.query<{ id: string; type: string; member_id: string; occurred_at: Date; channel: string; properties: Record<string, unknown>; recorded_at: Date }>(
-        `SELECT id, type, member_id, occurred_at, channel, properties, recorded_at FROM events WHERE store_id = $1 ORDER BY id`, [storeId]);
-      return rows.map((r) => ({ id: r.id, type: r.type, memberId: r.member_id, occurredAt: r.occurred_at, channel: r.channel, properties: r.properties, recordedAt: r.recorded_at }));
+      const rows = await sql.query<{
+        id: string; type: string; member_id: string; occurred_at: Date; channel: string; properties: Record<string, unknown>; recorded_at: Date; member: EventMemberFacts | null;
+      }>(`SELECT id, type, member_id, occurred_at, channel, properties, recorded_at, member FROM events WHERE store_id = $1 ORDER BY id`, [storeId]);
+      return rows.map((r) => ({
+        id: r.id, type: r.type, memberId: r.member_id, occurredAt: r.occurred_at, channel: r.channel, properties: r.properties, recordedAt: r.recorded_at, member: r.member,
+      }));
     },
     async orders(storeId) {
       const rows = await sql.query<{ id: string; body: never; eligibility: never; origin: never; created_at: Date; updated_at: Date }>(

@@ -103,12 +103,12 @@ export function ruleStateRepository(sql: Sql): RuleStateRepository {
     async recordEvents(storeId, events) {
       if (events.length === 0) return;
       await write(sql, 
-        `INSERT INTO events (store_id, id, type, member_id, occurred_at, channel, properties, points, recorded_at)
-         SELECT $1, x.id, x.type, x.member_id, x.occurred_at, x.channel, x.properties, x.points, x.recorded_at
+        `INSERT INTO events (store_id, id, type, member_id, occurred_at, channel, properties, points, recorded_at, member)
+         SELECT $1, x.id, x.type, x.member_id, x.occurred_at, x.channel, x.properties, x.points, x.recorded_at, x.member
          FROM jsonb_to_recordset($2::jsonb) AS x(id text, type text, member_id text, occurred_at timestamptz, channel text,
-           properties jsonb, points bigint, recorded_at timestamptz)`,
+           properties jsonb, points bigint, recorded_at timestamptz, member jsonb)`,
         [storeId, json(events.map((e) => ({ id: e.id, type: e.type, member_id: e.memberId, occurred_at: e.occurredAt, channel: e.channel,
-          properties: e.properties, points: e.points, recorded_at: e.recordedAt })))]);
+          properties: e.properties, points: e.points, recorded_at: e.recordedAt, member: e.member })))]);
     },
   };
 }

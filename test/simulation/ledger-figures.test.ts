@@ -59,6 +59,10 @@ describe("the current program's figures read from the ledger", () => {
     expect(currentFromLedger(store, store.now, 0.5)).toBeNull();
     expect(currentFromLedger(loaded({ tiers: [{ code: "gold" } as StoreHistory["tiers"][number]] }), store.now, 1)).toBeNull();
     expect(currentFromLedger(loaded({ members: [member("m1", "gold")] }), store.now, 1)).toBeNull();
+    // Unless tier counts are not wanted (the assistant's baseline): then the ledger's points stand, with no counts.
+    const tiered = loaded({ tiers: [{ code: "gold" } as StoreHistory["tiers"][number]], members: [member("m1", "gold")] });
+    expect(currentFromLedger(tiered, store.now, 1, true)).toEqual({ flows: tiered.flows, tiers: new Map(), skipped: { redemptions: 0, deductions: 0, events: 0, orders: 0 } });
+    expect(currentFromLedger(tiered, store.now, 0.5, true)).toBeNull();
     // The end of February: the order's second update came after it.
     expect(currentFromLedger(store, d("2026-02-28T22:59:59.999Z"), 1)).toBeNull();
     // Mid-April, before the store's today: due work later in April would be in the ledger's month.

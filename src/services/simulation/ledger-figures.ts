@@ -38,12 +38,13 @@ export function lastInputAt(history: Pick<StoreHistory, "events" | "orders" | "r
  * holds nothing the replay would not reach by `to`: no input came in after it, and `to` is today
  * or the end of a month in the store's zone (due work later in that month is in the ledger's
  * month, not in a replay stopped at `to`). Null when any of these does not hold: then the current
- * program is replayed.
+ * program is replayed. `withoutTiers`: the tier counts are not wanted (the assistant's drafts read
+ * only points and money), so a store with tiers has its ledger's figures too, with no counts.
  */
-export function currentFromLedger(loaded: LoadedHistory, to: Date, spendingScale: number): ReplayResult | null {
+export function currentFromLedger(loaded: LoadedHistory, to: Date, spendingScale: number, withoutTiers = false): ReplayResult | null {
   const { history } = loaded;
   if (spendingScale !== 1) return null;
-  if (history.tiers.length > 0 || history.members.some((m) => m.manualTier !== null)) return null;
+  if (!withoutTiers && (history.tiers.length > 0 || history.members.some((m) => m.manualTier !== null))) return null;
   const last = lastInputAt(history);
   if (last !== null && last > to.getTime()) return null;
   const monthEnd = DateTime.fromJSDate(to, { zone: history.store.timezone }).endOf("month").toMillis();

@@ -8,8 +8,7 @@ import { simulationPeriod } from "../../core/simulation/period.ts";
 import { recordChange } from "../audit.ts";
 import { requireStore, storeNow, type Actor, type Services } from "../context.ts";
 import { exportProgram, importProgram } from "../program-document.ts";
-import { loadHistory } from "./load.ts";
-import type { LoadedHistory } from "./load.ts";
+import { loadHistory, type LoadedHistory } from "./load.ts";
 import { currentFigures, type ReplayRunner } from "./report.ts";
 import { getSimulation, simulationOut, type SimulationOut } from "./simulations.ts";
 
@@ -91,7 +90,7 @@ export async function proposePrograms(
       targetCostShare: input.targetCostShare, createdBy: actor.id, createdAt: at, appliedAt: null, appliedBy: null,
     })));
   });
-  // The history just read is the one simulated, so the baseline's replay (a store with tiers) is not made again.
+  // The history just read is the one simulated: a replay of the current program made for drafting is not made again.
   const finished = jobs.launchAll(storeId, proposals.map((p) => p.simulationId), loaded);
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([finished, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);

@@ -115,11 +115,11 @@ function basisOf(loaded: LoadedHistory, request: Omit<SimulationRequest, "candid
  * The store's own program's points and money over a period, and the redemption rate they were
  * valued at (the assistant's baseline): its ledger's figures whenever a replay could only repeat
  * its points (a store with tiers too: tier counts are not wanted here, so they are left empty);
- * else its replay.
+ * else, or when `replayCurrent` asks for it, its replay.
  */
 export async function currentFigures(loaded: LoadedHistory, request: Omit<SimulationRequest, "candidate">, run: ReplayRunner): Promise<{ figures: ProgramFigures; redemptionRate: number }> {
   const basis = basisOf(loaded, request);
-  const fromLedger = currentFromLedger(loaded, basis.to, basis.run.spendingScale, true);
+  const fromLedger = request.replayCurrent ? null : currentFromLedger(loaded, basis.to, basis.run.spendingScale, true);
   const current = fromLedger ?? (await replays(loaded.history, [{ ...basis.run, candidate: null }], run))[0]!;
   return { figures: basis.figures(current, basis.currentCash), redemptionRate: basis.rate };
 }

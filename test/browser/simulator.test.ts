@@ -217,6 +217,20 @@ describe("back office: the simulator", () => {
     expect(await page.locator("[data-unvalued]").count()).toBe(0);
   });
 
+  it("opening a simulation run elsewhere (the API, another tab, the assistant) puts what it was asked back in the editor", async () => {
+    const doc = await api.get<ProgramDocument>("/v1/program/export");
+    const candidate = { ...doc, earnRules: doc.earnRules.map((r) => (r.name === "Points on orders" ? { ...r, award: { ...r.award, per: 3000 } } : r)) };
+    const started = await api.post<{ id: string }>("/v1/simulations", { candidate, from: dayIn(START), to: "2025-01-31", redemptionRate: 0.25 });
+    await simulation(started.id);
+    const page = await adminPage();
+    await page.goto(`${bo.base}/admin#/simulator/${started.id}`);
+    await page.locator('[data-sim-status="done"]').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.getByRole("group", { name: "Points on orders" }).getByLabel("Per amount spent (minor units)").inputValue()).toBe("3000");
+    expect(await page.getByLabel("From", { exact: true }).inputValue()).toBe(dayIn(START));
+    expect(await page.getByLabel("To", { exact: true }).inputValue()).toBe("2025-01-31");
+    expect(await page.getByLabel("Redemption rate (%)").inputValue()).toBe("25");
+  });
+
   it("shows how far a running simulation has got: reading the history, then the share replayed", async () => {
     // This store replays in a blink, too fast to see it run: the page's polls of a real, finished
     // simulation are answered as the API answers while one runs (test/simulation/progress.test.ts

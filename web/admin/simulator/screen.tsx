@@ -16,28 +16,6 @@ import { Results } from "./results.tsx";
 import "./simulator.css";
 
 /**
- * What was simulated, kept in this tab by simulation id: the API answers with the figures, not the
- * candidate, so reopening `#/simulator/<id>` puts the same candidate and period back in the editor.
- */
-interface RunInput { candidate: Json; from: string; to: string; ratePct?: number }
-const RUNS = "pointbook.simulation.";
-function storedRun(id: string | undefined): RunInput | null {
-  try {
-    const text = id ? sessionStorage.getItem(RUNS + id) : null;
-    return text ? (JSON.parse(text) as RunInput) : null;
-  } catch {
-    return null;
-  }
-}
-function storeRun(id: string, input: RunInput): void {
-  try {
-    sessionStorage.setItem(RUNS + id, JSON.stringify(input));
-  } catch {
-    // Full or refused: reopening the simulation then shows the current program in the editor.
-  }
-}
-
-/**
  * The simulator (SPEC §8): the store's own history replayed under a candidate program next to its
  * current one, and an assistant that proposes candidates for a target cost share. `#/simulator/<id>`
  * shows one simulation's results, so a run can be reloaded and linked to.
@@ -63,7 +41,6 @@ export function SimulatorScreen({ route }: ScreenProps) {
   const run = useAction(async () => {
     const body = { candidate: doc, from: period.from, to: period.to, ...(ratePct !== undefined ? { redemptionRate: ratePct / 100 } : {}) };
     const res = await api.post<{ id: string }>("/v1/simulations", body, { idempotencyKey: newIdempotencyKey() });
-    if (doc) storeRun(res.id, { candidate: doc, from: period.from, to: period.to, ratePct });
     setFinished(null);
     navigate("simulator", res.id);
   });
@@ -73,25 +50,28 @@ export function SimulatorScreen({ route }: ScreenProps) {
     setResetKey(`${Date.now()}-${Math.random()}`);
     run.clear();
   };
-  // The simulation in the address, once: its candidate and period, when this tab ran it.
+  // The simulation in the address: once its first answer comes, what it was asked (candidate,
+  // period, rate) goes back in the editor, whoever ran it: this tab, another, the API, the assistant.
   const restoredFor = useRef<string | undefined>(undefined);
-  const restore = (): boolean => {
-    const stored = storedRun(simId);
-    if (!stored || restoredFor.current === simId) return false;
-    restoredFor.current = simId;
-    replace(stored.candidate);
-    setPeriod({ from: stored.from, to: stored.to });
+  const restoreFrom = (sim: Simulation) => {
+    if (restoredFor.current === sim.id) return;
+    restoredFor.current = sim.id;
+    replace(sim.input.candidate as Json);
+    setPeriod({ from: asDay(sim.input.from), to: asDay(sim.input.to) });
     periodTouched.current = true;
-    setRatePct(stored.ratePct);
-    return true;
+    setRatePct(sim.input.redemptionRate === null ? undefined : Number((sim.input.redemptionRate * 100).toFixed(4)));
   };
-  // The current program when it loads, and again after an apply changed it.
+  /** A date as sent: the API also takes instants, which the date field shows as the store's day. */
+  const asDay = (sent: string) => (/^\d{4}-\d{2}-\d{2}$/.test(sent) ? sent : dayIn(new Date(sent), store.timezone));
+  // The current program when it first loads (unless a simulation's candidate came first), and again after an apply changed it.
+  const programShown = useRef(false);
   useEffect(() => {
-    if (program.data && !restore()) replace(program.data);
+    if (!program.data) return;
+    const first = !programShown.current;
+    programShown.current = true;
+    if (first && restoredFor.current !== undefined) return;
+    replace(program.data);
   }, [program.data]);
-  useEffect(() => {
-    if (program.data) restore();
-  }, [simId]);
   useEffect(() => {
     const s = session.data?.store;
     if (s && !periodTouched.current) setPeriod(lastTwelveMonths(dayIn(new Date(s.clock ?? Date.now()), s.timezone)));
@@ -138,7 +118,7 @@ export function SimulatorScreen({ route }: ScreenProps) {
           </Card>
         </form>
       )}
-      {simId ? <SimulationRun key={simId} id={simId} currency={store.currency} onFinished={(s) => { setFinished(s); setListTick((n) => n + 1); }} /> : null}
+      {simId ? <SimulationRun key={simId} id={simId} currency={store.currency} onSeen={restoreFrom} onFinished={(s) => { setFinished(s); setListTick((n) => n + 1); }} /> : null}
       {doc ? (
         <AssistantPanel from={period.from} to={period.to} currentCostShare={finished?.current?.totals.costShare ?? null}
           onLoad={loadProposal} onApplied={program.reload} />
@@ -148,10 +128,14 @@ export function SimulatorScreen({ route }: ScreenProps) {
   );
 }
 
-/** Follows one simulation every half second until it is done, then shows its results. */
-function SimulationRun(props: { id: string; currency: string; onFinished(sim: Simulation): void }) {
+/** Follows one simulation every half second until it is done, then shows its results; `onSeen` is told its first answer. */
+function SimulationRun(props: { id: string; currency: string; onSeen(sim: Simulation): void; onFinished(sim: Simulation): void }) {
   const [started] = useState(() => Date.now());
   const { sim, error } = useFollowedSimulation(props.id, true, props.onFinished);
+  const seen = sim !== null;
+  useEffect(() => {
+    if (sim) props.onSeen(sim);
+  }, [seen]);
 
   if (error) return <ErrorBanner error={error} />;
   if (!sim || sim.status === "running") {

@@ -147,6 +147,9 @@ describe("simulations and the assistant over HTTP", () => {
         expect(recorded.status).toBe("running");
         expect(recorded.input.candidate).toEqual(p.document);
       }
+      // Listed with the store's other simulations.
+      const listed = ((await get("/v1/simulations?limit=100")).json().data as Array<{ id: string }>).map((s) => s.id);
+      for (const p of proposals) expect(listed).toContain(p.simulation.id);
       release();
       await jobs.idle();
       for (const p of proposals) {

@@ -32,7 +32,7 @@ export interface ProposalRuns {
 }
 
 /** How long proposing waits for the proposals' simulations by default before answering with those still running. */
-export const ASSISTANT_WAIT_MS = 20_000;
+const ASSISTANT_WAIT_MS = 20_000;
 
 /**
  * Proposals toward a target cost share, each simulated over the period (by default the last twelve

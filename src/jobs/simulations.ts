@@ -12,8 +12,6 @@ export interface SimulationJobs {
    * history already read when given; resolves once all are finished (recorded done or failed).
    */
   launchAll(storeId: string, ids: readonly string[], loaded?: LoadedHistory): Promise<void>;
-  /** The replay the assistant's proposals use too. */
-  replay: ReplayRunner;
   /** Resolves once the simulations launched so far have finished (tests, shutdown). */
   idle(): Promise<void>;
 }
@@ -33,7 +31,6 @@ export function simulationJobs(services: Services, replay: ReplayRunner = replay
     return queue;
   };
   return {
-    replay,
     launch: (storeId, id) => void launchAll(storeId, [id]),
     launchAll,
     idle: () => queue,

@@ -3,7 +3,10 @@ import { orderSchema } from "../../src/core/orders/order.ts";
 import type { Actor } from "../../src/services/context.ts";
 import { upsertOrder } from "../../src/services/orders.ts";
 import { importProgram } from "../../src/services/program-document.ts";
+import { simulationPeriod } from "../../src/core/simulation/period.ts";
 import { proposePrograms } from "../../src/services/simulation/assistant.ts";
+import { loadHistory } from "../../src/services/simulation/load.ts";
+import { ledgerBaseline } from "../../src/services/simulation/report.ts";
 import { createStore } from "../../src/services/stores.ts";
 import { memoryTransactor } from "../../src/storage/memory/transactor.ts";
 import { TestClock } from "../support/clock.ts";
@@ -13,11 +16,12 @@ const ADMIN: Actor = { id: "admin", role: "admin" };
 
 /**
  * The assistant drafts from the current program's points and money, which its ledger has: on a
- * store with tiers too (a replay would add only tier counts), so proposing replays nothing itself
- * and answers at once, its proposals' simulations left to run in the background.
+ * store with tiers too (a replay would add only tier counts), and for a period ending inside a past
+ * month (that month whole, as its revenue is counted). Proposing replays nothing itself (it has no
+ * replay to call) and answers at once, its proposals' simulations left to run in the background.
  */
 describe("the assistant's baseline", () => {
-  it("is the ledger's on a store with tiers: drafting replays nothing, and every proposal's simulation is launched", async () => {
+  it("is the ledger's on a store with tiers: every proposal's simulation is launched", async () => {
     const services = { tx: memoryTransactor(), clock: new TestClock(new Date("2026-01-05T12:00:00Z")) };
     const { store } = await createStore(services, { name: "Tiers", currency: "USD", timezone: "UTC", sandbox: false }, ADMIN);
     const preset = loadPreset("member-system") as { tiers: unknown[] };
@@ -33,13 +37,24 @@ describe("the assistant's baseline", () => {
 
     const launched: string[][] = [];
     const proposals = await proposePrograms(services, store.id, { targetCostShare: 0.01 }, ADMIN, {
-      replay: async () => {
-        throw new Error("drafting replayed the current program");
-      },
       launchAll: async (_storeId, ids) => void launched.push([...ids]),
     }, 0);
     expect(proposals.length).toBeGreaterThan(0);
     expect(launched).toEqual([proposals.map((p) => p.simulation.id)]);
     for (const p of proposals) expect(p.simulation).toMatchObject({ status: "running", progress: 0 });
+
+    // A period ending mid-January, with the store's orders after it: its month counted whole, as its revenue is.
+    const loaded = await loadHistory(services, store.id);
+    const period = simulationPeriod("2026-01-01", "2026-01-14", "UTC");
+    const january = ledgerBaseline(loaded, period).figures;
+    expect(january.months.map((m) => [m.month, m.issued, m.revenue])).toEqual([
+      ["2026-01", loaded.flows.find((f) => f.month === "2026-01")!.issued, 4 * 80_000],
+    ]);
+    expect(january.months[0]!.issued).toBeGreaterThan(0);
+    const midJanuary = await proposePrograms(services, store.id, { targetCostShare: 0.01, from: "2026-01-01", to: "2026-01-14" }, ADMIN, {
+      launchAll: async (_storeId, ids) => void launched.push([...ids]),
+    }, 0);
+    expect(launched.at(-1)).toEqual(midJanuary.map((p) => p.simulation.id));
+    expect(midJanuary[0]!.summary).not.toBe("");
   });
 });

@@ -1,3 +1,4 @@
+import { DateTime } from "luxon";
 import { expect } from "vitest";
 import type { MonthFlow } from "../../src/core/ports/reports.ts";
 import type { Services } from "../../src/services/context.ts";
@@ -38,6 +39,18 @@ export async function expectFaithfulReplay(services: Services, storeId: string):
     || loaded.history.redeemMethods.some((m) => !candidate.redeemMethods.some((c) => c.id === m.id));
   if (!edited) expect(replayed(report.candidate)).toEqual(real);
   expect(report.current.skipped).toEqual({ redemptions: 0, deductions: 0, events: 0, orders: 0 });
+  // Stopped at an earlier month's end, with the store's later inputs after it, the replay gives the ledger's months up to there.
+  const zone = loaded.history.store.timezone;
+  const middle = real.length > 1 ? real[Math.floor((real.length - 1) / 2)]!.month : null;
+  if (middle) {
+    const end = DateTime.fromISO(`${middle}-01`, { zone }).endOf("month").toJSDate();
+    const early = await simulateLoaded(loaded, { ...request, to: end }, replayInThreadParts(1));
+    const upTo = new Set(early.current.months.map((m) => m.month));
+    const realUpTo = pick(loaded.flows.filter((f) => upTo.has(f.month)));
+    expect(realUpTo.length).toBeGreaterThan(0);
+    expect(pick(early.current.months.filter((m) => realUpTo.some((r) => r.month === m.month))), `stopped at the end of ${middle}`).toEqual(realUpTo);
+    expect(early.reproduced).toBe(true);
+  }
   const fromLedger = await simulateLoaded(loaded, { ...request, replayCurrent: false }, replayInThreadParts(1));
   if (fromLedger.currentFrom === "ledger") expect({ ...fromLedger, currentFrom: "replay", reproduced: true }).toEqual(report);
   else expect(loaded.history.tiers.length).toBeGreaterThan(0);

@@ -9,7 +9,7 @@ import { recordChange } from "../audit.ts";
 import { requireStore, storeNow, type Actor, type Services } from "../context.ts";
 import { exportProgram, importProgram } from "../program-document.ts";
 import { loadHistory, type LoadedHistory } from "./load.ts";
-import { currentFigures, type ReplayRunner } from "./report.ts";
+import { ledgerBaseline } from "./report.ts";
 import { getSimulation, simulationOut, type SimulationOut } from "./simulations.ts";
 
 /** Seven days between two applies (the source's rule): a program needs time to show its effect. */
@@ -24,11 +24,10 @@ export interface ProposalView {
   simulation: Omit<SimulationOut, "input">;
 }
 
-/** How proposals' simulations run: recorded simulations run together in the background, and the replay the baseline uses. */
+/** How proposals' simulations run: recorded simulations run together in the background. */
 export interface ProposalRuns {
   /** Resolves once the recorded simulations are finished, run over the history given. */
   launchAll(storeId: string, ids: readonly string[], loaded: LoadedHistory): Promise<void>;
-  replay: ReplayRunner;
 }
 
 /** How long proposing waits for the proposals' simulations by default before answering with those still running. */
@@ -56,8 +55,8 @@ export async function proposePrograms(
   const asked = { from: input.from ?? today.minus({ months: 12 }).plus({ days: 1 }).toISODate()!, to: input.to ?? today.toISODate()! };
   const period = simulationPeriod(asked.from, asked.to, zone);
   const current = programDocumentSchema.parse(await exportProgram(services, storeId));
-  // The current program's own figures, and what the store's orders look like, feed the drafts.
-  const baseline = await currentFigures(loaded, { ...period, redemptionRate: null }, jobs.replay);
+  // The current program's own figures (its ledger's: drafting replays nothing), and what the store's orders look like, feed the drafts.
+  const baseline = ledgerBaseline(loaded, period);
   const inPeriod = loaded.history.orders.filter((o) => o.order.memberId && !o.order.canceledAt
     && Date.parse(o.order.placedAt) >= period.from.getTime() && Date.parse(o.order.placedAt) <= period.to.getTime());
   const members = new Set(inPeriod.map((o) => o.order.memberId)).size;
@@ -90,7 +89,7 @@ export async function proposePrograms(
       targetCostShare: input.targetCostShare, createdBy: actor.id, createdAt: at, appliedAt: null, appliedBy: null,
     })));
   });
-  // The history just read is the one simulated: a replay of the current program made for drafting is not made again.
+  // The history just read is the one simulated: the workers take their parts of it without reading the store again.
   const finished = jobs.launchAll(storeId, proposals.map((p) => p.simulationId), loaded);
   let timer: ReturnType<typeof setTimeout> | undefined;
   await Promise.race([finished, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);

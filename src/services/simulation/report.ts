@@ -4,7 +4,7 @@ import type { ProgramDocument } from "../../core/program/document.ts";
 import { monthsBetween, revenueByMonth, simulationFigures, type CashValue, type ProgramFigures, type SimulationReport } from "../../core/simulation/figures.ts";
 import type { StoreHistory } from "../../core/simulation/history.ts";
 import type { ReplayOptions, ReplayResult } from "./replay.ts";
-import { currentFromLedger } from "./ledger-figures.ts";
+import { currentFromLedger, ledgerResult } from "./ledger-figures.ts";
 import type { LoadedHistory } from "./load.ts";
 
 export interface SimulationRequest {
@@ -113,15 +113,14 @@ function basisOf(loaded: LoadedHistory, request: Omit<SimulationRequest, "candid
 
 /**
  * The store's own program's points and money over a period, and the redemption rate they were
- * valued at (the assistant's baseline): its ledger's figures whenever a replay could only repeat
- * its points (a store with tiers too: tier counts are not wanted here, so they are left empty);
- * else, or when `replayCurrent` asks for it, its replay.
+ * valued at (the assistant's baseline), from its ledger, never replayed: the drafts read points and
+ * money only (no tier counts), and members spend as they did. A period cut short inside a past
+ * month counts that month whole, as its revenue is counted (revenueByMonth); the proposals' own
+ * simulations replay it exactly.
  */
-export async function currentFigures(loaded: LoadedHistory, request: Omit<SimulationRequest, "candidate">, run: ReplayRunner): Promise<{ figures: ProgramFigures; redemptionRate: number }> {
-  const basis = basisOf(loaded, request);
-  const fromLedger = request.replayCurrent ? null : currentFromLedger(loaded, basis.to, basis.run.spendingScale, true);
-  const current = fromLedger ?? (await replays(loaded.history, [{ ...basis.run, candidate: null }], run))[0]!;
-  return { figures: basis.figures(current, basis.currentCash), redemptionRate: basis.rate };
+export function ledgerBaseline(loaded: LoadedHistory, period: { from: Date; to: Date }): { figures: ProgramFigures; redemptionRate: number } {
+  const basis = basisOf(loaded, { ...period, redemptionRate: null });
+  return { figures: basis.figures(ledgerResult(loaded), basis.currentCash), redemptionRate: basis.rate };
 }
 
 /**

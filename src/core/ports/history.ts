@@ -39,6 +39,12 @@ export interface OrderUpdate {
  * for replays alone: each order update as it arrived.
  */
 export interface HistoryRepository {
+  /**
+   * Makes every later read of the transaction see the store as it stood at the first: called first
+   * in a transaction that only reads, so a history read in several statements is one picture of
+   * the store while it keeps taking inputs.
+   */
+  snapshot(): Promise<void>;
   logOrderUpdate(storeId: string, update: OrderUpdate): Promise<void>;
   orderUpdates(storeId: string): Promise<OrderUpdate[]>;
   members(storeId: string): Promise<HistoryMember[]>;

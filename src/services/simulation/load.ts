@@ -47,9 +47,14 @@ export interface LoadedHistory {
   now: Date;
 }
 
-/** Reads everything a replay needs in one transaction, so it is one consistent picture of the store. */
+/**
+ * Reads everything a replay needs in one transaction that sees one snapshot of the store, so it is
+ * one consistent picture while the store keeps taking inputs: an order is read with all its
+ * updates and entries, and the ledger's flows hold no entry of an input the history lacks.
+ */
 export async function loadHistory(services: Services, storeId: string): Promise<LoadedHistory> {
   return services.tx.run(async (repos) => {
+    await repos.history.snapshot();
     const store = await requireStore(repos, storeId);
     const raw = {
       events: await repos.history.events(storeId),

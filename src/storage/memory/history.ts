@@ -18,6 +18,8 @@ function updatesOf(state: MemoryState) {
 /** The same reads as the SQL adapter's, from the tables in memory (copies: callers may change them). */
 export function historyRepository(tx: MemoryTx): HistoryRepository {
   return {
+    // Transactions in memory run one at a time: nothing changes the state under a reading one.
+    async snapshot() {},
     async logOrderUpdate(storeId, u) {
       requireStoreRow(tx, storeId, "order_updates");
       tx.put(updatesOf(tx.state), `${storeId}\u0000${u.id}`, { storeId, id: u.id, orderId: u.orderId, at: u.at, order: requiredJsonb(u.order, "order_updates", "body") });

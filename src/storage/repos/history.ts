@@ -11,6 +11,10 @@ import type { EventMemberFacts } from "../../core/rules/event.ts";
  */
 export function historyRepository(sql: Sql): HistoryRepository {
   return {
+    async snapshot() {
+      // PostgreSQL's default (READ COMMITTED) takes a new snapshot for every statement.
+      await sql.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+    },
     async logOrderUpdate(storeId, u) {
       await write(sql, "INSERT INTO order_updates (store_id, id, order_id, at, body) VALUES ($1, $2, $3, $4, $5::jsonb)", [storeId, u.id, u.orderId, u.at, json(u.order)]);
     },

@@ -15,9 +15,12 @@
  * store on the in-memory adapter instead (minutes instead of an hour to make at full size): the
  * replays are the same, the history read is not PostgreSQL's. BENCH_SIMULATE_COPY=1 makes it in
  * memory, copies it into PostgreSQL row for row (copy-store.ts) and reads it from there: the
- * history read from PostgreSQL at full size, in minutes.
+ * history read from PostgreSQL at full size, in minutes. A store on PostgreSQL (made, copied or
+ * reused) is simulated in a child process of this script (BENCH_SIMULATE_STORE names the store
+ * and its database), as a server simulates: without the store made in memory beside it.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { DateTime } from "luxon";
 import { join } from "node:path";
 import { inputCount, partsFor, REPLAY_WORKERS, replayInWorker } from "../src/jobs/simulation-replay.ts";
@@ -54,7 +57,7 @@ async function inMemory(): Promise<{ services: Services; memory: MemoryTransacto
 }
 
 /** Made in memory, copied into a database of its own on PostgreSQL, and read from there. */
-async function copied(): Promise<{ services: Services; storeId: string; close: () => Promise<void> }> {
+async function copied(): Promise<{ services: Services; storeId: string; url: string; close: () => Promise<void> }> {
   const made = await inMemory();
   const scratch = await scratchDatabase(BASE, `${NAME}_copy`);
   const db = await openPostgres(scratch.url);
@@ -64,7 +67,7 @@ async function copied(): Promise<{ services: Services; storeId: string; close: (
   await db.query("ANALYZE");
   console.log(`copied into PostgreSQL in ${seconds(performance.now() - began)}: ${Object.entries(rows).map(([table, n]) => `${n} ${table}`).join(", ")}`);
   return {
-    services: { tx: transactor(db), clock: made.services.clock }, storeId: made.storeId,
+    services: { tx: transactor(db), clock: made.services.clock }, storeId: made.storeId, url: scratch.url,
     close: async () => {
       await db.close();
       if (process.env.BENCH_SIMULATE_DROP === "1") await scratch.drop();
@@ -72,7 +75,7 @@ async function copied(): Promise<{ services: Services; storeId: string; close: (
   };
 }
 
-async function onPostgres(): Promise<{ services: Services; storeId: string; close: () => Promise<void> }> {
+async function onPostgres(): Promise<{ services: Services; storeId: string; url: string; close: () => Promise<void> }> {
   const url = new URL(BASE);
   url.pathname = `/${NAME}`;
   const reuse = process.env.BENCH_SIMULATE_REUSE === "1";
@@ -98,7 +101,7 @@ async function onPostgres(): Promise<{ services: Services; storeId: string; clos
     "SELECT (SELECT count(*) FROM entries WHERE store_id = $1) AS entries, (SELECT count(*) FROM order_updates WHERE store_id = $1) AS updates", [storeId]);
   console.log(`store ${storeId}: ${counts?.entries} ledger entries, ${counts?.updates} order updates`);
   return {
-    services, storeId,
+    services, storeId, url: scratch.url,
     close: async () => {
       await db.close();
       if (process.env.BENCH_SIMULATE_DROP === "1") await scratch.drop();
@@ -106,25 +109,59 @@ async function onPostgres(): Promise<{ services: Services; storeId: string; clos
   };
 }
 
-/**
- * Makes (or finds) the store and reads its history, as the API does. Only the history and the
- * store's own flows are kept: a server holds those while it simulates, not the store's database,
- * so an in-memory store (gigabytes at full size) is let go of before the replays.
- */
-async function readStore(memory: boolean) {
-  const { services, storeId, close } = memory ? await inMemory() : process.env.BENCH_SIMULATE_COPY === "1" ? await copied() : await onPostgres();
+/** The machine's own PostgreSQL figures, measured now (pgbench), printed beside the bench's. */
+function rawBaseline(): void {
   const raw = execFileSync("bash", [join(import.meta.dirname, "..", "..", "shared", "bench", "raw-baseline.sh"), "5", "8"], { encoding: "utf8" }).trim().replace(/\n/g, ", ");
   console.log(`machine: ${raw} (pgbench, same run)`);
+}
+
+/** Reads a store's history as the API does, and the candidate: its program with the earn rate halved. */
+async function readStore(services: Services, storeId: string) {
   const current = programDocumentSchema.parse(await exportProgram(services, storeId));
   const candidate = { ...current, earnRules: current.earnRules.map((r) => (r.award.type === "per_amount" ? { ...r, award: { ...r.award, per: r.award.per * 2 } } : r)) };
   const began = performance.now();
   const loaded = await loadHistory(services, storeId);
-  return { loaded, candidate, readMs: performance.now() - began, close };
+  return { loaded, candidate, readMs: performance.now() - began };
+}
+
+/**
+ * Makes (or finds) the store on PostgreSQL, then simulates it in a process of its own, as a
+ * server would: one that holds its own state, not the gigabytes of a store made in memory and
+ * copied, whose collection took a third of the read and slowed the replays beside it.
+ */
+async function prepareAndSimulateApart(): Promise<void> {
+  const { storeId, url, close } = process.env.BENCH_SIMULATE_COPY === "1" ? await copied() : await onPostgres();
+  rawBaseline();
+  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
+    stdio: "inherit", env: { ...process.env, BENCH_SIMULATE_STORE: `${storeId} ${url}` },
+  });
+  const code = await new Promise<number>((resolve) => child.once("exit", (c) => resolve(c ?? 1)));
+  await close();
+  process.exitCode = code;
+}
+
+/** The store to simulate: made in memory (BENCH_SIMULATE_MEMORY=1), or given by the process that made it on PostgreSQL. */
+async function storeToSimulate(memory: boolean): Promise<{ services: Services; storeId: string; close: () => Promise<void> }> {
+  if (memory) {
+    const made = await inMemory();
+    rawBaseline();
+    return made;
+  }
+  const [storeId, url] = process.env.BENCH_SIMULATE_STORE!.split(" ") as [string, string];
+  const db = openPostgres(url);
+  return { services: { tx: transactor(db), clock: { now: () => new Date() } }, storeId, close: () => db.close() };
+}
+
+/** The history read; a store made in memory is let go of with this function's locals: a server holds the history it read, not the store's database. */
+async function readFrom(memory: boolean) {
+  const store = await storeToSimulate(memory);
+  return { ...(await readStore(store.services, store.storeId)), close: store.close };
 }
 
 async function main() {
   const memory = process.env.BENCH_SIMULATE_MEMORY === "1";
-  const { loaded, candidate, readMs, close } = await readStore(memory);
+  if (!memory && !process.env.BENCH_SIMULATE_STORE) return prepareAndSimulateApart();
+  const { loaded, candidate, readMs, close } = await readFrom(memory);
   const t1 = performance.now();
   // CPU time of the process, its worker threads included: steadier than wall time on a shared machine.
   const cpu1 = process.cpuUsage();

@@ -9,6 +9,7 @@ import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import { addLocalDays, addLocalMonths, localDateKey, localParts } from "../../src/core/time/zone.ts";
 import { periodKey } from "../../src/core/rules/periods.ts";
+import { monthOf } from "../../src/core/simulation/figures.ts";
 
 const ZONES = [
   "UTC", "America/New_York", "America/Sao_Paulo", "Europe/London", "Europe/Berlin", "Australia/Sydney", "Australia/Lord_Howe",
@@ -76,5 +77,17 @@ describe("store-local arithmetic agrees with luxon", () => {
     expect(addLocalDays(new Date(Number.NaN), 1, "UTC").getTime()).toBeNaN();
     expect(addLocalDays(new Date(0), 1, "Not/AZone").getTime()).toBeNaN();
     expect(localDateKey(new Date(Number.NaN), "UTC", "day")).toBe("Invalid DateTime");
+  });
+
+  it("the month of an ISO instant as an order carries it (with an offset, or Z), as luxon reads the text", () => {
+    const offset = fc.oneof(fc.constant("Z"), fc.tuple(fc.constantFrom("+", "-"), fc.integer({ min: 0, max: 14 }), fc.constantFrom(0, 30, 45))
+      .map(([sign, h, m]) => `${sign}${String(h).padStart(2, "0")}:${String(m).padStart(2, "0")}`));
+    fc.assert(fc.property(instant, fc.constantFrom(...ZONES), offset, fc.boolean(), (at, zone, suffix, millis) => {
+      // The instant written in another offset, as a client may send it.
+      const shifted = suffix === "Z" ? 0 : (suffix.startsWith("-") ? -1 : 1) * (Number(suffix.slice(1, 3)) * 60 + Number(suffix.slice(4))) * 60_000;
+      const wall = new Date(at.getTime() + shifted).toISOString();
+      const text = `${millis ? wall.slice(0, 23) : wall.slice(0, 19)}${suffix}`;
+      expect(monthOf(text, zone)).toBe(DateTime.fromISO(text, { zone }).toFormat("yyyy-MM"));
+    }), { numRuns: 20_000 });
   });
 });

@@ -1,6 +1,7 @@
 import { DateTime } from "luxon";
 import type { MonthFlow } from "../ports/reports.ts";
 import { cashbackDiscount } from "../redemption/methods.ts";
+import { localDateKey } from "../time/zone.ts";
 import type { HistoryOrder } from "./history.ts";
 
 /**
@@ -48,7 +49,7 @@ export function monthsBetween(from: Date, to: Date, zone: string): string[] {
 export function revenueByMonth(orders: readonly HistoryOrder[], zone: string): Map<string, number> {
   const out = new Map<string, number>();
   const add = (at: string, amount: number) => {
-    const month = DateTime.fromISO(at, { zone }).toFormat("yyyy-MM");
+    const month = monthOf(at, zone);
     out.set(month, (out.get(month) ?? 0) + amount);
   };
   for (const { order } of orders) {
@@ -57,6 +58,16 @@ export function revenueByMonth(orders: readonly HistoryOrder[], zone: string): M
     for (const r of order.refunds) add(r.at, -r.amount);
   }
   return out;
+}
+
+/**
+ * The store-local month (`YYYY-MM`) of an ISO instant, as luxon reads it in `zone`. Instants carry
+ * their offset (limits.ts isoInstant), so Date.parse reads them exactly and the zone's cached
+ * offsets give the month: a year of a large store's orders took seconds through luxon's parser.
+ */
+export function monthOf(at: string, zone: string): string {
+  const ms = Date.parse(at);
+  return Number.isNaN(ms) ? DateTime.fromISO(at, { zone }).toFormat("yyyy-MM") : localDateKey(new Date(ms), zone, "month");
 }
 
 const ratio = (cost: number | null, revenue: number) => (cost === null || revenue <= 0 ? null : Math.round((cost / revenue) * 1e6) / 1e6);

@@ -15,9 +15,11 @@ import { replayWorkerScript } from "./replay-worker-script.ts";
  * Inputs per part of a store replayed on its own scratch ledger. A replay's speed per input falls
  * as its scratch ledger grows (a heap of gigabytes for a big store, collected again and again), so
  * a big store is replayed in parts of about this size, even on one core; parts also spread a
- * replay over every core there is.
+ * replay over every core there is. A year of 200 000 orders on two workers: 36.6 s in parts of
+ * 40 000 inputs, 32.7 s of 20 000, 32.2 s of 10 000, 32.0 s of 5 000 (each part walks every day of
+ * the timeline, a cost that grows with their number).
  */
-export const PART_INPUTS = 40_000;
+export const PART_INPUTS = 10_000;
 
 /** Replay workers: one per core, at most 8 (each holds a part's scratch ledger, hundreds of megabytes for a big store). */
 export const REPLAY_WORKERS = Math.min(8, availableParallelism());

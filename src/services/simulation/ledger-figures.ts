@@ -10,14 +10,14 @@ import type { ReplayResult } from "./replay-options.ts";
  * month's end, which the ledger does not keep); and the period ends today or at the end of a month
  * in the store's zone. Inputs after such an end do not matter: an input's entries are dated when it
  * came, and due work's when it fell due (which a replay to that end runs too), so a later input
- * wrote nothing in the period's months. A period cut short inside
- * a past month does not stand in: the ledger's month holds the rest of that month. Null when any of
- * these does not hold: then the current program is replayed.
+ * wrote nothing in the period's months. A period cut short inside a past month is replayed: the
+ * ledger's month holds the rest of that month. Null when any of these does not hold: then the
+ * current program is replayed.
  */
 export function currentFromLedger(loaded: LoadedHistory, to: Date, spendingScale: number): ReplayResult | null {
   const { history } = loaded;
   if (spendingScale !== 1) return null;
-  if ((history.tiers.length > 0 || history.members.some((m) => m.manualTier !== null))) return null;
+  if (history.tiers.length > 0 || history.members.some((m) => m.manualTier !== null)) return null;
   const monthEnd = DateTime.fromJSDate(to, { zone: history.store.timezone }).endOf("month").toMillis();
   if (to.getTime() < loaded.now.getTime() && to.getTime() !== monthEnd) return null;
   return ledgerResult(loaded);

@@ -70,6 +70,9 @@ function insufficient(available: number, wanted: number): DomainError {
   return new DomainError("insufficient_points", `the member has ${available} spendable points; ${wanted} are needed`, { available });
 }
 
+/** The channel of a redemption that names none: a checkout online. */
+const DEFAULT_CHANNEL = "online";
+
 /** Spends points on a redeem method: catalogue items complete at once, cashback is held until capture. */
 export async function redeem(repos: Repositories, services: Services, storeId: string, input: RedeemInput, actor: Actor): Promise<RedemptionView> {
   const store = await requireStore(repos, storeId);
@@ -78,7 +81,7 @@ export async function redeem(repos: Repositories, services: Services, storeId: s
   if (!record) throw invalid("methodId", "no such redeem method");
   const method = redeemMethodSchema.parse(record.config);
   if (!method.enabled) throw invalid("methodId", "this redeem method is disabled");
-  const channel = input.channel ?? "online";
+  const channel = input.channel ?? DEFAULT_CHANNEL;
   if (!method.channels.includes(channel)) throw invalid("channel", `this redeem method is not offered on channel ${channel}`);
   if (!(await repos.members.get(storeId, input.memberId))) throw notFound("member");
   const now = storeNow(store, services.clock);
@@ -95,7 +98,7 @@ export async function redeem(repos: Repositories, services: Services, storeId: s
 
 /** What a redemption was judged on, kept so a replay judges it the same way (simulator.md). */
 function judgedOn(input: RedeemInput): Pick<RedemptionRecord, "channel" | "cart"> {
-  return { channel: input.channel ?? "online", cart: input.cart ?? null };
+  return { channel: input.channel ?? DEFAULT_CHANNEL, cart: input.cart ?? null };
 }
 
 /** Points for a code: the coupon (or free product) is issued at once with an unguessable code. */

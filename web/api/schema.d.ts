@@ -2744,7 +2744,7 @@ export interface components {
             /** @description Redeemed ÷ issued in the store's history up to `to` */
             observedRedemptionRate?: number;
             /**
-             * @description Where the current program's figures come from: its replay, or the ledger's own figures when a replay could only repeat them (spending as recorded, no tiers, nothing recorded after `to`)
+             * @description Where the current program's figures come from: its replay, or the ledger's own figures when a replay could only repeat them (spending as recorded, no tiers, `to` today or a month's end)
              * @enum {string}
              */
             currentFrom?: "replay" | "ledger";
@@ -2961,7 +2961,7 @@ export interface components {
             /** @description Redeemed ÷ issued in the store's history up to `to` */
             observedRedemptionRate?: number;
             /**
-             * @description Where the current program's figures come from: its replay, or the ledger's own figures when a replay could only repeat them (spending as recorded, no tiers, nothing recorded after `to`)
+             * @description Where the current program's figures come from: its replay, or the ledger's own figures when a replay could only repeat them (spending as recorded, no tiers, `to` today or a month's end)
              * @enum {string}
              */
             currentFrom?: "replay" | "ledger";

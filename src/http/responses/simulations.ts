@@ -32,7 +32,7 @@ export const programFiguresView = named("SimulationFigures", z.object({
 const report = {
   redemptionRate: z.number().describe("The expected redemption rate used"),
   observedRedemptionRate: z.number().describe("Redeemed ÷ issued in the store's history up to `to`"),
-  currentFrom: z.enum(["replay", "ledger"]).describe("Where the current program's figures come from: its replay, or the ledger's own figures when a replay could only repeat them (spending as recorded, no tiers, nothing recorded after `to`)"),
+  currentFrom: z.enum(["replay", "ledger"]).describe("Where the current program's figures come from: its replay, or the ledger's own figures when a replay could only repeat them (spending as recorded, no tiers, `to` today or a month's end)"),
   reproduced: z.boolean().nullable().describe("Whether replaying the current program reproduced the ledger's own monthly figures (null when spending was scaled, or when the current figures are the ledger's own)"),
   current: programFiguresView,
   candidate: programFiguresView,

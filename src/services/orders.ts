@@ -20,15 +20,40 @@ export type { OrderView } from "../core/orders/view.ts";
  * Upserts the whole order and reconciles its points to its current state, in the caller's
  * transaction: load under the order's and its members' locks, reconcile (in core), save.
  * `origin` (imports) is kept by an order recorded now; an order already known keeps its own.
+ * Announces `order.points_updated` when the update moved points, and returns the order's view.
  */
 export async function upsertOrder(repos: Repositories, services: Services, storeId: string, orderId: string, order: Order, actor: Actor, origin?: OrderOrigin): Promise<OrderView> {
+  const { store, record, now, moved } = await reconcileOrderUpdate(repos, services, storeId, orderId, order, actor, origin);
+  const view = await readOrderView(repos, store, record, now);
+  if (moved) {
+    await repos.outbox.add(storeId, [{ ...outgoing("order.points_updated", order.memberId, { orderId, ...view.points }), occurredAt: now }]);
+  }
+  return view;
+}
+
+/** What an order update did: the order as stored after it, and whether it moved points. */
+export interface OrderUpdateDone {
+  store: StoreRecord;
+  record: OrderRecord;
+  now: Date;
+  /** An award, a reversal, or spent points given back. */
+  moved: boolean;
+}
+
+/**
+ * The order update's work, without its view or announcement: what `upsertOrder` does first, and
+ * all a replay needs (it reads the ledger, not views, and announces nothing).
+ */
+export async function reconcileOrderUpdate(
+  repos: Repositories, services: Services, storeId: string, orderId: string, order: Order, actor: Actor, origin?: OrderOrigin,
+): Promise<OrderUpdateDone> {
   const store = await requireStore(repos, storeId);
   const now = storeNow(store, services.clock);
   checkOrderTimestamps(order, now);
   const locked = await repos.orders.lock(storeId, orderId, { memberId: order.memberId, order, at: now });
   const { created } = locked;
   const record: OrderRecord = created && origin ? { ...locked.record, origin } : locked.record;
-  if (isStaleUpdate(record.order, order, created)) return readOrderView(repos, store, record, now);
+  if (isStaleUpdate(record.order, order, created)) return { store, record, now, moved: false };
   // Kept as it arrived, for the simulator to send again in the same order (SPEC §8).
   await repos.history.logOrderUpdate(storeId, { id: newId("ou"), orderId, at: now, order });
 
@@ -40,7 +65,7 @@ export async function upsertOrder(repos: Repositories, services: Services, store
   if (!loaded) {
     const next: OrderRecord = { ...record, memberId: order.memberId, order, updatedAt: now };
     await repos.orders.save(storeId, next);
-    return readOrderView(repos, store, next, now);
+    return { store, record: next, now, moved: false };
   }
 
   const changes = reconcileOrder({ ...loaded, actor: actor.id });
@@ -51,15 +76,10 @@ export async function upsertOrder(repos: Repositories, services: Services, store
   await repos.orders.saveAwards(storeId, changes.awards, now);
   // Money spent counts for tiers too, so every order update of a member may move their tier.
   if (order.memberId) await requalify(repos, store, [order.memberId], now, undefined, loaded.tiers);
-  const view = await readOrderView(repos, store, changes.record, now);
-  // Announced when this update moved points: an award, a reversal, or spent points given back.
   const returned = new Set(changes.redemptions.map((r) => r.id));
   const moved = [...loaded.books.values()].some((b) => b.changes().entries.some((e) =>
     (e.source.type === "order" && e.source.ref === orderId) || (e.source.type === "redemption" && e.source.ref !== null && returned.has(e.source.ref))));
-  if (moved) {
-    await repos.outbox.add(storeId, [{ ...outgoing("order.points_updated", order.memberId, { orderId, ...view.points }), occurredAt: now }]);
-  }
-  return view;
+  return { store, record: changes.record, now, moved };
 }
 
 /** The view is read back from what was stored, the same way for every caller. */

@@ -7,7 +7,7 @@ import type { Step } from "../../core/simulation/timeline.ts";
 import { adjustMember } from "../adjustments.ts";
 import type { Actor, Services } from "../context.ts";
 import { settledBook, withMemberBook } from "../member-book.ts";
-import { upsertOrder } from "../orders.ts";
+import { reconcileOrderUpdate } from "../orders.ts";
 import { recordEvents } from "../record-events.ts";
 import { redeem } from "../redemptions.ts";
 import type { ReplayOptions, ReplayResult } from "./replay-options.ts";
@@ -57,7 +57,7 @@ export async function replayOrder(repos: Repositories, services: Services, store
       await repos.orders.save(storeId, { ...record, eligibility, origin: order.origin });
     }
   }
-  await upsertOrder(repos, services, storeId, order.id, snapshot, SYSTEM, order.origin ?? undefined);
+  await reconcileOrderUpdate(repos, services, storeId, order.id, snapshot, SYSTEM, order.origin ?? undefined);
 }
 
 /**

@@ -4,6 +4,7 @@ import type { Repositories, Transactor } from "../../core/ports/repositories.ts"
 import type { StoreRecord } from "../../core/ports/records.ts";
 import type { HistoryOrder, StoreHistory } from "../../core/simulation/history.ts";
 import { firstInputAt, inputSteps, programSteps, sortSteps, type Step } from "../../core/simulation/timeline.ts";
+import { addLocalDays, localDateKey, localParts } from "../../core/time/zone.ts";
 import { runDueWork } from "../due-work.ts";
 import type { Services } from "../context.ts";
 import { importProgram } from "../program-document.ts";
@@ -22,6 +23,11 @@ export function wholeHistory(history: StoreHistory): ReplayPart {
   let start: Date | null = null;
   for (const s of [inputs, program]) for (const step of s) if (start === null || step.at.getTime() < start.getTime()) start = step.at;
   return { program, start, firstInputAt: firstInputAt(inputs) };
+}
+
+/** The start of the store-local day after the one `at` falls in. */
+function nextDayStart(at: Date, zone: string): number {
+  return DateTime.fromJSDate(at, { zone }).startOf("day").plus({ days: 1 }).toMillis();
 }
 
 /** A clock the replay moves: every service reads the store's time from it. */
@@ -93,26 +99,22 @@ async function replayOn(tx: Transactor, history: StoreHistory, options: ReplayOp
   const redemptionIds = new Map<string, string>();
   const orders = new Map(history.orders.map((o) => [o.id, o]));
   let candidatePending = options.candidate !== null;
-  let next = DateTime.fromJSDate(clock.now(), { zone }).startOf("day").plus({ days: 1 });
   // The next day boundary as a number: most inputs fall before it, and compare without a calendar.
-  let nextMs = next.toMillis();
+  let nextMs = nextDayStart(clock.now(), zone);
 
   /** Moves the clock to `to`, running due work at every day boundary passed (and taking tier counts at month ends). */
   const advance = async (to: Date) => {
-    if (!begun && nextMs <= to.getTime()) {
-      next = DateTime.fromJSDate(to, { zone }).startOf("day").plus({ days: 1 });
-      nextMs = next.toMillis();
-    }
+    if (!begun && nextMs <= to.getTime()) nextMs = nextDayStart(to, zone);
     while (nextMs <= to.getTime()) {
-      const boundary = next;
-      clock.current = boundary.toJSDate();
+      const boundary = new Date(nextMs);
+      clock.current = boundary;
       await services.tx.run(async (repos) => {
         const store = (await repos.stores.get(storeId))!;
         await runDueWork(repos, withoutReminders(store), clock.current);
-        if (boundary.day === 1) result.tiers.set(boundary.minus({ days: 1 }).toFormat("yyyy-MM"), await tierCounts(repos, storeId));
+        if (localParts(boundary, zone).day === 1) result.tiers.set(localDateKey(addLocalDays(boundary, -1, zone), zone, "month"), await tierCounts(repos, storeId));
       });
-      next = boundary.plus({ days: 1 });
-      nextMs = next.toMillis();
+      // The zone's cached offsets (core/time/zone.ts), as luxon's plus would: a year of days for every part.
+      nextMs = addLocalDays(boundary, 1, zone).getTime();
     }
     if (to.getTime() > clock.current.getTime()) clock.current = to;
   };

@@ -1,6 +1,7 @@
 import { notFound } from "../core/errors.ts";
 import { newId } from "../core/ids.ts";
 import type { Order } from "../core/orders/order.ts";
+import type { OrderEligibility } from "../core/orders/eligibility.ts";
 import type { OrderOrigin } from "../core/orders/origin.ts";
 import { reconcileOrder } from "../core/orders/reconcile.ts";
 import { checkOrderTimestamps, isStaleUpdate } from "../core/orders/timestamps.ts";
@@ -23,7 +24,7 @@ export type { OrderView } from "../core/orders/view.ts";
  * Announces `order.points_updated` when the update moved points, and returns the order's view.
  */
 export async function upsertOrder(repos: Repositories, services: Services, storeId: string, orderId: string, order: Order, actor: Actor, origin?: OrderOrigin): Promise<OrderView> {
-  const { store, record, now, moved } = await reconcileOrderUpdate(repos, services, storeId, orderId, order, actor, origin);
+  const { store, record, now, moved } = await reconcileOrderUpdate(repos, services, storeId, orderId, order, actor, { origin });
   const view = await readOrderView(repos, store, record, now);
   if (moved) {
     await repos.outbox.add(storeId, [{ ...outgoing("order.points_updated", order.memberId, { orderId, ...view.points }), occurredAt: now }]);
@@ -40,19 +41,28 @@ export interface OrderUpdateDone {
   moved: boolean;
 }
 
+/** What an order recorded now starts with besides its body: where it came from, and (replays) who its member was when the store first saw it. */
+export interface FirstRecord {
+  origin?: OrderOrigin | undefined;
+  eligibility?: OrderEligibility | undefined;
+}
+
 /**
  * The order update's work, without its view or announcement: what `upsertOrder` does first, and
- * all a replay needs (it reads the ledger, not views, and announces nothing).
+ * all a replay needs (it reads the ledger, not views, and announces nothing). An order recorded
+ * now takes `first`; an order already known keeps its own.
  */
 export async function reconcileOrderUpdate(
-  repos: Repositories, services: Services, storeId: string, orderId: string, order: Order, actor: Actor, origin?: OrderOrigin,
+  repos: Repositories, services: Services, storeId: string, orderId: string, order: Order, actor: Actor, first: FirstRecord = {},
 ): Promise<OrderUpdateDone> {
   const store = await requireStore(repos, storeId);
   const now = storeNow(store, services.clock);
   checkOrderTimestamps(order, now);
   const locked = await repos.orders.lock(storeId, orderId, { memberId: order.memberId, order, at: now });
   const { created } = locked;
-  const record: OrderRecord = created && origin ? { ...locked.record, origin } : locked.record;
+  const record: OrderRecord = created && (first.origin || first.eligibility)
+    ? { ...locked.record, ...(first.origin ? { origin: first.origin } : {}), ...(first.eligibility ? { eligibility: first.eligibility } : {}) }
+    : locked.record;
   if (isStaleUpdate(record.order, order, created)) return { store, record, now, moved: false };
   // Kept as it arrived, for the simulator to send again in the same order (SPEC §8).
   await repos.history.logOrderUpdate(storeId, { id: newId("ou"), orderId, at: now, order });

@@ -44,20 +44,13 @@ export async function replayEvent(repos: Repositories, services: Services, store
  */
 export async function replayOrder(repos: Repositories, services: Services, storeId: string, step: Extract<Step, { kind: "order" }>, options: ReplayOptions) {
   const { order, snapshot } = step;
-  const now = services.clock.now();
-  if (order.createdAt.getTime() === step.at.getTime() && (order.eligibility || order.origin)) {
-    const { record, created } = await repos.orders.lock(storeId, order.id, { memberId: snapshot.memberId, order: snapshot, at: now });
-    if (created) {
-      let eligibility = order.eligibility;
-      const tiers = options.candidate?.tiers;
-      if (eligibility && tiers && eligibility.tier !== null && !tiers.some((t) => t.code === eligibility!.tier)) {
-        const state = (await repos.tiers.tierState(storeId, [eligibility.memberId])).get(eligibility.memberId);
-        eligibility = { ...eligibility, tier: state?.tier ?? null };
-      }
-      await repos.orders.save(storeId, { ...record, eligibility, origin: order.origin });
-    }
+  let eligibility = order.createdAt.getTime() === step.at.getTime() ? order.eligibility : null;
+  const tiers = options.candidate?.tiers;
+  if (eligibility && tiers && eligibility.tier !== null && !tiers.some((t) => t.code === eligibility!.tier)) {
+    const state = (await repos.tiers.tierState(storeId, [eligibility.memberId])).get(eligibility.memberId);
+    eligibility = { ...eligibility, tier: state?.tier ?? null };
   }
-  await reconcileOrderUpdate(repos, services, storeId, order.id, snapshot, SYSTEM, order.origin ?? undefined);
+  await reconcileOrderUpdate(repos, services, storeId, order.id, snapshot, SYSTEM, { origin: order.origin ?? undefined, eligibility: eligibility ?? undefined });
 }
 
 /**

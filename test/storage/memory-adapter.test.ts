@@ -210,8 +210,10 @@ describe("memory adapter", () => {
         loaded.lots[0]!.remaining = 0;
         loaded.holds[0]!.allocations.push({ lotId: "lot_x", points: 1 });
         loaded.member.tags.push("changed");
+        // A store's record is shared, frozen through (rows.ts): changing it in place is refused.
         const store = (await repos.stores.get(storeId))!;
-        store.program.validity = { type: "rolling", days: 1 };
+        expect(() => (store.program.validity = { type: "rolling", days: 1 })).toThrow(TypeError);
+        expect(() => (store as { name: string }).name = "changed").toThrow(TypeError);
         const exported = await repos.exports.members(storeId, {}, null, 10);
         (exported.rows[0]!.tags as string[]).push("changed");
         // Stored JSON is frozen; a copy handed out is not.

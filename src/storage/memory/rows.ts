@@ -4,19 +4,44 @@ import { withProgramDefaults } from "../../core/program/settings.ts";
 import type { EntryRow, HoldRow, LotRow, MemberRow, RedemptionRow, StoreRow } from "./state.ts";
 import { fromJsonb } from "./values.ts";
 
-/** Stored rows to the core's records, the same shapes the SQL adapter maps its rows to: new objects, jsonb copied, Dates shared (values.ts). */
+/** Stored rows to the core's records, the same shapes the SQL adapter maps its rows to: new objects, jsonb copied, Dates shared (values.ts); a store's record is the exception (toStore). */
 
-export const toStore = (r: StoreRow): StoreRecord => ({
-  id: r.id,
-  name: r.name,
-  currency: r.currency,
-  timezone: r.timezone,
-  sandbox: r.sandbox,
-  clockNow: r.clockNow,
-  program: withProgramDefaults(fromJsonb(r.program)),
-  createdAt: r.createdAt,
-  programVersion: r.programVersion,
-});
+/**
+ * A store's record, made once per version of its row and shared, frozen through and through: every
+ * command reads its store, often more than once (a replay, every input and every day), and copying
+ * its program each time was a few percent of a replay. Stored rows are replaced, never changed
+ * (transaction.ts), so a row is one version; callers change a record by spreading it, never in
+ * place, and a frozen one makes any that tried fail loudly.
+ */
+export const toStore = (r: StoreRow): StoreRecord => {
+  let record = storeRecords.get(r);
+  if (!record) {
+    record = deepFreeze({
+      id: r.id,
+      name: r.name,
+      currency: r.currency,
+      timezone: r.timezone,
+      sandbox: r.sandbox,
+      clockNow: r.clockNow,
+      program: withProgramDefaults(fromJsonb(r.program)),
+      createdAt: r.createdAt,
+      programVersion: r.programVersion,
+    });
+    storeRecords.set(r, record);
+  }
+  return record;
+};
+
+const storeRecords = new WeakMap<StoreRow, StoreRecord>();
+
+/** Freezes plain objects and arrays all the way down; Dates are left as they are (values.ts). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !(value instanceof Date)) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
 
 export const toMember = (r: MemberRow): MemberRecord => ({
   memberId: r.memberId,

@@ -59,7 +59,7 @@ export async function saveBooks(repos: Repositories, storeId: string, books: rea
     }
     for (const h of changes.changedHolds) if (h.status === "released") released.push(h.id);
   }
-  for (const r of await repos.redemptions.redemptionsByHold(storeId, released)) {
+  for (const r of released.length > 0 ? await repos.redemptions.redemptionsByHold(storeId, released) : []) {
     if (r.status !== "held") continue;
     const ended = { ...r, status: "released" as const, updatedAt: now };
     await repos.redemptions.updateRedemption(storeId, ended);

@@ -26,7 +26,7 @@ export type { OrderView } from "../core/orders/view.ts";
 export async function upsertOrder(repos: Repositories, services: Services, storeId: string, orderId: string, order: Order, actor: Actor, origin?: OrderOrigin): Promise<OrderView> {
   const { store, record, now, moved } = await reconcileOrderUpdate(repos, services, storeId, orderId, order, actor, { origin });
   const view = await readOrderView(repos, store, record, now);
-  if (moved) {
+  if (moved()) {
     await repos.outbox.add(storeId, [{ ...outgoing("order.points_updated", order.memberId, { orderId, ...view.points }), occurredAt: now }]);
   }
   return view;
@@ -37,8 +37,8 @@ export interface OrderUpdateDone {
   store: StoreRecord;
   record: OrderRecord;
   now: Date;
-  /** An award, a reversal, or spent points given back. */
-  moved: boolean;
+  /** Whether it moved points: an award, a reversal, or spent points given back (asked only by those who announce it). */
+  moved(): boolean;
 }
 
 /** What an order recorded now starts with besides its body: where it came from, and (replays) who its member was when the store first saw it. */
@@ -63,7 +63,7 @@ export async function reconcileOrderUpdate(
   const record: OrderRecord = created && (first.origin || first.eligibility)
     ? { ...locked.record, ...(first.origin ? { origin: first.origin } : {}), ...(first.eligibility ? { eligibility: first.eligibility } : {}) }
     : locked.record;
-  if (isStaleUpdate(record.order, order, created)) return { store, record, now, moved: false };
+  if (isStaleUpdate(record.order, order, created)) return { store, record, now, moved: () => false };
   // Kept as it arrived, for the simulator to send again in the same order (SPEC §8).
   await repos.history.logOrderUpdate(storeId, { id: newId("ou"), orderId, at: now, order });
 
@@ -75,7 +75,7 @@ export async function reconcileOrderUpdate(
   if (!loaded) {
     const next: OrderRecord = { ...record, memberId: order.memberId, order, updatedAt: now };
     await repos.orders.save(storeId, next);
-    return { store, record: next, now, moved: false };
+    return { store, record: next, now, moved: () => false };
   }
 
   const changes = reconcileOrder({ ...loaded, actor: actor.id });
@@ -86,9 +86,11 @@ export async function reconcileOrderUpdate(
   await repos.orders.saveAwards(storeId, changes.awards, now);
   // Money spent counts for tiers too, so every order update of a member may move their tier.
   if (order.memberId) await requalify(repos, store, [order.memberId], now, undefined, loaded.tiers);
-  const returned = new Set(changes.redemptions.map((r) => r.id));
-  const moved = [...loaded.books.values()].some((b) => b.changes().entries.some((e) =>
-    (e.source.type === "order" && e.source.ref === orderId) || (e.source.type === "redemption" && e.source.ref !== null && returned.has(e.source.ref))));
+  const moved = () => {
+    const returned = new Set(changes.redemptions.map((r) => r.id));
+    return [...loaded.books.values()].some((b) => b.changes().entries.some((e) =>
+      (e.source.type === "order" && e.source.ref === orderId) || (e.source.type === "redemption" && e.source.ref !== null && returned.has(e.source.ref))));
+  };
   return { store, record: changes.record, now, moved };
 }
 

@@ -61,51 +61,67 @@ function soonestByScan<T>(rows: Iterable<T>, due: (row: T) => number | null, by:
 export function ledgerRepository(tx: MemoryTx): LedgerRepository {
   return {
     async save(storeId, books: readonly MemberBook[]) {
+      // Plain loops over each book's changes (a replay saves a book for every input): the order
+      // of writes is the SQL's, lots, holds, entries, allocations, members, then the checks.
       const all = books.map((b) => b.changes());
       const t = tenantFor(tx, storeId);
-      for (const l of all.flatMap((x) => x.newLots)) putLot(tx, t, newLotRow(tx, t, l));
-      for (const l of all.flatMap((x) => x.changedLots)) {
-        const row = t.lots.get(l.id);
-        if (!row) continue;
-        const next = { ...row, remaining: integer(l.remaining, "remaining"), status: l.status };
-        checkLot(next.points, next.remaining, next.status);
-        putLot(tx, t, next);
+      for (const x of all) for (const l of x.newLots) putLot(tx, t, newLotRow(tx, t, l));
+      for (const x of all) {
+        for (const l of x.changedLots) {
+          const row = t.lots.get(l.id);
+          if (!row) continue;
+          const next = { ...row, remaining: integer(l.remaining, "remaining"), status: l.status };
+          checkLot(next.points, next.remaining, next.status);
+          putLot(tx, t, next);
+        }
       }
-      for (const h of all.flatMap((x) => x.newHolds)) {
-        if (t.holds.has(h.id)) throw uniqueViolation("holds", `id=${h.id}`);
-        checkHold(h.points, h.status);
-        putHold(tx, t, {
-          id: h.id, memberId: h.memberId, points: integer(h.points, "points"), status: h.status, expiresAt: timestamp(h.expiresAt, "expires_at"),
-          entryId: h.entryId, sourceType: h.source.type, sourceRef: h.source.ref,
-          allocations: requiredJsonb<Hold["allocations"]>(h.allocations, "holds", "allocations"), createdAt: tx.startedAt,
-        });
+      for (const x of all) {
+        for (const h of x.newHolds) {
+          if (t.holds.has(h.id)) throw uniqueViolation("holds", `id=${h.id}`);
+          checkHold(h.points, h.status);
+          putHold(tx, t, {
+            id: h.id, memberId: h.memberId, points: integer(h.points, "points"), status: h.status, expiresAt: timestamp(h.expiresAt, "expires_at"),
+            entryId: h.entryId, sourceType: h.source.type, sourceRef: h.source.ref,
+            allocations: requiredJsonb<Hold["allocations"]>(h.allocations, "holds", "allocations"), createdAt: tx.startedAt,
+          });
+        }
       }
-      for (const h of all.flatMap((x) => x.changedHolds)) {
-        const row = t.holds.get(h.id);
-        if (!row) continue;
-        checkHold(row.points, h.status);
-        putHold(tx, t, { ...row, status: h.status });
+      for (const x of all) {
+        for (const h of x.changedHolds) {
+          const row = t.holds.get(h.id);
+          if (!row) continue;
+          checkHold(row.points, h.status);
+          putHold(tx, t, { ...row, status: h.status });
+        }
       }
-      for (const e of all.flatMap((x) => x.entries)) {
-        if (t.entries.has(e.id)) throw uniqueViolation("entries", `id=${e.id}`);
-        const seqs = tx.inner(t.memberEntries, e.memberId, () => new Map<number, string>());
-        if (seqs.has(e.seq)) throw uniqueViolation("entries", `member_id=${e.memberId}, seq=${e.seq}`);
-        tx.put(t.entries, e.id, {
-          id: e.id, memberId: e.memberId, seq: integer(e.seq, "seq"), type: e.type, points: integer(e.points, "points"),
-          delta: integer(e.delta, "delta"), balanceAfter: integer(e.balanceAfter, "balance_after"), at: timestamp(e.at, "at"),
-          actor: e.actor, reason: e.reason, sourceType: e.source.type, sourceRef: e.source.ref, lotId: e.lotId, holdId: e.holdId,
-          explanation: jsonb(e.explanation), createdAt: tx.startedAt,
-        });
-        tx.put(seqs, e.seq, e.id);
+      for (const x of all) {
+        for (const e of x.entries) {
+          if (t.entries.has(e.id)) throw uniqueViolation("entries", `id=${e.id}`);
+          const seqs = tx.inner(t.memberEntries, e.memberId, () => new Map<number, string>());
+          if (seqs.has(e.seq)) throw uniqueViolation("entries", `member_id=${e.memberId}, seq=${e.seq}`);
+          tx.put(t.entries, e.id, {
+            id: e.id, memberId: e.memberId, seq: integer(e.seq, "seq"), type: e.type, points: integer(e.points, "points"),
+            delta: integer(e.delta, "delta"), balanceAfter: integer(e.balanceAfter, "balance_after"), at: timestamp(e.at, "at"),
+            actor: e.actor, reason: e.reason, sourceType: e.source.type, sourceRef: e.source.ref, lotId: e.lotId, holdId: e.holdId,
+            explanation: jsonb(e.explanation), createdAt: tx.startedAt,
+          });
+          tx.put(seqs, e.seq, e.id);
+        }
       }
       // `ord` numbers the allocations of this call, as the SQL's one INSERT does.
-      all.flatMap((x) => x.allocations.map((a) => ({ ...a, memberId: x.state.memberId }))).forEach((a, ord) => {
-        const key = `${a.entryId}\u0000${ord}`;
-        if (t.allocations.has(key)) throw uniqueViolation("allocations", `entry_id=${a.entryId}, ord=${ord}`);
-        tx.put(t.allocations, key, { entryId: a.entryId, ord, memberId: a.memberId, lotId: a.lotId, points: integer(a.points, "points") });
-      });
+      let ord = 0;
+      for (const x of all) {
+        for (const a of x.allocations) {
+          const key = `${a.entryId}\u0000${ord}`;
+          if (t.allocations.has(key)) throw uniqueViolation("allocations", `entry_id=${a.entryId}, ord=${ord}`);
+          tx.put(t.allocations, key, { entryId: a.entryId, ord, memberId: x.state.memberId, lotId: a.lotId, points: integer(a.points, "points") });
+          ord++;
+        }
+      }
       // An upsert, as the SQL writes it: a member not there yet (never, after lockBooks) is created.
-      for (const s of all.filter((x) => x.entries.length > 0).map((x) => x.state)) {
+      for (const x of all) {
+        if (x.entries.length === 0) continue;
+        const s = x.state;
         if (!(s.debt >= 0)) throw checkViolation("members", "debt >= 0");
         let row = t.members.get(s.memberId);
         if (!row) {
@@ -118,7 +134,7 @@ export function ledgerRepository(tx: MemoryTx): LedgerRepository {
         });
       }
       // Checked when the whole save is written, as the SQL's one statement checks its foreign keys.
-      for (const l of all.flatMap((x) => x.newLots)) if (!t.members.has(l.memberId)) throw foreignKeyViolation("lots", `member_id=${l.memberId}`);
+      for (const x of all) for (const l of x.newLots) if (!t.members.has(l.memberId)) throw foreignKeyViolation("lots", `member_id=${l.memberId}`);
     },
 
     async activity(storeId, memberId, limit, cursor) {

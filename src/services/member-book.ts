@@ -53,9 +53,11 @@ export async function saveBooks(repos: Repositories, storeId: string, books: rea
   const released: string[] = [];
   for (const book of books) {
     const changes = book.changes();
-    const byId = new Map(changes.entries.map((e) => [e.id, e.at]));
-    for (const m of pointsChangedMessages(changes, notify)) {
-      messages.push({ ...m, occurredAt: byId.get((m.data as { entryId: string }).entryId) ?? now });
+    if (!repos.outbox.discards) {
+      const byId = new Map(changes.entries.map((e) => [e.id, e.at]));
+      for (const m of pointsChangedMessages(changes, notify)) {
+        messages.push({ ...m, occurredAt: byId.get((m.data as { entryId: string }).entryId) ?? now });
+      }
     }
     for (const h of changes.changedHolds) if (h.status === "released") released.push(h.id);
   }

@@ -176,6 +176,11 @@ export interface OutboxRepository {
   /** Stores outgoing events, in the order given, with the change that caused them. */
   add(storeId: string, messages: readonly StampedMessage[]): Promise<void>;
   /**
+   * True when `add` keeps nothing (a replay's scratch database): a caller whose messages cost
+   * real work to build (one per ledger entry) may skip building them.
+   */
+  readonly discards?: boolean;
+  /**
    * Oldest first after the cursor. An event shows only once no transaction still running could
    * have written an earlier one, so a reader that follows the cursor never skips an event.
    */

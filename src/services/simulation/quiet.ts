@@ -9,7 +9,7 @@ import type { Repositories } from "../../core/ports/repositories.ts";
 export function quietRepositories(repos: Repositories): Repositories {
   return {
     ...repos,
-    outbox: { ...repos.outbox, add: async () => undefined },
+    outbox: { ...repos.outbox, add: async () => undefined, discards: true },
     audit: { ...repos.audit, insert: async () => undefined },
     history: { ...repos.history, logOrderUpdate: async () => undefined },
     idempotency: {

@@ -1,6 +1,6 @@
 import type { LoadedBook, MemberRepository } from "../../core/ports/repositories.ts";
 import { toBalance, toHold, toLot, toMember, toStore } from "./rows.ts";
-import { peek, type MemberRow, type Tenant } from "./state.ts";
+import { peek, type LotRow, type MemberRow, type Tenant } from "./state.ts";
 import { newMemberRow, requireStoreRow, rowsOf, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
 import { compareText, jsonb, timestamp } from "./values.ts";
@@ -12,21 +12,22 @@ import { compareText, jsonb, timestamp } from "./values.ts";
 function loadBooks(t: Tenant, rows: readonly MemberRow[], extraLotIds: readonly string[]): Map<string, LoadedBook> {
   const books = new Map<string, LoadedBook>();
   for (const r of rows) books.set(r.memberId, { member: toMember(r), balance: toBalance(r), lots: [], holds: [] });
-  const loaded = new Set<string>();
-  // Plain loops over the indexes, not rowsOf's generator: a replay loads a book for every input.
+  // Every open lot of these members is loaded, as the index says; only lots loaded beyond those
+  // (named, or drawn on by a hold) are remembered: a replay loads a book for every input.
+  const added = new Set<string>();
+  const loaded = (lot: LotRow) => added.has(lot.id) || (books.has(lot.memberId) && (t.openLots.get(lot.memberId)?.has(lot.id) ?? false));
+  // Plain loops over the indexes, not rowsOf's generator.
   for (const r of rows) {
     const lots = books.get(r.memberId)!.lots;
     for (const id of t.openLots.get(r.memberId) ?? []) {
       const lot = t.lots.get(id);
-      if (lot === undefined) continue;
-      lots.push(toLot(lot));
-      loaded.add(id);
+      if (lot !== undefined) lots.push(toLot(lot));
     }
     for (const id of extraLotIds) {
       const lot = t.lots.get(id);
-      if (lot === undefined || lot.memberId !== r.memberId || loaded.has(id)) continue;
+      if (lot === undefined || lot.memberId !== r.memberId || loaded(lot)) continue;
       lots.push(toLot(lot));
-      loaded.add(id);
+      added.add(id);
     }
   }
   for (const r of rows) {
@@ -34,9 +35,9 @@ function loadBooks(t: Tenant, rows: readonly MemberRow[], extraLotIds: readonly 
       // Lots a hold drew on may be empty now; releasing needs them loaded.
       for (const a of hold.allocations) {
         const lot = t.lots.get(a.lotId);
-        if (!lot || loaded.has(lot.id)) continue;
+        if (!lot || loaded(lot)) continue;
         books.get(lot.memberId)?.lots.push(toLot(lot));
-        loaded.add(lot.id);
+        added.add(lot.id);
       }
       books.get(r.memberId)!.holds.push(toHold(hold));
     }

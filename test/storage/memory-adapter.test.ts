@@ -223,6 +223,33 @@ describe("memory adapter", () => {
       expect(snapshot(tx.state)).toEqual(before);
       expect(verifyMemoryLedger(tx.state, storeId)).toEqual([]);
     });
+
+    it("hands out an order's documents and its awards' as stored, frozen: a change in place is refused, the stored rows stay", async () => {
+      const { tx, services, storeId } = await memoryStore();
+      await tx.run((repos) => createRule(repos, services, storeId, earnRuleSchema.parse({
+        name: "Purchases", event: "order", award: { type: "per_amount", points: 1, per: 100 },
+      }), OPERATOR));
+      const order = orderSchema.parse({ memberId: "m", placedAt: "2026-01-15T12:00:00.000Z", paidAt: "2026-01-15T12:00:00.000Z", lines: [{ sku: "tea", quantity: 1, amount: 5_000 }] });
+      await tx.run((repos) => upsertOrder(repos, services, storeId, "o1", order, OPERATOR));
+      const before = snapshot(tx.state);
+      await tx.run(async (repos) => {
+        const record = (await repos.orders.get(storeId, "o1"))!;
+        expect(() => (record.order.lines as unknown[]).push({ sku: "x", quantity: 1, amount: 1 })).toThrow(TypeError);
+        expect(() => ((record.order as { channel: string }).channel = "pos")).toThrow(TypeError);
+        const [award] = await repos.orders.awards(storeId, "o1");
+        expect(award).toBeDefined();
+        expect(() => award!.lotIds.push("lot_x")).toThrow(TypeError);
+        // A record made anew from it, with the same documents, saves as any other.
+        await repos.orders.save(storeId, { ...record, updatedAt: new Date("2026-01-15T12:30:00Z") });
+        await repos.orders.saveAwards(storeId, [{ ...award!, awarded: award!.awarded }], new Date("2026-01-15T12:30:00Z"));
+      });
+      const after = snapshot(tx.state);
+      expect(after).not.toEqual(before); // the order's updatedAt moved
+      const t = (s: MemoryState) => s.tenants.get(storeId)!;
+      expect(t(after).orders.get("o1")!.body).toEqual(t(before).orders.get("o1")!.body);
+      expect([...t(after).awards.get("o1")!.values()].map((a) => [a.lotIds, a.factors, a.explanation]))
+        .toEqual([...t(before).awards.get("o1")!.values()].map((a) => [a.lotIds, a.factors, a.explanation]));
+    });
   });
 
   describe("idempotency", () => {

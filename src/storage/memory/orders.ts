@@ -4,17 +4,23 @@ import { toHold, toRedemption } from "./rows.ts";
 import { peek, type AwardRow, type OrderRow, type Tenant } from "./state.ts";
 import { putOrder, requireStoreRow, rowsOf, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, fromJsonb, integer, jsonb, jsonbOver, optionalTimestamp, parseTimestamp, requiredJsonb, requiredJsonbOver, timestamp } from "./values.ts";
+import { compareText, integer, jsonb, jsonbOver, optionalTimestamp, parseTimestamp, requiredJsonb, requiredJsonbOver, timestamp } from "./values.ts";
 
+/**
+ * An order's documents and its awards' are handed out as stored, frozen (values.ts), not copied:
+ * every order update reads the order and its awards, and copying the order's lines each time was
+ * a few percent of a replay. Callers make new records to change one, never change one in place
+ * (the adapter test holds that a change in place is refused).
+ */
 const toOrder = (r: OrderRow): OrderRecord => ({
-  id: r.id, memberId: r.memberId, order: fromJsonb(r.body), eligibility: fromJsonb(r.eligibility), origin: fromJsonb(r.origin),
+  id: r.id, memberId: r.memberId, order: r.body, eligibility: r.eligibility, origin: r.origin,
   createdAt: r.createdAt, updatedAt: r.updatedAt,
 });
 
 const toAward = (r: AwardRow): OrderAward => ({
-  orderId: r.orderId, ruleId: r.ruleId, ruleVersion: r.ruleVersion, memberId: r.memberId, lotIds: fromJsonb(r.lotIds), initial: r.initial,
-  awarded: r.awarded, reversed: r.reversed, capCut: r.capCut, factors: fromJsonb(r.factors), earnedAt: r.earnedAt,
-  availableAt: r.availableAt, expiresAt: r.expiresAt, explanation: fromJsonb(r.explanation),
+  orderId: r.orderId, ruleId: r.ruleId, ruleVersion: r.ruleVersion, memberId: r.memberId, lotIds: r.lotIds, initial: r.initial,
+  awarded: r.awarded, reversed: r.reversed, capCut: r.capCut, factors: r.factors, earnedAt: r.earnedAt,
+  availableAt: r.availableAt, expiresAt: r.expiresAt, explanation: r.explanation,
 });
 
 const awardsOf = (t: Tenant, orderId: string) => [...(t.awards.get(orderId)?.values() ?? [])].sort((a, b) => compareText(a.ruleId, b.ruleId));

@@ -23,6 +23,11 @@ const toAward = (r: AwardRow): OrderAward => ({
   availableAt: r.availableAt, expiresAt: r.expiresAt, explanation: r.explanation,
 });
 
+/** An award's jsonb column written: the stored value itself when the new one is the same. */
+function keep<T>(stored: T | undefined, value: T, column: string): T {
+  return stored === undefined ? requiredJsonb(value, "order_awards", column) : requiredJsonbOver(stored, value, "order_awards", column);
+}
+
 const awardsOf = (t: Tenant, orderId: string) => [...(t.awards.get(orderId)?.values() ?? [])].sort((a, b) => compareText(a.ruleId, b.ruleId));
 
 /** `placed_at` is a column of its own, parsed from the order's text. */
@@ -89,10 +94,11 @@ export function orderRepository(tx: MemoryTx): OrderRepository {
         const before = byRule.get(a.ruleId);
         tx.put(byRule, a.ruleId, {
           orderId: a.orderId, ruleId: a.ruleId, ruleVersion: a.ruleVersion, memberId: a.memberId,
-          lotIds: requiredJsonb(a.lotIds, "order_awards", "lot_ids"), initial: integer(a.initial, "initial"), awarded: integer(a.awarded, "awarded"),
-          reversed: integer(a.reversed, "reversed"), capCut: integer(a.capCut, "cap_cut"), factors: requiredJsonb(a.factors, "order_awards", "factors"),
+          // An award written back keeps its stored documents when they are the same (handed out as stored, above).
+          lotIds: keep(before?.lotIds, a.lotIds, "lot_ids"), initial: integer(a.initial, "initial"), awarded: integer(a.awarded, "awarded"),
+          reversed: integer(a.reversed, "reversed"), capCut: integer(a.capCut, "cap_cut"), factors: keep(before?.factors, a.factors, "factors"),
           earnedAt: timestamp(a.earnedAt, "earned_at"), availableAt: timestamp(a.availableAt, "available_at"),
-          expiresAt: optionalTimestamp(a.expiresAt, "expires_at"), explanation: requiredJsonb(a.explanation, "order_awards", "explanation"),
+          expiresAt: optionalTimestamp(a.expiresAt, "expires_at"), explanation: keep(before?.explanation, a.explanation, "explanation"),
           createdAt: before?.createdAt ?? when, updatedAt: when,
         });
       }

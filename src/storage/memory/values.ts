@@ -47,23 +47,11 @@ export function optionalInteger(value: number | null, column: string): number | 
  */
 export function jsonb<T>(value: T): T | null {
   if (value === undefined || value === null) return null;
-  if (typeof value === "object" && STORED.has(value)) return value;
   const fast = normalise(value, 0);
-  if (fast !== UNUSUAL) return fast === undefined ? null : remember(fast as T);
+  if (fast !== UNUSUAL) return fast === undefined ? null : (fast as T);
   return jsonbThroughText(value);
 }
 
-/**
- * Values `jsonb` made: frozen through and already what normalising them would make again, so one
- * written back (a stored document handed out as it is, then saved unchanged with a record that
- * changed around it) is stored as it is instead of walked again.
- */
-const STORED = new WeakSet<object>();
-
-function remember<T>(value: T): T {
-  if (typeof value === "object" && value !== null) STORED.add(value);
-  return value;
-}
 
 /** The reference `jsonb`: JSON.stringify then JSON.parse, exactly what PostgreSQL's jsonb input sees. */
 export function jsonbThroughText<T>(value: T): T | null {
@@ -71,7 +59,7 @@ export function jsonbThroughText<T>(value: T): T | null {
   const text = JSON.stringify(value);
   if (text === undefined) return null;
   if (NUL_ESCAPE.test(text)) throw new MemoryDbError("22P05", "unsupported Unicode escape sequence: \\u0000 cannot be converted to text");
-  return remember(freeze(JSON.parse(text, (_key, v: unknown) => (isPlainObject(v) ? sortKeys(v) : v))));
+  return freeze(JSON.parse(text, (_key, v: unknown) => (isPlainObject(v) ? sortKeys(v) : v)));
 }
 
 /** `\u0000` in JSON text (not an escaped backslash followed by "u0000"): jsonb cannot hold it. */

@@ -2,7 +2,7 @@ import type { Entry, Hold, Lot, MemberBalance } from "../../core/ledger/types.ts
 import type { MemberRecord, RedemptionRecord, StoreRecord } from "../../core/ports/records.ts";
 import { withProgramDefaults } from "../../core/program/settings.ts";
 import type { EntryRow, HoldRow, LotRow, MemberRow, RedemptionRow, StoreRow } from "./state.ts";
-import { fromJsonb } from "./values.ts";
+import { freeze, fromJsonb } from "./values.ts";
 
 /** Stored rows to the core's records, the same shapes the SQL adapter maps its rows to: new objects, jsonb copied, Dates shared (values.ts); a store's record is the exception (toStore). */
 
@@ -16,7 +16,7 @@ import { fromJsonb } from "./values.ts";
 export const toStore = (r: StoreRow): StoreRecord => {
   let record = storeRecords.get(r);
   if (!record) {
-    record = deepFreeze({
+    record = freeze({
       id: r.id,
       name: r.name,
       currency: r.currency,
@@ -33,15 +33,6 @@ export const toStore = (r: StoreRow): StoreRecord => {
 };
 
 const storeRecords = new WeakMap<StoreRow, StoreRecord>();
-
-/** Freezes plain objects and arrays all the way down; Dates are left as they are (values.ts). */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !(value instanceof Date)) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
-}
 
 export const toMember = (r: MemberRow): MemberRecord => ({
   memberId: r.memberId,

@@ -52,7 +52,6 @@ export function jsonb<T>(value: T): T | null {
   return jsonbThroughText(value);
 }
 
-
 /** The reference `jsonb`: JSON.stringify then JSON.parse, exactly what PostgreSQL's jsonb input sees. */
 export function jsonbThroughText<T>(value: T): T | null {
   if (value === undefined || value === null) return null;
@@ -211,7 +210,8 @@ function normaliseObject(o: Record<string, unknown>, depth: number): unknown {
   return Object.freeze(out);
 }
 
-function freeze<T>(v: T): T {
+/** Freezes a value and everything in it (a Date's instant stays its own: freezing does not touch it). */
+export function freeze<T>(v: T): T {
   if (typeof v === "object" && v !== null) {
     for (const child of Object.values(v)) freeze(child);
     Object.freeze(v);

@@ -29,12 +29,13 @@ export async function loadOrderUpdate(
   const member = order.memberId ? loaded.get(order.memberId)?.member : undefined;
 
   const versions = versionsFor(program, [ORDER_EVENT]);
-  const scope = ruleStateScope(orderId, order, orderTerms(stored, order, member, { program: store.program, versions }).rules, store.timezone);
+  const terms = orderTerms(stored, order, member, { program: store.program, versions });
+  const scope = ruleStateScope(orderId, order, terms.rules, store.timezone);
   await repos.ruleState.lockKeys(store.id, scope.storeKeys);
   const state = await repos.ruleState.load(store.id, memberIds, scope.ruleIds, scope.periods, scope.onceKeys);
   const tiers = [...program.tiers];
   return {
     orderId, order, stored, member, snapshot: { timezone: store.timezone, program: store.program, versions, tierMultipliers: tierMultipliers(tiers) },
-    awards, books, state, spent, spentHolds, now, tiers,
+    awards, books, state, spent, spentHolds, now, tiers, terms,
   };
 }

@@ -9,7 +9,7 @@ import { orderBase } from "./base.ts";
 import { forgoneAwards, newAwards } from "./new-awards.ts";
 import type { Order } from "./order.ts";
 import { pointsDiscount, returnSpentPoints } from "./spent-points.ts";
-import { orderSubject, orderTerms, type MemberAsNow, type OrderProgram } from "./terms.ts";
+import { orderSubject, orderTerms, type MemberAsNow, type OrderProgram, type OrderTerms } from "./terms.ts";
 
 export interface OrderUpdate {
   orderId: string;
@@ -31,6 +31,11 @@ export interface OrderUpdate {
   spentHolds: readonly Hold[];
   now: Date;
   actor: string;
+  /**
+   * The order's terms when the caller worked them out already, from this same stored order, order,
+   * member and snapshot (the loader does, to know which rule counters to load).
+   */
+  terms?: OrderTerms;
 }
 
 /** What an update of an order comes to, beside the changes made in the books and the rule state. */
@@ -50,7 +55,7 @@ export interface OrderChanges {
  */
 export function reconcileOrder(u: OrderUpdate): OrderChanges {
   const { order, snapshot } = u;
-  const terms = orderTerms(u.stored, order, u.member, snapshot);
+  const terms = u.terms ?? orderTerms(u.stored, order, u.member, snapshot);
   const record: OrderRecord = { ...u.stored, memberId: order.memberId, order, updatedAt: u.now, eligibility: terms.eligibility };
   const discount = pointsDiscount(order, u.spent, u.books);
   const work: AwardWork = {

@@ -60,8 +60,8 @@ export async function reconcileOrderUpdate(
   checkOrderTimestamps(order, now);
   const locked = await repos.orders.lock(storeId, orderId, { memberId: order.memberId, order, at: now });
   const { created } = locked;
-  const record: OrderRecord = created && (first.origin || first.eligibility)
-    ? { ...locked.record, ...(first.origin ? { origin: first.origin } : {}), ...(first.eligibility ? { eligibility: first.eligibility } : {}) }
+  const record: OrderRecord = created
+    ? { ...locked.record, origin: first.origin ?? locked.record.origin, eligibility: first.eligibility ?? locked.record.eligibility }
     : locked.record;
   if (isStaleUpdate(record.order, order, created)) return { store, record, now, moved: () => false };
   // Kept as it arrived, for the simulator to send again in the same order (SPEC §8).

@@ -72,10 +72,15 @@ export async function reconcileOrderUpdate(
     await repos.members.upsert(storeId, order.memberId, { isMember: false }, now);
   }
   const loaded = await loadOrderUpdate(repos, await programSnapshot(services, repos, store), store, orderId, record, order, now);
-  if (!loaded) {
+  if (loaded.kind === "no-member") {
     const next: OrderRecord = { ...record, memberId: order.memberId, order, updatedAt: now };
     await repos.orders.save(storeId, next);
     return { store, record: next, now, moved: () => false };
+  }
+  if (loaded.kind === "moves-nothing") {
+    await repos.orders.save(storeId, loaded.record);
+    if (order.memberId) await requalify(repos, store, [order.memberId], now, undefined, loaded.tiers);
+    return { store, record: loaded.record, now, moved: () => false };
   }
 
   const changes = reconcileOrder({ ...loaded, actor: actor.id });

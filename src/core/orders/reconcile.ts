@@ -56,7 +56,7 @@ export interface OrderChanges {
 export function reconcileOrder(u: OrderUpdate): OrderChanges {
   const { order, snapshot } = u;
   const terms = u.terms ?? orderTerms(u.stored, order, u.member, snapshot);
-  const record: OrderRecord = { ...u.stored, memberId: order.memberId, order, updatedAt: u.now, eligibility: terms.eligibility };
+  const record = recordAfter(u.stored, order, u.now, terms);
   const discount = pointsDiscount(order, u.spent, u.books);
   const work: AwardWork = {
     order, source: { type: "order", ref: u.orderId }, versions: snapshot.versions, books: u.books, state: u.state,
@@ -78,4 +78,9 @@ export function reconcileOrder(u: OrderUpdate): OrderChanges {
   const redemptions = returnSpentPoints(order, u.orderId, u.spent, u.spentHolds, u.books, u.now, u.actor);
   // When the order changed member, the new member's award replaces the old one's row (the ledger keeps both).
   return { record, awards: [...new Map(changed.map((a) => [a.ruleId, a])).values()], redemptions };
+}
+
+/** The order as stored after an update: as sent, with its member then, and its eligibility snapshot (taken at its first update). */
+export function recordAfter(stored: OrderRecord, order: Order, now: Date, terms: Pick<OrderTerms, "eligibility">): OrderRecord {
+  return { ...stored, memberId: order.memberId, order, updatedAt: now, eligibility: terms.eligibility };
 }

@@ -37,11 +37,31 @@ export interface OrderTerms {
  * even if the program has been disabled since; one placed while it was disabled never earns.
  * An order imported as history never earns, whatever its later updates say.
  */
-export function orderTerms(stored: OrderRecord, order: Order, member: MemberAsNow | undefined, snapshot: Pick<OrderProgram, "program" | "versions">): OrderTerms {
-  const inForce = rulesInForce(snapshot.versions, new Date(order.placedAt)).filter((r) => r.rule.event === ORDER_EVENT);
+export function orderTerms(
+  stored: OrderRecord, order: Order, member: MemberAsNow | undefined, snapshot: Pick<OrderProgram, "program" | "versions">,
+  inForce: readonly RuleVersion[] = orderRulesInForce(order, snapshot.versions),
+): OrderTerms {
   const eligibility = orderEligibility(stored.eligibility, order, member, snapshot.program.enabled);
   const promised = eligibility?.programEnabled ?? snapshot.program.enabled;
   return { eligibility, promised, inForce, rules: promised && mayEarn(stored.origin) ? inForce : [] };
+}
+
+/** The order rules in force at the order's placedAt: they govern it for life, as an event's occurredAt does. */
+export function orderRulesInForce(order: Order, versions: readonly RuleVersionRow[]): RuleVersion[] {
+  return rulesInForce(versions, new Date(order.placedAt)).filter((r) => r.rule.event === ORDER_EVENT);
+}
+
+/**
+ * Whether an update of an order can move no points, whatever its members' ledgers hold: the order
+ * has no award rows yet, no points were spent on it, and no rule in force for it has reached its
+ * award moment (an order earning on delivery, not delivered yet). Reconciling it would credit,
+ * reverse and give back nothing, so it only records the order (and, the first time, who its
+ * member was) without opening a ledger.
+ */
+export function movesNoPoints(order: Order, awards: readonly OrderAward[], spent: readonly RedemptionRecord[], inForce: readonly RuleVersion[]): boolean {
+  if (awards.length > 0 || spent.length > 0) return false;
+  for (const rv of inForce) if (awardTimestamp(order, rv.rule.timing?.awardOn ?? "paid") !== null) return false;
+  return true;
 }
 
 /** The members an order update touches: its member now, its awards' members, and who spent points on it. */

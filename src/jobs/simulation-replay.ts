@@ -8,6 +8,7 @@ import { orderSteps } from "../core/simulation/timeline.ts";
 import { mergeResults, splitHistory, tiedTogether, type HistoryPart } from "../services/simulation/parts.ts";
 import type { InputsReplayed, ReplayOptions, ReplayResult } from "../services/simulation/replay.ts";
 import { replayPart } from "./replay-part.ts";
+import type { Documents } from "../storage/memory/values.ts";
 import type { ReplayTask, WorkerReply } from "./replay-protocol.ts";
 import { replayWorkerScript } from "./replay-worker-script.ts";
 
@@ -74,14 +75,15 @@ function sharesOf(history: StoreHistory, runs: number, progress: ReplayProgress 
 
 /**
  * Replays in this thread, each run on fresh in-memory databases, in `parts` parts (default: as
- * many as the history's size needs) added up (tests, with parts chosen to check that parts add up).
+ * many as the history's size needs) added up (tests, with parts chosen to check that parts add up,
+ * and documents kept as jsonb to check that keeping them as given changes nothing).
  */
-export function replayInThreadParts(parts?: number): ReplayRunner {
+export function replayInThreadParts(parts?: number, documents?: Documents): ReplayRunner {
   return async (history, runs, progress) => {
     const results = runs.map(() => [] as ReplayResult[]);
     const replayed = sharesOf(history, runs.length, progress);
     for (const part of splitHistory(history, parts ?? partsFor(history, 1), runs.map((r) => r.candidate))) {
-      (await replayPart(part, runs, replayed)).forEach((result, run) => results[run]!.push(result));
+      (await replayPart(part, runs, replayed, documents)).forEach((result, run) => results[run]!.push(result));
     }
     return results.map(mergeResults);
   };

@@ -24,7 +24,8 @@ import { consumeEntitlement, finishRedemption, getRedemption, listEntitlements, 
 import { createStore } from "../../src/services/stores.ts";
 import { saveTier } from "../../src/services/tiers.ts";
 import { memoryTransactor } from "../../src/storage/memory/transactor.ts";
-import type { MemoryState } from "../../src/storage/memory/state.ts";
+import { emptyState, type MemoryState } from "../../src/storage/memory/state.ts";
+import { givenDocuments } from "../../src/storage/memory/values.ts";
 import { verifyMemoryLedger } from "../../src/storage/memory/verify.ts";
 import { adaptersUnderTest, openAdapter } from "../support/adapters.ts";
 import { TestClock } from "../support/clock.ts";
@@ -45,8 +46,8 @@ async function memoryStore() {
   return { tx, services, storeId: store.id };
 }
 
-/** Everything stored, as plain data to compare. */
-const snapshot = (state: MemoryState) => structuredClone(state);
+/** Everything stored, as plain data to compare (how documents are kept is not data). */
+const snapshot = ({ documents: _documents, ...stored }: MemoryState) => structuredClone(stored);
 
 /** Opens a member's book under its lock, lets `fn` change it and saves it, in the caller's transaction. */
 async function changeBook(repos: Repositories, storeId: string, memberId: string, fn: (book: MemberBook) => void): Promise<MemberBook> {
@@ -208,17 +209,19 @@ describe("memory adapter", () => {
         const loaded = (await repos.members.readBook(storeId, "m"))!;
         loaded.balance.balance = 999;
         loaded.lots[0]!.remaining = 0;
-        loaded.holds[0]!.allocations.push({ lotId: "lot_x", points: 1 });
-        loaded.member.tags.push("changed");
+        // A hold's allocations and a member's tags are handed out as stored, frozen (rows.ts): a change in place is refused.
+        expect(() => loaded.holds[0]!.allocations.push({ lotId: "lot_x", points: 1 })).toThrow(TypeError);
+        expect(() => loaded.member.tags.push("changed")).toThrow(TypeError);
         // A store's record is shared, frozen through (rows.ts): changing it in place is refused.
         const store = (await repos.stores.get(storeId))!;
         expect(() => (store.program.validity = { type: "rolling", days: 1 })).toThrow(TypeError);
         expect(() => (store as { name: string }).name = "changed").toThrow(TypeError);
         const exported = await repos.exports.members(storeId, {}, null, 10);
         (exported.rows[0]!.tags as string[]).push("changed");
-        // Stored JSON is frozen; a copy handed out is not.
         const record = (await repos.members.get(storeId, "m"))!;
-        record.tags.push("mine");
+        expect(() => record.tags.push("mine")).toThrow(TypeError);
+        // A record made anew from it saves as any other.
+        await repos.members.upsert(storeId, "m", { tags: [...record.tags] }, T0);
       });
       expect(snapshot(tx.state)).toEqual(before);
       expect(verifyMemoryLedger(tx.state, storeId)).toEqual([]);
@@ -245,10 +248,34 @@ describe("memory adapter", () => {
       });
       const after = snapshot(tx.state);
       expect(after).not.toEqual(before); // the order's updatedAt moved
-      const t = (s: MemoryState) => s.tenants.get(storeId)!;
+      const t = (s: Omit<MemoryState, "documents">) => s.tenants.get(storeId)!;
       expect(t(after).orders.get("o1")!.body).toEqual(t(before).orders.get("o1")!.body);
       expect([...t(after).awards.get("o1")!.values()].map((a) => [a.lotIds, a.factors, a.explanation]))
         .toEqual([...t(before).awards.get("o1")!.values()].map((a) => [a.lotIds, a.factors, a.explanation]));
+    });
+  });
+
+  describe("documents kept as given", () => {
+    // A replay's scratch ledger (jobs/replay-part.ts): only its own services write and read it.
+    it("stores the caller's document itself, hands it back, and still refuses a missing NOT NULL one", async () => {
+      const tx = memoryTransactor(emptyState(givenDocuments));
+      const services: Services = { tx, clock: new TestClock(T0) };
+      const { store } = await createStore(services, { name: "Given", currency: "USD", timezone: "UTC", sandbox: false }, OPERATOR);
+      const order = orderSchema.parse({ memberId: "m", placedAt: "2026-01-15T12:00:00.000Z", lines: [{ sku: "tea", quantity: 1, amount: 5_000 }] });
+      await tx.run((repos) => upsertOrder(repos, services, store.id, "o1", order, OPERATOR));
+      expect(tx.state.tenants.get(store.id)!.orders.get("o1")!.body).toBe(order);
+      expect(await tx.run(async (repos) => (await repos.orders.get(store.id, "o1"))!.order)).toBe(order);
+      // Normalised as jsonb, the same order is a frozen copy.
+      const jsonb = memoryTransactor();
+      const normalised = { ...services, tx: jsonb };
+      const { store: other } = await createStore(normalised, { name: "Jsonb", currency: "USD", timezone: "UTC", sandbox: false }, OPERATOR);
+      await jsonb.run((repos) => upsertOrder(repos, normalised, other.id, "o1", order, OPERATOR));
+      const copy = jsonb.state.tenants.get(other.id)!.orders.get("o1")!.body;
+      expect(copy).not.toBe(order);
+      expect(copy).toEqual(order);
+      expect(Object.isFrozen(copy)).toBe(true);
+      await expect(tx.run((repos) => repos.redemptions.insertMethod(store.id, { id: "rm_x", type: "cashback", config: null as never, createdAt: T0, updatedAt: T0 })))
+        .rejects.toMatchObject({ code: "23502" });
     });
   });
 

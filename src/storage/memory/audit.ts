@@ -3,9 +3,10 @@ import { uniqueViolation } from "./errors.ts";
 import { peek } from "./state.ts";
 import { tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, firstN, fromJsonb, jsonb, page, timestamp } from "./values.ts";
+import { compareText, firstN, fromJsonb, page, timestamp } from "./values.ts";
 
 export function auditRepository(tx: MemoryTx): AuditRepository {
+  const { jsonb } = tx.state.documents;
   return {
     async insert(storeId, r) {
       const t = tenantFor(tx, storeId);

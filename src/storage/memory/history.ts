@@ -3,7 +3,7 @@ import type { OrderUpdate } from "../../core/ports/history.ts";
 import { peek, type MemoryState } from "./state.ts";
 import { requireStoreRow } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, fromJsonb, requiredJsonb } from "./values.ts";
+import { compareText, fromJsonb } from "./values.ts";
 
 const byId = <T extends { id: string }>(rows: Iterable<T>) => [...rows].sort((a, b) => compareText(a.id, b.id));
 
@@ -17,6 +17,7 @@ function updatesOf(state: MemoryState) {
 
 /** The same reads as the SQL adapter's, from the tables in memory (copies: callers may change them). */
 export function historyRepository(tx: MemoryTx): HistoryRepository {
+  const { requiredJsonb } = tx.state.documents;
   return {
     // Transactions in memory run one at a time: nothing changes the state under a reading one.
     async snapshot() {},

@@ -3,7 +3,7 @@ import { sameRowTwice } from "./errors.ts";
 import { peek, type IdempotencyRow } from "./state.ts";
 import { tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, fromJsonb, jsonb, timestamp } from "./values.ts";
+import { compareText, fromJsonb, timestamp } from "./values.ts";
 
 /**
  * What is stored under a key. Like the SQL, a key claimed and not completed yet (seen only by the
@@ -13,6 +13,7 @@ const stored = (r: IdempotencyRow): StoredCommand => ({ fingerprint: r.fingerpri
 
 /** Transactions run one at a time, so a key another request claimed is completed or given back by now. */
 export function idempotencyRepository(tx: MemoryTx): IdempotencyRepository {
+  const { jsonb } = tx.state.documents;
   const keysOf = (storeId: string, scope: string) => tx.inner(tenantFor(tx, storeId).idempotency, scope, () => new Map<string, IdempotencyRow>());
   return {
     async claim(storeId, scope, key, fingerprint, now, reuseBefore) {

@@ -7,7 +7,7 @@ import { peek, type LotRow, type Tenant } from "./state.ts";
 import { newMemberRow, putHold, putLot, requireStoreRow, rowsOf, rowsOfAll, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
 import { dayRange, earliestDue, expiresAt, holdTimesOutAt, indexedRows, maturesAt, soonestDue, type DueIndex } from "./due.ts";
-import { compareText, firstN, integer, jsonb, optionalTimestamp, requiredJsonb, timestamp } from "./values.ts";
+import { compareText, firstN, integer, optionalTimestamp, timestamp } from "./values.ts";
 
 const LOT_STATUSES = new Set(["pending", "available"]);
 const HOLD_STATUSES = new Set(["held", "captured", "released"]);
@@ -59,6 +59,7 @@ function soonestByScan<T>(rows: Iterable<T>, due: (row: T) => number | null, by:
 }
 
 export function ledgerRepository(tx: MemoryTx): LedgerRepository {
+  const { jsonb, requiredJsonb } = tx.state.documents;
   return {
     async save(storeId, books: readonly MemberBook[]) {
       // Plain loops over each book's changes (a replay saves a book for every input): the order

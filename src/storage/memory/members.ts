@@ -3,7 +3,7 @@ import { toBalance, toHold, toLot, toMember, toStore } from "./rows.ts";
 import { peek, type LotRow, type MemberRow, type Tenant } from "./state.ts";
 import { newMemberRow, requireStoreRow, rowsOf, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, jsonb, timestamp } from "./values.ts";
+import { compareText, timestamp } from "./values.ts";
 
 /**
  * Members' ledgers as the SQL loads them: open lots (points left, or pending), the lots named in
@@ -50,6 +50,7 @@ function insertMember(tx: MemoryTx, t: Tenant, memberId: string, now: Date): voi
 }
 
 export function memberRepository(tx: MemoryTx): MemberRepository {
+  const { jsonb } = tx.state.documents;
   return {
     async ensure(storeId, memberId, now) {
       requireStoreRow(tx, storeId, "members");

@@ -4,7 +4,7 @@ import { toHold, toRedemption } from "./rows.ts";
 import { peek, type AwardRow, type OrderRow, type Tenant } from "./state.ts";
 import { putOrder, requireStoreRow, rowsOf, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, integer, jsonb, jsonbOver, optionalTimestamp, parseTimestamp, requiredJsonb, requiredJsonbOver, timestamp } from "./values.ts";
+import { compareText, integer, optionalTimestamp, parseTimestamp, timestamp, type Documents } from "./values.ts";
 
 /**
  * An order's documents and its awards' are handed out as stored, frozen (values.ts), not copied:
@@ -24,8 +24,8 @@ const toAward = (r: AwardRow): OrderAward => ({
 });
 
 /** An award's jsonb column written: the stored value itself when the new one is the same. */
-function keep<T>(stored: T | undefined, value: T, column: string): T {
-  return stored === undefined ? requiredJsonb(value, "order_awards", column) : requiredJsonbOver(stored, value, "order_awards", column);
+function keep<T>(docs: Documents, stored: T | undefined, value: T, column: string): T {
+  return stored === undefined ? docs.requiredJsonb(value, "order_awards", column) : docs.requiredJsonbOver(stored, value, "order_awards", column);
 }
 
 const awardsOf = (t: Tenant, orderId: string) => [...(t.awards.get(orderId)?.values() ?? [])].sort((a, b) => compareText(a.ruleId, b.ruleId));
@@ -38,6 +38,7 @@ function placedAt(order: OrderRecord["order"]): Date {
 }
 
 export function orderRepository(tx: MemoryTx): OrderRepository {
+  const { jsonb, requiredJsonb, jsonbOver, requiredJsonbOver } = tx.state.documents;
   return {
     async lock(storeId, orderId, p) {
       requireStoreRow(tx, storeId, "orders");
@@ -95,10 +96,10 @@ export function orderRepository(tx: MemoryTx): OrderRepository {
         tx.put(byRule, a.ruleId, {
           orderId: a.orderId, ruleId: a.ruleId, ruleVersion: a.ruleVersion, memberId: a.memberId,
           // An award written back keeps its stored documents when they are the same (handed out as stored, above).
-          lotIds: keep(before?.lotIds, a.lotIds, "lot_ids"), initial: integer(a.initial, "initial"), awarded: integer(a.awarded, "awarded"),
-          reversed: integer(a.reversed, "reversed"), capCut: integer(a.capCut, "cap_cut"), factors: keep(before?.factors, a.factors, "factors"),
+          lotIds: keep(tx.state.documents, before?.lotIds, a.lotIds, "lot_ids"), initial: integer(a.initial, "initial"), awarded: integer(a.awarded, "awarded"),
+          reversed: integer(a.reversed, "reversed"), capCut: integer(a.capCut, "cap_cut"), factors: keep(tx.state.documents, before?.factors, a.factors, "factors"),
           earnedAt: timestamp(a.earnedAt, "earned_at"), availableAt: timestamp(a.availableAt, "available_at"),
-          expiresAt: optionalTimestamp(a.expiresAt, "expires_at"), explanation: keep(before?.explanation, a.explanation, "explanation"),
+          expiresAt: optionalTimestamp(a.expiresAt, "expires_at"), explanation: keep(tx.state.documents, before?.explanation, a.explanation, "explanation"),
           createdAt: before?.createdAt ?? when, updatedAt: when,
         });
       }

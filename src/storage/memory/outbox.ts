@@ -4,7 +4,6 @@ import type { OutboxRepository } from "../../core/ports/repositories.ts";
 import { rowsOf, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
 import type { OutboxRow, Tenant } from "./state.ts";
-import { requiredJsonb } from "./values.ts";
 
 const toEvent = (storeId: string, r: OutboxRow): OutgoingEvent => ({
   id: r.id, type: r.topic as OutgoingType, storeId, memberId: r.memberId, occurredAt: r.occurredAt.toISOString(),
@@ -26,6 +25,7 @@ const bySeq = (a: OutboxRow, b: OutboxRow) => a.seq - b.seq;
  * to wait for a running one (the SQL adapter hides events a running transaction could precede).
  */
 export function outboxRepository(tx: MemoryTx): OutboxRepository {
+  const { requiredJsonb } = tx.state.documents;
   return {
     async add(storeId, messages) {
       if (messages.length === 0) return;

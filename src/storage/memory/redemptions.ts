@@ -6,7 +6,7 @@ import { toRedemption } from "./rows.ts";
 import { peek, type CouponRow, type EntitlementRow, type MethodRow } from "./state.ts";
 import { putRedemption, requireStoreRow, rowsOf, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, firstN, fromJsonb, integer, jsonb, optionalInteger, optionalTimestamp, page, requiredJsonb, timestamp } from "./values.ts";
+import { compareText, firstN, fromJsonb, integer, optionalInteger, optionalTimestamp, page, timestamp } from "./values.ts";
 
 const REDEMPTION_STATUSES = new Set(["held", "completed", "released", "returned"]);
 
@@ -34,6 +34,7 @@ function checkEntitlement(units: number, remaining: number): void {
 const byCreation = (a: RedemptionRecord, b: RedemptionRecord) => a.createdAt.getTime() - b.createdAt.getTime() || compareText(a.id, b.id);
 
 export function redemptionRepository(tx: MemoryTx): RedemptionRepository {
+  const { jsonb, requiredJsonb } = tx.state.documents;
   return {
     async insertMethod(storeId, m) {
       requireStoreRow(tx, storeId, "redeem_methods");

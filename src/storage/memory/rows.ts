@@ -40,7 +40,8 @@ export const toMember = (r: MemberRow): MemberRecord => ({
   phone: r.phone,
   birthday: r.birthday,
   tier: r.tier,
-  tags: fromJsonb(r.tags),
+  // Handed out as stored (frozen when normalised): read with every book, changed by no caller.
+  tags: r.tags,
   isMember: r.isMember,
   language: r.language,
   createdAt: r.createdAt,
@@ -76,7 +77,8 @@ export const toHold = (r: HoldRow): Hold => ({
   expiresAt: r.expiresAt,
   entryId: r.entryId,
   source: { type: r.sourceType, ref: r.sourceRef },
-  allocations: fromJsonb(r.allocations),
+  // As stored, like a member's tags: a book copies a hold's allocations before it changes any.
+  allocations: r.allocations,
 });
 
 export const toEntry = (r: EntryRow): Entry => ({

@@ -4,12 +4,13 @@ import { uniqueViolation } from "./errors.ts";
 import { peek, type EventRow } from "./state.ts";
 import { tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { integer, jsonb, requiredJsonb, timestamp } from "./values.ts";
+import { integer, timestamp } from "./values.ts";
 
 const counterKey = (memberId: string, ruleId: string, period: string) => `${memberId}\u0000${ruleId}\u0000${period}`;
 const onceKey = (ruleId: string, owner: string, key: string) => `${ruleId}\u0000${owner}\u0000${key}`;
 
 export function ruleStateRepository(tx: MemoryTx): RuleStateRepository {
+  const { jsonb, requiredJsonb } = tx.state.documents;
   return {
     /** Nothing to wait for: transactions run one at a time. */
     async lockKeys() {},

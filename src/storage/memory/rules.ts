@@ -4,7 +4,7 @@ import { uniqueViolation } from "./errors.ts";
 import { peek, type RuleRow, type RuleVersionRow, type Tenant } from "./state.ts";
 import { programChanged, requireStoreRow, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, firstN, fromJsonb, jsonb, page, timestamp } from "./values.ts";
+import { compareText, firstN, fromJsonb, page, timestamp } from "./values.ts";
 
 /** A live rule joined to its current version; none when deleted (or its version is missing). */
 function current(t: Tenant, r: RuleRow): EarnRuleRecord | null {
@@ -20,6 +20,7 @@ function insertVersion(tx: MemoryTx, t: Tenant, row: RuleVersionRow): void {
 }
 
 export function ruleRepository(tx: MemoryTx): RuleRepository {
+  const { jsonb } = tx.state.documents;
   return {
     async create(storeId, record, effectiveFrom, actor) {
       requireStoreRow(tx, storeId, "earn_rules");

@@ -15,6 +15,7 @@ import type { IntegrationRecord, PlatformDeliveryRecord } from "../../core/ports
 import type { MemberTokenSecrets } from "../../core/ports/member-tokens.ts";
 import type { PlatformOrderState } from "../../core/integrations/platform-order.ts";
 import type { DueIndex } from "./due.ts";
+import { jsonbDocuments, type Documents } from "./values.ts";
 
 /**
  * The whole database as plain maps, one row type per table of the SQL schema
@@ -23,6 +24,8 @@ import type { DueIndex } from "./due.ts";
  * (named for what they find), kept by the writers beside the rows.
  */
 export interface MemoryState {
+  /** How its jsonb columns are kept (values.ts). */
+  readonly documents: Documents;
   stores: Map<string, StoreRow>;
   /** due_work_leases, by store id. */
   leases: Map<string, LeaseRow>;
@@ -385,8 +388,8 @@ export interface WebhookDeliveryRow extends WebhookDeliveryRecord {
   leaseUntil: Date | null;
 }
 
-export function emptyState(): MemoryState {
-  return { stores: new Map(), leases: new Map(), tenants: new Map() };
+export function emptyState(documents: Documents = jsonbDocuments): MemoryState {
+  return { documents, stores: new Map(), leases: new Map(), tenants: new Map() };
 }
 
 export function emptyTenant(): Tenant {

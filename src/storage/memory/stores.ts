@@ -3,10 +3,11 @@ import { uniqueViolation } from "./errors.ts";
 import { toStore } from "./rows.ts";
 import { tenantFor, requireStoreRow } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, optionalTimestamp, requiredJsonb, requiredJsonbOver, timestamp } from "./values.ts";
+import { compareText, optionalTimestamp, timestamp } from "./values.ts";
 
 /** Locks are implicit: transactions run one at a time. Leases run on the wall clock (database time in SQL). */
 export function storeRepository(tx: MemoryTx): StoreRepository {
+  const { requiredJsonb, requiredJsonbOver } = tx.state.documents;
   const { stores, leases } = tx.state;
   return {
     async insert(s) {

@@ -3,12 +3,13 @@ import type { Tier } from "../../core/tiers/schema.ts";
 import { peek, type TierRow } from "./state.ts";
 import { programChanged, requireStoreRow, rowsOf, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, firstN, fromJsonb, jsonb, optionalTimestamp, sumAmounts, timestamp } from "./values.ts";
+import { compareText, firstN, fromJsonb, optionalTimestamp, sumAmounts, timestamp } from "./values.ts";
 
 const toTier = (r: TierRow): Tier => ({ code: r.code, name: r.name, rank: r.rank, multiplier: r.multiplier, qualification: fromJsonb(r.qualification) });
 
 
 export function tierRepository(tx: MemoryTx): TierRepository {
+  const { jsonb } = tx.state.documents;
   return {
     async list(storeId) {
       return [...peek(tx.state, storeId).tiers.values()].sort((a, b) => a.rank - b.rank || compareText(a.code, b.code)).map(toTier);

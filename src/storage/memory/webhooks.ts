@@ -4,7 +4,7 @@ import { foreignKeyViolation, uniqueViolation } from "./errors.ts";
 import { peek, type WebhookDeliveryRow, type WebhookEndpointRow } from "./state.ts";
 import { requireStoreRow, tenantFor } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
-import { compareText, firstN, fromJsonb, page, requiredJsonb, timestamp } from "./values.ts";
+import { compareText, firstN, fromJsonb, page, timestamp } from "./values.ts";
 
 const toEndpoint = (r: WebhookEndpointRow): WebhookEndpointRecord => ({
   id: r.id, url: r.url, events: [...r.events], description: r.description, enabled: r.enabled, secret: r.secret,
@@ -22,6 +22,7 @@ const live = (r: WebhookEndpointRow | undefined): r is WebhookEndpointRow => r !
 
 /** Transactions run one at a time here, so a claim never meets another claimant; the lease still decides. */
 export function webhookRepository(tx: MemoryTx): WebhookRepository {
+  const { requiredJsonb } = tx.state.documents;
   return {
     async insertEndpoint(storeId, e) {
       requireStoreRow(tx, storeId, "webhook_endpoints");

@@ -1,5 +1,4 @@
 import { notFound } from "../core/errors.ts";
-import { newId } from "../core/ids.ts";
 import type { Order } from "../core/orders/order.ts";
 import type { OrderEligibility } from "../core/orders/eligibility.ts";
 import type { OrderOrigin } from "../core/orders/origin.ts";
@@ -65,7 +64,7 @@ export async function reconcileOrderUpdate(
     : locked.record;
   if (isStaleUpdate(record.order, order, created)) return { store, record, now, moved: () => false };
   // Kept as it arrived, for the simulator to send again in the same order (SPEC §8).
-  await repos.history.logOrderUpdate(storeId, { id: newId("ou"), orderId, at: now, order });
+  await repos.history.logOrderUpdate(storeId, { orderId, at: now, order });
 
   // A member first seen on a guest checkout is created as a guest, not a registered member.
   if (order.memberId && order.guest && (await repos.members.ensure(storeId, order.memberId, now))) {

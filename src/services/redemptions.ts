@@ -3,7 +3,7 @@ import { DomainError, invalid, notFound } from "../core/errors.ts";
 import type { CouponRecord, EntitlementRecord, Page, RedemptionRecord, StoreRecord } from "../core/ports/records.ts";
 import type { Repositories } from "../core/ports/repositories.ts";
 import { addLocalDays, addLocalMonths, addMinutes } from "../core/time/zone.ts";
-import { cashbackDiscount, redeemMethodSchema, type CashbackMethod, type CatalogMethod, type CouponMethod, type ProductMethod } from "../core/redemption/methods.ts";
+import { cashbackDiscount, redeemMethodSchema, type CashbackMethod, type CatalogMethod, type CouponMethod, type ProductMethod, type RedeemMethod } from "../core/redemption/methods.ts";
 import { orderCashbackAllowance, type Cart } from "../core/redemption/quote.ts";
 import { cartForOrder, cashbackUsedOnOrder } from "./order-cashback.ts";
 import { newCouponCode } from "../core/redemption/coupon-code.ts";
@@ -73,13 +73,28 @@ function insufficient(available: number, wanted: number): DomainError {
 /** The channel of a redemption that names none: a checkout online. */
 const DEFAULT_CHANNEL = "online";
 
+/**
+ * A method's settings as the schema reads them, parsed once per stored document: an adapter that
+ * hands out the stored document itself (the memory adapter's, frozen) is read once per method,
+ * not at every redemption (a replay makes thousands).
+ */
+function methodOf(config: Record<string, unknown>): RedeemMethod {
+  const known = parsedMethods.get(config);
+  if (known) return known;
+  const method = redeemMethodSchema.parse(config);
+  parsedMethods.set(config, method);
+  return method;
+}
+
+const parsedMethods = new WeakMap<Record<string, unknown>, RedeemMethod>();
+
 /** Spends points on a redeem method: catalogue items complete at once, cashback is held until capture. */
 export async function redeem(repos: Repositories, services: Services, storeId: string, input: RedeemInput, actor: Actor): Promise<RedemptionView> {
   const store = await requireStore(repos, storeId);
   if (!store.program.enabled) throw new DomainError("program_disabled", "the points program is disabled");
   const record = await repos.redemptions.getMethod(storeId, input.methodId);
   if (!record) throw invalid("methodId", "no such redeem method");
-  const method = redeemMethodSchema.parse(record.config);
+  const method = methodOf(record.config);
   if (!method.enabled) throw invalid("methodId", "this redeem method is disabled");
   const channel = input.channel ?? DEFAULT_CHANNEL;
   if (!method.channels.includes(channel)) throw invalid("channel", `this redeem method is not offered on channel ${channel}`);

@@ -94,7 +94,18 @@ export function ruleStateScope(orderId: string, order: Order, rules: readonly Ru
   };
 }
 
-/** What conditions, once keys and unit fields of order rules read. */
-export function orderSubject(orderId: string, order: Order): { order: Order & { id: string } } {
-  return { order: { ...order, id: orderId } };
+/**
+ * What conditions, once keys and unit fields of order rules read: made once per order as sent (the
+ * rule-state scope and the awards of one update both read it), and read, never changed.
+ */
+export function orderSubject(orderId: string, order: Order): OrderSubject {
+  const made = subjects.get(order);
+  if (made !== undefined && made.order.id === orderId) return made;
+  const subject = { order: { ...order, id: orderId } };
+  subjects.set(order, subject);
+  return subject;
 }
+
+type OrderSubject = { order: Order & { id: string } };
+
+const subjects = new WeakMap<Order, OrderSubject>();

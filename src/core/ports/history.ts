@@ -45,7 +45,8 @@ export interface HistoryRepository {
    * the store while it keeps taking inputs.
    */
   snapshot(): Promise<void>;
-  logOrderUpdate(storeId: string, update: OrderUpdate): Promise<void>;
+  /** Keeps an order update as it arrived, under a new time-ordered id (`ou_…`) the adapter makes. */
+  logOrderUpdate(storeId: string, update: Omit<OrderUpdate, "id">): Promise<void>;
   orderUpdates(storeId: string): Promise<OrderUpdate[]>;
   members(storeId: string): Promise<HistoryMember[]>;
   events(storeId: string): Promise<Array<Omit<HistoryEvent, "wall">>>;

@@ -1,3 +1,4 @@
+import { newId } from "../../core/ids.ts";
 import type { HistoryRepository } from "../../core/ports/history.ts";
 import type { OrderUpdate } from "../../core/ports/history.ts";
 import { peek, type MemoryState } from "./state.ts";
@@ -23,7 +24,8 @@ export function historyRepository(tx: MemoryTx): HistoryRepository {
     async snapshot() {},
     async logOrderUpdate(storeId, u) {
       requireStoreRow(tx, storeId, "order_updates");
-      tx.put(updatesOf(tx.state), `${storeId}\u0000${u.id}`, { storeId, id: u.id, orderId: u.orderId, at: u.at, order: requiredJsonb(u.order, "order_updates", "body") });
+      const id = newId("ou");
+      tx.put(updatesOf(tx.state), `${storeId}\u0000${id}`, { storeId, id, orderId: u.orderId, at: u.at, order: requiredJsonb(u.order, "order_updates", "body") });
     },
     async orderUpdates(storeId) {
       return byId([...updatesOf(tx.state).values()].filter((u) => u.storeId === storeId))

@@ -11,7 +11,8 @@ import { compareText, firstN, fromJsonb, integer, optionalInteger, optionalTimes
 const REDEMPTION_STATUSES = new Set(["held", "completed", "released", "returned"]);
 
 const toMethod = (r: MethodRow): RedeemMethodRecord => ({
-  id: r.id, type: r.type, config: fromJsonb(r.config), createdAt: r.createdAt, updatedAt: r.updatedAt,
+  // The settings as stored (frozen when normalised): read at every redemption, changed by no caller.
+  id: r.id, type: r.type, config: r.config, createdAt: r.createdAt, updatedAt: r.updatedAt,
 });
 
 const toCoupon = (r: CouponRow): CouponRecord => ({

@@ -1,5 +1,6 @@
 import type { HistoryRepository, InputEntry } from "../../core/ports/history.ts";
 import type { EntryType, SourceType } from "../../core/ledger/types.ts";
+import { newId } from "../../core/ids.ts";
 import { json, write, type Sql } from "../sql.ts";
 import type { Order } from "../../core/orders/order.ts";
 import type { Cart } from "../../core/redemption/quote.ts";
@@ -25,7 +26,7 @@ export function historyRepository(sql: Sql): HistoryRepository {
       await sql.query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
     },
     async logOrderUpdate(storeId, u) {
-      await write(sql, "INSERT INTO order_updates (store_id, id, order_id, at, body) VALUES ($1, $2, $3, $4, $5::jsonb)", [storeId, u.id, u.orderId, u.at, json(u.order)]);
+      await write(sql, "INSERT INTO order_updates (store_id, id, order_id, at, body) VALUES ($1, $2, $3, $4, $5::jsonb)", [storeId, newId("ou"), u.orderId, u.at, json(u.order)]);
     },
     async orderUpdates(storeId) {
       const rows = await sql.query<{ id: string; order_id: string; at: number; body: Order }>(

@@ -34,6 +34,9 @@ export interface OrderUpdate {
   order: Order;
 }
 
+/** An order as the history reads it, without its document. */
+export type HistoryOrderRow = Omit<HistoryOrder, "moments" | "updates" | "order">;
+
 /**
  * What a store recorded, read whole for a replay (off the request path), and the one record kept
  * for replays alone: each order update as it arrived.
@@ -50,7 +53,15 @@ export interface HistoryRepository {
   orderUpdates(storeId: string): Promise<OrderUpdate[]>;
   members(storeId: string): Promise<HistoryMember[]>;
   events(storeId: string): Promise<Array<Omit<HistoryEvent, "wall">>>;
-  orders(storeId: string): Promise<Array<Omit<HistoryOrder, "moments" | "updates">>>;
+  /** The store's orders without their documents, which a simulation takes from their updates (orderBodies). */
+  orders(storeId: string): Promise<HistoryOrderRow[]>;
+  /**
+   * These orders' documents as stored. A simulation reads only those of orders without logged
+   * updates (recorded before updates were kept): the one write path of orders (services/orders.ts)
+   * stores an order's document and logs it as an update in the same transaction, so every other
+   * order's document is its last logged update's, already read.
+   */
+  orderBodies(storeId: string, orderIds: readonly string[]): Promise<Map<string, Order>>;
   redemptions(storeId: string): Promise<HistoryRedemptionRow[]>;
   /** Entries of every type but `mature` and `expire`, in id order. */
   inputEntries(storeId: string): Promise<InputEntry[]>;

@@ -4,7 +4,9 @@ import { assembleInputs, wallOf } from "../../core/simulation/assemble.ts";
 import type { RuleVersionRow } from "../../core/ports/repositories.ts";
 import type { AuditRecord } from "../../core/ports/records.ts";
 import { withProgramDefaults, type ProgramSettings } from "../../core/program/settings.ts";
-import type { StoreHistory } from "../../core/simulation/history.ts";
+import type { HistoryOrder, StoreHistory } from "../../core/simulation/history.ts";
+import type { HistoryOrderRow, OrderUpdate } from "../../core/ports/history.ts";
+import type { Order } from "../../core/orders/order.ts";
 import { requireStore, storeNow, type Services } from "../context.ts";
 
 async function allMethods(repos: Repositories, storeId: string) {
@@ -56,10 +58,11 @@ export async function loadHistory(services: Services, storeId: string): Promise<
   return services.tx.run(async (repos) => {
     await repos.history.snapshot();
     const store = await requireStore(repos, storeId);
+    const events = await repos.history.events(storeId);
+    const updates = await repos.history.orderUpdates(storeId);
     const raw = {
-      events: await repos.history.events(storeId),
-      orders: await repos.history.orders(storeId),
-      updates: await repos.history.orderUpdates(storeId),
+      events, updates,
+      orders: await withDocuments(repos, storeId, await repos.history.orders(storeId), updates),
       redemptions: await repos.history.redemptions(storeId),
       entries: await repos.history.inputEntries(storeId),
     };
@@ -78,6 +81,22 @@ export async function loadHistory(services: Services, storeId: string): Promise<
       redeemMethods: [...await allMethods(repos, storeId), ...deletedMethods(trail)],
     };
     return { history, flows: await repos.reports.monthlyFlows(storeId, store.timezone), now: storeNow(store, services.clock) };
+  });
+}
+
+/**
+ * The orders with their documents: an order's last logged update is its document as stored
+ * (HistoryRepository.orderBodies), so only orders without one, recorded before updates were kept,
+ * are read again. A year's orders are as many documents as its updates, half a replay's read.
+ */
+async function withDocuments(repos: Repositories, storeId: string, rows: readonly HistoryOrderRow[], updates: readonly OrderUpdate[]): Promise<Array<Omit<HistoryOrder, "moments" | "updates">>> {
+  const last = new Map<string, Order>();
+  for (const u of updates) last.set(u.orderId, u.order); // in id order: the last one stays
+  const stored = await repos.history.orderBodies(storeId, rows.filter((o) => !last.has(o.id)).map((o) => o.id));
+  return rows.map((o) => {
+    const order = last.get(o.id) ?? stored.get(o.id);
+    if (order === undefined) throw new Error(`order ${o.id} was read without its document`);
+    return { ...o, order };
   });
 }
 

@@ -45,8 +45,14 @@ export function historyRepository(tx: MemoryTx): HistoryRepository {
     },
     async orders(storeId) {
       return byId(peek(tx.state, storeId).orders.values()).map((o) => ({
-        id: o.id, order: fromJsonb(o.body), eligibility: fromJsonb(o.eligibility), origin: fromJsonb(o.origin),
-        createdAt: o.createdAt, updatedAt: o.updatedAt,
+        id: o.id, eligibility: fromJsonb(o.eligibility), origin: fromJsonb(o.origin), createdAt: o.createdAt, updatedAt: o.updatedAt,
+      }));
+    },
+    async orderBodies(storeId, orderIds) {
+      const orders = peek(tx.state, storeId).orders;
+      return new Map(orderIds.flatMap((id) => {
+        const row = orders.get(id);
+        return row ? [[id, fromJsonb(row.body)] as const] : [];
       }));
     },
     async redemptions(storeId) {

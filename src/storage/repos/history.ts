@@ -51,9 +51,14 @@ export function historyRepository(sql: Sql): HistoryRepository {
       }));
     },
     async orders(storeId) {
-      const rows = await sql.query<{ id: string; body: never; eligibility: never; origin: never; created_at: number; updated_at: number }>(
-        `SELECT id, body, eligibility, origin, ${ms("created_at")} AS created_at, ${ms("updated_at")} AS updated_at FROM orders WHERE store_id = $1 ORDER BY id`, [storeId]);
-      return rows.map((r) => ({ id: r.id, order: r.body, eligibility: r.eligibility, origin: r.origin, createdAt: instant(r.created_at), updatedAt: instant(r.updated_at) }));
+      const rows = await sql.query<{ id: string; eligibility: never; origin: never; created_at: number; updated_at: number }>(
+        `SELECT id, eligibility, origin, ${ms("created_at")} AS created_at, ${ms("updated_at")} AS updated_at FROM orders WHERE store_id = $1 ORDER BY id`, [storeId]);
+      return rows.map((r) => ({ id: r.id, eligibility: r.eligibility, origin: r.origin, createdAt: instant(r.created_at), updatedAt: instant(r.updated_at) }));
+    },
+    async orderBodies(storeId, orderIds) {
+      if (orderIds.length === 0) return new Map();
+      const rows = await sql.query<{ id: string; body: Order }>("SELECT id, body FROM orders WHERE store_id = $1 AND id = ANY($2::text[])", [storeId, [...orderIds]]);
+      return new Map(rows.map((r) => [r.id, r.body]));
     },
     async redemptions(storeId) {
       const rows = await sql.query<{ id: string; member_id: string; method_id: string; type: string; points: number | string; order_id: string | null; channel: string | null; cart: Cart | null }>(

@@ -25,7 +25,7 @@ export async function copyStoreToPostgres(memory: MemoryTransactor, storeId: str
     ["redeem_methods", t.methods.values()],
     ["events", t.events.values()],
     ["orders", t.orders.values()],
-    ["order_updates", updates.map((u) => ({ id: u.id, orderId: u.orderId, at: u.at, body: u.order }))],
+    ["order_updates", updates.map((u) => ({ id: u.id, orderId: u.orderId, at: u.at, body: JSON.parse(u.body) }))],
     ["lots", t.lots.values()],
     ["entries", t.entries.values()],
     ["allocations", t.allocations.values()],

@@ -22,7 +22,7 @@ function loaded(changes: Partial<StoreHistory> = {}): LoadedHistory {
     events: [{ id: "e1", type: "review.posted", memberId: "m1", occurredAt: d("2026-01-05T10:00:00Z"), channel: "online", properties: {}, recordedAt: d("2026-01-05T10:00:00Z"), member: null, wall: null }],
     orders: [{
       id: "o1", order, eligibility: null, origin: null, createdAt: d("2026-02-10T10:00:00Z"), updatedAt: d("2026-03-20T10:00:00Z"), moments: [],
-      updates: [{ at: d("2026-02-10T10:00:00Z"), wall: "w1", order }, { at: d("2026-03-20T10:00:00Z"), wall: "w2", order }],
+      updates: [{ at: d("2026-02-10T10:00:00Z"), wall: "w1", memberId: order.memberId, body: JSON.stringify(order) }, { at: d("2026-03-20T10:00:00Z"), wall: "w2", memberId: order.memberId, body: JSON.stringify(order) }],
     }],
     redemptions: [],
     credits: [],

@@ -3,6 +3,7 @@ import { orderSchema } from "../../src/core/orders/order.ts";
 import type { Actor, Services } from "../../src/services/context.ts";
 import { upsertOrder } from "../../src/services/orders.ts";
 import { importProgram } from "../../src/services/program-document.ts";
+import { updateOrder } from "../../src/core/simulation/history.ts";
 import { loadHistory } from "../../src/services/simulation/load.ts";
 import { createStore } from "../../src/services/stores.ts";
 import { adaptersUnderTest, openAdapter } from "../support/adapters.ts";
@@ -38,7 +39,8 @@ describe.each(adaptersUnderTest())("an order's document in the history read on %
       const [o1, o2] = history.orders;
       expect(o1!.order).toEqual(stored.o1);
       expect(o1!.order).toEqual(delivered);
-      expect(o1!.updates.map((u) => u.order)).toEqual([placed, delivered]);
+      expect(o1!.updates.map(updateOrder)).toEqual([placed, delivered]);
+      expect(o1!.updates.map((u) => u.memberId)).toEqual(["m1", "m1"]);
       expect(o2!.order).toEqual(stored.o2);
       expect(o2!.updates).toHaveLength(adapter.kind === "memory" ? 1 : 0);
       const bodies = await services.tx.run((repos) => repos.history.orderBodies(store.id, ["o2", "o-missing"]));

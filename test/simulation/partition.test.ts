@@ -17,7 +17,7 @@ const order = (id: string, memberIds: string[], at: string): HistoryOrder => {
   const o = (memberId: string) => orderSchema.parse({ memberId, lines: [{ sku: "tea", quantity: 1, amount: 1_000 }], placedAt: at });
   return {
     id, order: o(memberIds.at(-1)!), eligibility: null, origin: null, createdAt: d(at), updatedAt: d(at), moments: [],
-    updates: memberIds.map((m, i) => ({ at: new Date(d(at).getTime() + i * 60_000), wall: `${id}-${i}`, order: o(m) })),
+    updates: memberIds.map((m, i) => ({ at: new Date(d(at).getTime() + i * 60_000), wall: `${id}-${i}`, memberId: m, body: JSON.stringify(o(m)) })),
   };
 };
 

@@ -28,8 +28,8 @@ describe("an order's replayed moments", () => {
   it("are its updates as they arrived, when the store kept them", () => {
     const first = { ...order, deliveredAt: null, refunds: [] };
     const steps = orderSteps(recorded([
-      { at: d("2026-01-01T10:00:00Z"), wall: "u1", order: first },
-      { at: d("2026-01-12T10:00:00Z"), wall: "u2", order },
+      { at: d("2026-01-01T10:00:00Z"), wall: "u1", memberId: first.memberId, body: JSON.stringify(first) },
+      { at: d("2026-01-12T10:00:00Z"), wall: "u2", memberId: order.memberId, body: JSON.stringify(order) },
     ]));
     expect(steps.map((s) => [s.at.toISOString(), s.wall, s.kind === "order" ? s.snapshot : null])).toEqual([
       ["2026-01-01T10:00:00.000Z", "u1", first],

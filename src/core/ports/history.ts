@@ -31,7 +31,10 @@ export interface OrderUpdate {
   id: string;
   orderId: string;
   at: Date;
-  order: Order;
+  /** The order's member as sent. */
+  memberId: string | null;
+  /** The order as sent, as its JSON text (core/simulation/history.ts HistoryOrderUpdate). */
+  body: string;
 }
 
 /** An order as the history reads it, without its document. */
@@ -49,7 +52,7 @@ export interface HistoryRepository {
    */
   snapshot(): Promise<void>;
   /** Keeps an order update as it arrived, under a new time-ordered id (`ou_…`) the adapter makes. */
-  logOrderUpdate(storeId: string, update: Omit<OrderUpdate, "id">): Promise<void>;
+  logOrderUpdate(storeId: string, update: { orderId: string; at: Date; order: Order }): Promise<void>;
   orderUpdates(storeId: string): Promise<OrderUpdate[]>;
   members(storeId: string): Promise<HistoryMember[]>;
   events(storeId: string): Promise<Array<Omit<HistoryEvent, "wall">>>;

@@ -55,7 +55,7 @@ export function assembleInputs(
     });
   }
   const updates = new Map<string, HistoryOrder["updates"]>();
-  for (const u of raw.updates) push(updates, u.orderId, { at: u.at, wall: wallOf(u.id), order: u.order });
+  for (const u of raw.updates) push(updates, u.orderId, { at: u.at, wall: wallOf(u.id), memberId: u.memberId, body: u.body });
   return {
     events: raw.events.map((e) => ({ ...e, wall: eventWall.get(e.id) ?? null })),
     orders: raw.orders.map((o) => ({ ...o, moments: orderMoments.get(o.id) ?? [], updates: updates.get(o.id) ?? [] })),

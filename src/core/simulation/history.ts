@@ -68,7 +68,27 @@ export interface HistoryOrder {
   /** The store instants at which an update of this order moved points, each with its first entry's id. */
   moments: Array<{ at: Date; wall: string }>;
   /** Each update as it arrived, oldest first (empty for orders recorded before updates were kept). */
-  updates: Array<{ at: Date; wall: string; order: Order }>;
+  updates: HistoryOrderUpdate[];
+}
+
+/**
+ * An order update as it arrived: the order as sent is kept as its JSON text, and made an object
+ * only where the update is replayed (`updateOrder`). A year's updates are hundreds of megabytes of
+ * documents, read once and handed to the replay workers: as text they cross to a worker as one
+ * copy of their characters, not object by object, and are parsed there, on every core at once.
+ */
+export interface HistoryOrderUpdate {
+  at: Date;
+  wall: string;
+  /** The order's member as sent (what splitting a store into parts reads). */
+  memberId: string | null;
+  /** The order as sent, as JSON. */
+  body: string;
+}
+
+/** The order an update sent. */
+export function updateOrder(update: Pick<HistoryOrderUpdate, "body">): Order {
+  return JSON.parse(update.body) as Order;
 }
 
 /** A redemption and the moments it moved points: spent (or held), then captured or released. */

@@ -91,7 +91,7 @@ export function partitionHistory(history: StoreHistory, count: number): Partitio
     const named = new Set<string>();
     if (o.order.memberId) named.add(o.order.memberId);
     if (o.eligibility) named.add(o.eligibility.memberId);
-    for (const u of o.updates) if (u.order.memberId) named.add(u.order.memberId);
+    for (const u of o.updates) if (u.memberId) named.add(u.memberId);
     for (const id of named) groups.join(order, groups.node(memberKey(id)));
   }
   for (const r of history.redemptions) {

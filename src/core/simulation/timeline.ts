@@ -1,5 +1,5 @@
 import type { Order } from "../orders/order.ts";
-import type { HistoryCredit, HistoryEvent, HistoryOrder, HistoryRedemption, StoreHistory } from "./history.ts";
+import { updateOrder, type HistoryCredit, type HistoryEvent, type HistoryOrder, type HistoryRedemption, type StoreHistory } from "./history.ts";
 
 /** One input to replay, at the store instant it was (or would have been) processed. */
 export type Step =
@@ -39,7 +39,15 @@ export function orderAsOf(order: Order, at: Date): Order {
  */
 export function orderSteps(order: HistoryOrder): Step[] {
   // The updates as they arrived, when the store kept them: exactly what the store processed.
-  if (order.updates.length > 0) return order.updates.map((u) => ({ kind: "order" as const, at: u.at, wall: u.wall, order, snapshot: u.order }));
+  // Each update's order is made when its step is applied (HistoryOrderUpdate): splitting a store reads only when and whose.
+  if (order.updates.length > 0) {
+    return order.updates.map((u) => ({
+      kind: "order" as const, at: u.at, wall: u.wall, order,
+      get snapshot() {
+        return updateOrder(u);
+      },
+    }));
+  }
   const created = order.createdAt.getTime();
   const last = Math.max(order.updatedAt.getTime(), created);
   const o = order.order;

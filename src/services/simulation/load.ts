@@ -4,7 +4,7 @@ import { assembleInputs, wallOf } from "../../core/simulation/assemble.ts";
 import type { RuleVersionRow } from "../../core/ports/repositories.ts";
 import type { AuditRecord } from "../../core/ports/records.ts";
 import { withProgramDefaults, type ProgramSettings } from "../../core/program/settings.ts";
-import type { HistoryOrder, StoreHistory } from "../../core/simulation/history.ts";
+import { updateOrder, type HistoryOrder, type StoreHistory } from "../../core/simulation/history.ts";
 import type { HistoryOrderRow, OrderUpdate } from "../../core/ports/history.ts";
 import type { Order } from "../../core/orders/order.ts";
 import { requireStore, storeNow, type Services } from "../context.ts";
@@ -90,11 +90,12 @@ export async function loadHistory(services: Services, storeId: string): Promise<
  * are read again. A year's orders are as many documents as its updates, half a replay's read.
  */
 async function withDocuments(repos: Repositories, storeId: string, rows: readonly HistoryOrderRow[], updates: readonly OrderUpdate[]): Promise<Array<Omit<HistoryOrder, "moments" | "updates">>> {
-  const last = new Map<string, Order>();
-  for (const u of updates) last.set(u.orderId, u.order); // in id order: the last one stays
+  const last = new Map<string, OrderUpdate>();
+  for (const u of updates) last.set(u.orderId, u); // in id order: the last one stays
   const stored = await repos.history.orderBodies(storeId, rows.filter((o) => !last.has(o.id)).map((o) => o.id));
   return rows.map((o) => {
-    const order = last.get(o.id) ?? stored.get(o.id);
+    const update = last.get(o.id);
+    const order = update !== undefined ? updateOrder(update) : stored.get(o.id);
     if (order === undefined) throw new Error(`order ${o.id} was read without its document`);
     return { ...o, order };
   });

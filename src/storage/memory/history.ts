@@ -1,6 +1,7 @@
 import { newId } from "../../core/ids.ts";
 import type { HistoryRepository } from "../../core/ports/history.ts";
 import type { OrderUpdate } from "../../core/ports/history.ts";
+import type { Order } from "../../core/orders/order.ts";
 import { peek, type MemoryState } from "./state.ts";
 import { requireStoreRow } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
@@ -9,7 +10,7 @@ import { compareText, fromJsonb } from "./values.ts";
 const byId = <T extends { id: string }>(rows: Iterable<T>) => [...rows].sort((a, b) => compareText(a.id, b.id));
 
 /** Order updates kept for replays, beside the state's tables (written through the transaction's undo log). */
-const updateLogs = new WeakMap<MemoryState, Map<string, OrderUpdate & { storeId: string }>>();
+const updateLogs = new WeakMap<MemoryState, Map<string, Omit<OrderUpdate, "memberId" | "body"> & { storeId: string; order: Order }>>();
 function updatesOf(state: MemoryState) {
   let log = updateLogs.get(state);
   if (!log) updateLogs.set(state, (log = new Map()));
@@ -29,7 +30,7 @@ export function historyRepository(tx: MemoryTx): HistoryRepository {
     },
     async orderUpdates(storeId) {
       return byId([...updatesOf(tx.state).values()].filter((u) => u.storeId === storeId))
-        .map((u) => ({ id: u.id, orderId: u.orderId, at: u.at, order: fromJsonb(u.order) }));
+        .map((u) => ({ id: u.id, orderId: u.orderId, at: u.at, memberId: u.order.memberId ?? null, body: JSON.stringify(u.order) }));
     },
     async members(storeId) {
       return [...peek(tx.state, storeId).members.values()].sort((a, b) => compareText(a.memberId, b.memberId)).map((m) => ({

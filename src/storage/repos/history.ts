@@ -29,9 +29,10 @@ export function historyRepository(sql: Sql): HistoryRepository {
       await write(sql, "INSERT INTO order_updates (store_id, id, order_id, at, body) VALUES ($1, $2, $3, $4, $5::jsonb)", [storeId, newId("ou"), u.orderId, u.at, json(u.order)]);
     },
     async orderUpdates(storeId) {
-      const rows = await sql.query<{ id: string; order_id: string; at: number; body: Order }>(
-        `SELECT id, order_id, ${ms("at")} AS at, body FROM order_updates WHERE store_id = $1 ORDER BY id`, [storeId]);
-      return rows.map((r) => ({ id: r.id, orderId: r.order_id, at: instant(r.at), order: r.body }));
+      // The document as text (HistoryOrderUpdate): PostgreSQL prints it, nothing here parses it.
+      const rows = await sql.query<{ id: string; order_id: string; at: number; member_id: string | null; body: string }>(
+        `SELECT id, order_id, ${ms("at")} AS at, body->>'memberId' AS member_id, body::text AS body FROM order_updates WHERE store_id = $1 ORDER BY id`, [storeId]);
+      return rows.map((r) => ({ id: r.id, orderId: r.order_id, at: instant(r.at), memberId: r.member_id, body: r.body }));
     },
     async members(storeId) {
       const rows = await sql.query<{ member_id: string; email: string | null; phone: string | null; birthday: string | null; tags: string[]; is_member: boolean; language: string | null; manual_tier: string | null; created_at: Date }>(

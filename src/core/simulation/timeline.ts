@@ -99,18 +99,23 @@ export function inputSteps(history: Pick<StoreHistory, "events" | "orders" | "re
  * inputs: its recorded time may be wall time while the inputs' is a sandbox store's clock. Rule
  * versions before the first input are there from the start.
  */
-export function programSteps(history: Pick<StoreHistory, "ruleVersions" | "settingsChanges">, inputs: readonly Step[]): Step[] {
-  const first = firstInputAt(inputs);
+export function programSteps(
+  history: Pick<StoreHistory, "ruleVersions" | "settingsChanges">, given: readonly Step[] | (() => readonly Step[]), first?: number,
+): Step[] {
+  // The inputs' steps, when given as a function, are made only if a change needs placing among them.
+  let made: readonly Step[] | null = null;
+  const inputs = (): readonly Step[] => (made ??= typeof given === "function" ? given() : given);
+  first ??= firstInputAt(inputs());
   const versions = history.ruleVersions.filter((v) => v.effectiveFrom.getTime() >= first);
   const walls = [...versions.map((v) => v.wall), ...history.settingsChanges.map((c) => c.wall)].filter((w): w is string => !!w);
   // Worked out when a change needs placing, which most histories never do.
-  const after = walls.length > 0 ? firstInputsAfter(inputs, walls) : new Map<string, Step | null>();
+  const after = walls.length > 0 ? firstInputsAfter(inputs(), walls) : new Map<string, Step | null>();
   let latest: number | null = null;
   const placed = (at: Date, wall: string | null): Date => {
     if (!wall) return at;
     const next = after.get(wall);
     if (next) return next.at;
-    latest ??= inputs.reduce((max, s) => Math.max(max, s.at.getTime()), Number.NEGATIVE_INFINITY);
+    latest ??= inputs().reduce((max, s) => Math.max(max, s.at.getTime()), Number.NEGATIVE_INFINITY);
     return new Date(Math.max(at.getTime(), latest));
   };
   const steps: Step[] = [];
@@ -163,6 +168,28 @@ export function sortSteps(steps: Step[]): Step[] {
 }
 
 const byTimeAndWall = (a: Step, b: Step) => a.at.getTime() - b.at.getTime() || (a.wall < b.wall ? -1 : a.wall > b.wall ? 1 : 0);
+
+/**
+ * When the history's first input came in (+∞ without any): `firstInputAt(inputSteps(history))`
+ * without making a step for each of its hundreds of thousands of inputs.
+ */
+export function firstInputOf(history: Pick<StoreHistory, "events" | "orders" | "redemptions" | "credits">): number {
+  let first = Number.POSITIVE_INFINITY;
+  const seen = (at: Date) => {
+    if (at.getTime() < first) first = at.getTime();
+  };
+  for (const e of history.events) seen(e.recordedAt);
+  for (const o of history.orders) {
+    if (o.updates.length > 0) for (const u of o.updates) seen(u.at);
+    else for (const s of orderSteps(o)) seen(s.at);
+  }
+  for (const r of history.redemptions) {
+    seen(r.spentAt);
+    if (r.finish) seen(r.finish.at);
+  }
+  for (const c of history.credits) seen(c.at);
+  return first;
+}
 
 /** When the first input came in (+∞ for a store without any). */
 export function firstInputAt(steps: readonly Step[]): number {

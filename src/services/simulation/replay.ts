@@ -3,7 +3,7 @@ import { DomainError } from "../../core/errors.ts";
 import type { Repositories, Transactor } from "../../core/ports/repositories.ts";
 import type { StoreRecord } from "../../core/ports/records.ts";
 import type { HistoryOrder, StoreHistory } from "../../core/simulation/history.ts";
-import { firstInputAt, inputSteps, programSteps, sortSteps, type Step } from "../../core/simulation/timeline.ts";
+import { firstInputOf, inputSteps, programSteps, sortSteps, type Step } from "../../core/simulation/timeline.ts";
 import { addLocalDays, localDateKey, localParts } from "../../core/time/zone.ts";
 import { runDueWork } from "../due-work.ts";
 import type { Services } from "../context.ts";
@@ -18,11 +18,12 @@ export type { ReplayOptions, ReplayPart, ReplayProgram, ReplayResult } from "./r
 
 /** The whole of a store's history as one part: every member, every input. */
 export function wholeHistory(history: StoreHistory): ReplayPart {
-  const inputs = inputSteps(history);
-  const program = programSteps(history, inputs);
-  let start: Date | null = null;
-  for (const s of [inputs, program]) for (const step of s) if (start === null || step.at.getTime() < start.getTime()) start = step.at;
-  return { program, start, firstInputAt: firstInputAt(inputs) };
+  // The inputs' steps are made only if a program change must be placed among them (most histories have none).
+  const first = firstInputOf(history);
+  const program = programSteps(history, () => inputSteps(history), first);
+  let start = first;
+  for (const step of program) start = Math.min(start, step.at.getTime());
+  return { program, start: Number.isFinite(start) ? new Date(start) : null, firstInputAt: first };
 }
 
 /** The start of the store-local day after the one `at` falls in. */

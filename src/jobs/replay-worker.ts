@@ -1,9 +1,8 @@
-import { deserialize } from "node:v8";
 import { parentPort, workerData } from "node:worker_threads";
-import type { HistoryPart } from "../services/simulation/parts.ts";
 import type { ReplayOptions } from "../services/simulation/replay.ts";
 import { replayPart } from "./replay-part.ts";
 import type { ReplayTask, WorkerReply } from "./replay-protocol.ts";
+import { unpackPart } from "./replay-transport.ts";
 
 /**
  * A replay worker: replays the parts it is sent, one after the other, each read once from the
@@ -17,7 +16,7 @@ const failed = (error: unknown) => reply({ kind: "failed", message: error instan
 
 port.on("message", (task: ReplayTask) => {
   Promise.resolve()
-    .then(() => replayPart(deserialize(new Uint8Array(task.history)) as HistoryPart, runs, (inputs) => reply({ kind: "replayed", inputs })))
+    .then(() => replayPart(unpackPart(new Uint8Array(task.history)), runs, (inputs) => reply({ kind: "replayed", inputs })))
     .then((results) => reply({ kind: "result", results }), failed);
 });
 reply({ kind: "ready" });

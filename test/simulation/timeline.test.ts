@@ -96,6 +96,9 @@ describe("the program's changes among the inputs", () => {
           ...history.settingsChanges.map((c) => modelPlaced(inputs, c.at, c.wall)),
         ];
         expect(programSteps(history, inputs).map((s) => s.at.getTime())).toEqual(expected);
+        // Given as moments to visit (a whole store's inputs, without a step made for each), the same.
+        const moments = (visit: (at: Date, wall: string) => void) => inputs.forEach((s) => visit(s.at, s.wall));
+        expect(programSteps(history, moments).map((s) => s.at.getTime())).toEqual(expected);
       },
     ), { numRuns: 500 });
   });

@@ -1,5 +1,5 @@
 import type { Order } from "../orders/order.ts";
-import { updateOrder, type HistoryCredit, type HistoryEvent, type HistoryOrder, type HistoryRedemption, type StoreHistory } from "./history.ts";
+import { updateOrder, type HistoryCredit, type HistoryEvent, type HistoryOrder, type HistoryOrderUpdate, type HistoryRedemption, type StoreHistory } from "./history.ts";
 
 /** One input to replay, at the store instant it was (or would have been) processed. */
 export type Step =
@@ -32,6 +32,25 @@ export function orderAsOf(order: Order, at: Date): Order {
 }
 
 /**
+ * An order update's step: its order is made from the update's text when the step is applied
+ * (updateOrder), not when steps are made. A class, its getter on the prototype: an object literal
+ * with a getter of its own was slow to make, hundreds of thousands of times over.
+ */
+class UpdateStep {
+  readonly kind = "order" as const;
+  readonly at: Date;
+  readonly wall: string;
+  constructor(readonly order: HistoryOrder, private readonly update: HistoryOrderUpdate) {
+    this.at = update.at;
+    this.wall = update.wall;
+  }
+
+  get snapshot(): Order {
+    return updateOrder(this.update);
+  }
+}
+
+/**
  * The moments an order is replayed at: each update as it arrived when the store kept them (every
  * order recorded since it does). For older orders, rebuilt: when it was first recorded, each moment an update of it
  * moved points, each of its own timestamps after it was recorded (so a program awarding at
@@ -40,14 +59,7 @@ export function orderAsOf(order: Order, at: Date): Order {
 export function orderSteps(order: HistoryOrder): Step[] {
   // The updates as they arrived, when the store kept them: exactly what the store processed.
   // Each update's order is made when its step is applied (HistoryOrderUpdate): splitting a store reads only when and whose.
-  if (order.updates.length > 0) {
-    return order.updates.map((u) => ({
-      kind: "order" as const, at: u.at, wall: u.wall, order,
-      get snapshot() {
-        return updateOrder(u);
-      },
-    }));
-  }
+  if (order.updates.length > 0) return order.updates.map((u) => new UpdateStep(order, u));
   const created = order.createdAt.getTime();
   const last = Math.max(order.updatedAt.getTime(), created);
   const o = order.order;
@@ -94,28 +106,59 @@ export function inputSteps(history: Pick<StoreHistory, "events" | "orders" | "re
 }
 
 /**
+ * The history's inputs, unsorted, as `visit(at, wall)` for each: what placing the program's
+ * changes among them reads (programSteps), without making a step for each of hundreds of
+ * thousands of inputs.
+ */
+export type InputMoments = (visit: (at: Date, wall: string) => void) => void;
+
+export function inputMoments(history: Pick<StoreHistory, "events" | "orders" | "redemptions" | "credits">): InputMoments {
+  return (visit) => {
+    for (const event of history.events) visit(event.recordedAt, event.wall ?? "");
+    for (const order of history.orders) {
+      if (order.updates.length > 0) for (const u of order.updates) visit(u.at, u.wall);
+      else for (const step of orderSteps(order)) visit(step.at, step.wall);
+    }
+    for (const redemption of history.redemptions) {
+      visit(redemption.spentAt, redemption.wall);
+      if (redemption.finish) visit(redemption.finish.at, redemption.finish.wall);
+    }
+    for (const credit of history.credits) visit(credit.at, credit.wall);
+  };
+}
+
+/**
  * The program's changes as steps among `inputs` (all the store's): settings, and rule versions
  * made while inputs came in. Each goes where its audit record's wall-clock id puts it among the
  * inputs: its recorded time may be wall time while the inputs' is a sandbox store's clock. Rule
  * versions before the first input are there from the start.
  */
 export function programSteps(
-  history: Pick<StoreHistory, "ruleVersions" | "settingsChanges">, given: readonly Step[] | (() => readonly Step[]), first?: number,
+  history: Pick<StoreHistory, "ruleVersions" | "settingsChanges">, given: readonly Step[] | InputMoments, first?: number,
 ): Step[] {
-  // The inputs' steps, when given as a function, are made only if a change needs placing among them.
-  let made: readonly Step[] | null = null;
-  const inputs = (): readonly Step[] => (made ??= typeof given === "function" ? given() : given);
-  first ??= firstInputAt(inputs());
-  const versions = history.ruleVersions.filter((v) => v.effectiveFrom.getTime() >= first);
+  const inputs: InputMoments = typeof given === "function" ? given : (visit) => {
+    for (const s of given) visit(s.at, s.wall);
+  };
+  if (first === undefined) {
+    let earliest = Number.POSITIVE_INFINITY;
+    inputs((at) => (earliest = Math.min(earliest, at.getTime())));
+    first = earliest;
+  }
+  const from = first;
+  const versions = history.ruleVersions.filter((v) => v.effectiveFrom.getTime() >= from);
   const walls = [...versions.map((v) => v.wall), ...history.settingsChanges.map((c) => c.wall)].filter((w): w is string => !!w);
   // Worked out when a change needs placing, which most histories never do.
-  const after = walls.length > 0 ? firstInputsAfter(inputs(), walls) : new Map<string, Step | null>();
+  const after = walls.length > 0 ? firstInputsAfter(inputs, walls) : new Map<string, number | null>();
   let latest: number | null = null;
   const placed = (at: Date, wall: string | null): Date => {
     if (!wall) return at;
     const next = after.get(wall);
-    if (next) return next.at;
-    latest ??= inputs().reduce((max, s) => Math.max(max, s.at.getTime()), Number.NEGATIVE_INFINITY);
+    if (next !== null && next !== undefined) return new Date(next);
+    if (latest === null) {
+      let max = Number.NEGATIVE_INFINITY;
+      inputs((when) => (max = Math.max(max, when.getTime())));
+      latest = max;
+    }
     return new Date(Math.max(at.getTime(), latest));
   };
   const steps: Step[] = [];
@@ -130,28 +173,28 @@ export function programSteps(
  * by binary search among the walls, then a running minimum from the latest wall down: a store's
  * history is hundreds of thousands of inputs, and sorting them all took a third of splitting one.
  */
-function firstInputsAfter(inputs: readonly Step[], walls: readonly string[]): Map<string, Step | null> {
+function firstInputsAfter(inputs: InputMoments, walls: readonly string[]): Map<string, number | null> {
   const sorted = [...new Set(walls)].sort();
-  // earliest[k]: the earliest input later than exactly the first k walls.
-  const earliest = new Array<Step | null>(sorted.length + 1).fill(null);
-  for (const s of inputs) {
-    if (s.wall === "") continue;
+  // earliest[k]: when the earliest input later than exactly the first k walls came (NaN: none).
+  const earliest = new Array<number>(sorted.length + 1).fill(Number.NaN);
+  inputs((at, wall) => {
+    if (wall === "") return;
     let lo = 0;
     let hi = sorted.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if (sorted[mid]! < s.wall) lo = mid + 1;
+      if (sorted[mid]! < wall) lo = mid + 1;
       else hi = mid;
     }
-    const known = earliest[lo];
-    if (lo > 0 && (!known || s.at.getTime() < known.at.getTime())) earliest[lo] = s;
-  }
-  const after = new Map<string, Step | null>();
-  let best: Step | null = null;
+    const known = earliest[lo]!;
+    if (lo > 0 && (Number.isNaN(known) || at.getTime() < known)) earliest[lo] = at.getTime();
+  });
+  const after = new Map<string, number | null>();
+  let best = Number.NaN;
   for (let k = sorted.length; k >= 1; k--) {
-    const e = earliest[k];
-    if (e && (!best || e.at.getTime() < best.at.getTime())) best = e;
-    after.set(sorted[k - 1]!, best);
+    const e = earliest[k]!;
+    if (!Number.isNaN(e) && (Number.isNaN(best) || e < best)) best = e;
+    after.set(sorted[k - 1]!, Number.isNaN(best) ? null : best);
   }
   return after;
 }

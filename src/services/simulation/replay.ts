@@ -3,7 +3,7 @@ import { DomainError } from "../../core/errors.ts";
 import type { Repositories, Transactor } from "../../core/ports/repositories.ts";
 import type { StoreRecord } from "../../core/ports/records.ts";
 import type { HistoryOrder, StoreHistory } from "../../core/simulation/history.ts";
-import { firstInputOf, inputSteps, programSteps, sortSteps, type Step } from "../../core/simulation/timeline.ts";
+import { firstInputOf, inputMoments, inputSteps, programSteps, sortSteps, type Step } from "../../core/simulation/timeline.ts";
 import { addLocalDays, localDateKey, localParts } from "../../core/time/zone.ts";
 import { runDueWork } from "../due-work.ts";
 import type { Services } from "../context.ts";
@@ -18,9 +18,8 @@ export type { ReplayOptions, ReplayPart, ReplayProgram, ReplayResult } from "./r
 
 /** The whole of a store's history as one part: every member, every input. */
 export function wholeHistory(history: StoreHistory): ReplayPart {
-  // The inputs' steps are made only if a program change must be placed among them (most histories have none).
   const first = firstInputOf(history);
-  const program = programSteps(history, () => inputSteps(history), first);
+  const program = programSteps(history, inputMoments(history), first);
   let start = first;
   for (const step of program) start = Math.min(start, step.at.getTime());
   return { program, start: Number.isFinite(start) ? new Date(start) : null, firstInputAt: first };

@@ -9,7 +9,7 @@ import { generateStore } from "../support/generated-store.ts";
 
 /** A part crosses to a replay worker without its orders' documents (jobs/replay-transport.ts) and arrives whole. */
 describe("a replay part sent to a worker", () => {
-  it("arrives equal to what was sent, each order's document made again from its last update", async () => {
+  it("arrives equal to what was sent: updates from their columns, each order's document from its last update", async () => {
     const tx = memoryTransactor();
     const services = { tx, clock: new TestClock(new Date("2025-01-01T00:00:00Z")) };
     const storeId = await generateStore(services, { members: 20, orders: 120, days: 60, start: new Date("2025-01-01T05:00:00Z"), seed: 4 });
@@ -18,11 +18,29 @@ describe("a replay part sent to a worker", () => {
     expect(parts).toHaveLength(2);
     for (const part of parts) {
       const bytes = packPart(part);
-      const sent = deserialize(bytes) as typeof part;
-      expect(sent.history.orders.length).toBeGreaterThan(0);
-      // What crosses: no document for an order whose updates hold it.
-      expect(sent.history.orders.every((o) => o.updates.length > 0 && o.order === null)).toBe(true);
+      const sent = deserialize(bytes) as { part: typeof part; updates: { counts: Uint32Array; bodyLengths: Uint32Array } };
+      expect(sent.part.history.orders.length).toBeGreaterThan(0);
+      // What crosses: no document for an order whose updates hold it, the updates as columns.
+      expect(sent.part.history.orders.every((o) => o.updates.length === 0 && o.order === null)).toBe(true);
+      expect([...sent.updates.counts]).toEqual(part.history.orders.map((o) => o.updates.length));
+      expect(sent.updates.bodyLengths.length).toBe(part.history.orders.reduce((n, o) => n + o.updates.length, 0));
       expect(unpackPart(bytes)).toEqual(part);
     }
+  });
+
+  it("keeps an update without a member, characters outside Latin-1, and an order recorded before updates were kept", async () => {
+    const tx = memoryTransactor();
+    const services = { tx, clock: new TestClock(new Date("2025-01-01T00:00:00Z")) };
+    const storeId = await generateStore(services, { members: 4, orders: 12, days: 20, start: new Date("2025-01-01T05:00:00Z"), seed: 9 });
+    const { history } = await loadHistory(services, storeId);
+    const [first, second, third, ...rest] = history.orders;
+    const updates = first!.updates.map((u) => ({ ...u, memberId: null, body: `${u.body.slice(0, -1)}, "note": "café ☕ 𝄞"}` }));
+    // The document an order with updates holds is its last update's.
+    const guest = { ...first!, updates, order: JSON.parse(updates.at(-1)!.body) };
+    const older = { ...second!, order: second!.order, updates: [] };
+    const part = { ...splitHistory(history, 1, [null])[0]!, history: { ...history, orders: [guest, older, third!, ...rest] } };
+    const back = unpackPart(packPart(part));
+    expect(back).toEqual(part);
+    expect(JSON.parse(back.history.orders[0]!.updates[0]!.body).note).toBe("café ☕ 𝄞");
   });
 });

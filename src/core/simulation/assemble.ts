@@ -6,8 +6,8 @@ export const wallOf = (id: string) => id.slice(id.indexOf("_") + 1);
 
 /**
  * Ties each recorded input to the ledger entries it wrote: an event's first entry orders it among
- * inputs of the same instant; an order's entries say when its updates moved points (points given
- * back on a refund included); a redemption's say when it was spent, and when captured or released
+ * inputs of the same instant; the entries of an order recorded before updates were kept say when
+ * its updates moved points (points given back on a refund included); a redemption's say when it was spent, and when captured or released
  * by a request (a hold timing out is due work and replays by itself).
  */
 export function assembleInputs(
@@ -24,7 +24,12 @@ export function assembleInputs(
     if (list) list.push(item);
     else map.set(key, [item]);
   };
-  const moment = (orderId: string, e: InputEntry) => push(orderMoments, orderId, { at: e.at, wall: wallOf(e.id) });
+  const updates = new Map<string, HistoryOrder["updates"]>();
+  for (const u of raw.updates) push(updates, u.orderId, { at: u.at, wall: wallOf(u.id), memberId: u.memberId, body: u.body });
+  // An order's moments place the steps rebuilt for it, which an order with its updates kept never needs (timeline.ts orderSteps).
+  const moment = (orderId: string, e: InputEntry) => {
+    if (!updates.has(orderId)) push(orderMoments, orderId, { at: e.at, wall: wallOf(e.id) });
+  };
   for (const e of raw.entries) {
     if (e.sourceType === "event" && e.sourceRef !== null) {
       const wall = wallOf(e.id);
@@ -54,8 +59,6 @@ export function assembleInputs(
       finish: finished ? { action: finished.type === "capture" ? "capture" : "release", at: finished.at, wall: wallOf(finished.id) } : null,
     });
   }
-  const updates = new Map<string, HistoryOrder["updates"]>();
-  for (const u of raw.updates) push(updates, u.orderId, { at: u.at, wall: wallOf(u.id), memberId: u.memberId, body: u.body });
   return {
     events: raw.events.map((e) => ({ ...e, wall: eventWall.get(e.id) ?? null })),
     orders: raw.orders.map((o) => ({ ...o, moments: orderMoments.get(o.id) ?? [], updates: updates.get(o.id) ?? [] })),

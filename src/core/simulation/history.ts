@@ -65,7 +65,10 @@ export interface HistoryOrder {
   origin: OrderOrigin | null;
   createdAt: Date;
   updatedAt: Date;
-  /** The store instants at which an update of this order moved points, each with its first entry's id. */
+  /**
+   * For an order recorded before updates were kept, the store instants at which an update of it
+   * moved points, each with its first entry's id; empty for an order with its updates.
+   */
   moments: Array<{ at: Date; wall: string }>;
   /** Each update as it arrived, oldest first (empty for orders recorded before updates were kept). */
   updates: HistoryOrderUpdate[];

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { adjustMember } from "../../src/services/adjustments.ts";
 import { orderSchema } from "../../src/core/orders/order.ts";
 import type { Actor, Services } from "../../src/services/context.ts";
 import { upsertOrder } from "../../src/services/orders.ts";
@@ -36,6 +37,8 @@ describe.each(kindsUnderTest())("the history's instants on %s", (kind) => {
     const order = orderSchema.parse({ memberId: "m1", lines: [{ sku: "tea", quantity: 1, amount: 5_000 }], placedAt: at, paidAt: at, deliveredAt: at });
     await services.tx.run((repos) => upsertOrder(repos, services, store.id, "o1", order, ADMIN));
     await services.tx.run((repos) => recordEvents(repos, services, store.id, [{ event: { id: "e1", type: "review", memberId: "m1", occurredAt: new Date(at), channel: "web", properties: {} }, fingerprint: "f" }], ADMIN));
+    // An entry the history reads (an order's are not read when its updates are).
+    await services.tx.run((repos) => adjustMember(repos, services, store.id, "m1", { points: 10, reason: "goodwill" }, ADMIN));
     // Sub-millisecond instants, and one before 1970 (a floor, not a truncation, below zero).
     await db.query("UPDATE orders SET created_at = '2026-03-02 10:00:00.123456+00', updated_at = '2026-03-02 10:00:00.999999+00' WHERE store_id = $1", [store.id]);
     await db.query("UPDATE order_updates SET at = '2026-03-02 10:00:00.000999+00' WHERE store_id = $1", [store.id]);
@@ -50,7 +53,8 @@ describe.each(kindsUnderTest())("the history's instants on %s", (kind) => {
     }));
     const [o] = await db.query<{ created_at: Date; updated_at: Date }>("SELECT created_at, updated_at FROM orders WHERE store_id = $1", [store.id]);
     const [u] = await db.query<{ at: Date }>("SELECT at FROM order_updates WHERE store_id = $1", [store.id]);
-    const entries = await db.query<{ at: Date }>("SELECT at FROM entries WHERE store_id = $1 AND type NOT IN ('mature', 'expire')", [store.id]);
+    // The order's entries are not read: its update is (HistoryRepository.inputEntries).
+    const entries = await db.query<{ at: Date }>("SELECT at FROM entries WHERE store_id = $1 AND type NOT IN ('mature', 'expire') AND source_type <> 'order'", [store.id]);
     const [e] = await db.query<{ occurred_at: Date; recorded_at: Date }>("SELECT occurred_at, recorded_at FROM events WHERE store_id = $1", [store.id]);
 
     expect(read.orders.map((x) => [x.createdAt.toISOString(), x.updatedAt.toISOString()])).toEqual([["2026-03-02T10:00:00.123Z", "2026-03-02T10:00:00.999Z"]]);

@@ -66,6 +66,9 @@ export interface HistoryRepository {
    */
   orderBodies(storeId: string, orderIds: readonly string[]): Promise<Map<string, Order>>;
   redemptions(storeId: string): Promise<HistoryRedemptionRow[]>;
-  /** Entries of every type but `mature` and `expire`, in id order. */
+  /**
+   * Entries of every type but `mature` and `expire`, in id order, without those of orders whose
+   * updates were logged: a replay sends those updates again, and their entries tell it nothing.
+   */
   inputEntries(storeId: string): Promise<InputEntry[]>;
 }

@@ -2,7 +2,7 @@ import { newId } from "../../core/ids.ts";
 import type { HistoryRepository } from "../../core/ports/history.ts";
 import type { OrderUpdate } from "../../core/ports/history.ts";
 import type { Order } from "../../core/orders/order.ts";
-import { peek, type MemoryState } from "./state.ts";
+import { peek, type EntryRow, type MemoryState } from "./state.ts";
 import { requireStoreRow } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
 import { compareText, fromJsonb } from "./values.ts";
@@ -63,7 +63,10 @@ export function historyRepository(tx: MemoryTx): HistoryRepository {
     },
     async inputEntries(storeId) {
       const t = peek(tx.state, storeId);
-      return byId([...t.entries.values()].filter((e) => e.type !== "mature" && e.type !== "expire")).map((e) => {
+      const logged = new Set<string>();
+      for (const u of updatesOf(tx.state).values()) if (u.storeId === storeId) logged.add(u.orderId);
+      const wanted = (e: EntryRow) => e.type !== "mature" && e.type !== "expire" && !(e.sourceType === "order" && e.sourceRef !== null && logged.has(e.sourceRef));
+      return byId([...t.entries.values()].filter(wanted)).map((e) => {
         const lot = e.type === "import" && e.lotId ? t.lots.get(e.lotId) : undefined;
         return {
           id: e.id, memberId: e.memberId, type: e.type, points: e.points, delta: e.delta, balanceAfter: e.balanceAfter, at: e.at,

@@ -69,6 +69,9 @@ export function historyRepository(sql: Sql): HistoryRepository {
       }));
     },
     async inputEntries(storeId) {
+      // Two statements in one, each a plain scan: an order's entries only when it has no logged
+      // updates, as an anti-join PostgreSQL hashes (written as one condition with an OR, it tested
+      // every order entry against the updates one by one).
       const rows = await sql.query<{
         id: string; member_id: string; type: EntryType; points: number | string; delta: number | string; balance_after: number | string; at: number;
         actor: string; reason: string | null; source_type: SourceType; source_ref: string | null;
@@ -78,8 +81,13 @@ export function historyRepository(sql: Sql): HistoryRepository {
                 ${ms("l.earned_at")} AS earned_at, ${ms("l.available_at")} AS available_at, ${ms("l.expires_at")} AS expires_at
          FROM entries e
          LEFT JOIN lots l ON e.type = 'import' AND l.store_id = e.store_id AND l.id = e.lot_id
-         WHERE e.store_id = $1 AND e.type NOT IN ('mature', 'expire')
-         ORDER BY e.id`, [storeId]);
+         WHERE e.store_id = $1 AND e.type NOT IN ('mature', 'expire') AND e.source_type <> 'order'
+         UNION ALL
+         SELECT e.id, e.member_id, e.type, e.points, e.delta, e.balance_after, ${ms("e.at")}, e.actor, e.reason, e.source_type, e.source_ref, NULL, NULL, NULL
+         FROM entries e
+         WHERE e.store_id = $1 AND e.type NOT IN ('mature', 'expire') AND e.source_type = 'order'
+           AND NOT EXISTS (SELECT 1 FROM order_updates u WHERE u.store_id = e.store_id AND u.order_id = e.source_ref)
+         ORDER BY id`, [storeId]);
       return rows.map((r): InputEntry => ({
         id: r.id, memberId: r.member_id, type: r.type, points: Number(r.points), delta: Number(r.delta), balanceAfter: Number(r.balance_after),
         at: instant(r.at), actor: r.actor, reason: r.reason, sourceType: r.source_type, sourceRef: r.source_ref,

@@ -1,5 +1,5 @@
 import { deserialize, serialize } from "node:v8";
-import { updateOrder, type HistoryOrder, type HistoryOrderUpdate } from "../core/simulation/history.ts";
+import { LoggedOrder, type HistoryOrder, type HistoryOrderUpdate } from "../core/simulation/history.ts";
 import type { HistoryPart } from "../services/simulation/parts.ts";
 
 /**
@@ -33,8 +33,8 @@ interface PackedPart {
 /**
  * A part of a store as it crosses to a replay worker, serialised. Its order updates go as columns
  * (above). An order with logged updates is sent without its document, which is its last update's
- * (services/simulation/load.ts), already there as text: the worker makes it again only if
- * something reads it (a redemption's cart, for a candidate, before the order is in the replay).
+ * (LoggedOrder), already there as text: the worker makes it only if something reads it (a
+ * redemption's cart, for a candidate, before the order is in the replay).
  */
 export function packPart(part: HistoryPart): Buffer {
   const source = part.history.orders;
@@ -64,23 +64,26 @@ export function packPart(part: HistoryPart): Buffer {
       bodyLengths[i] = u.body.length;
       i++;
     }
-    return o.updates.length > 0 ? { ...o, order: null, updates: [] } : { ...o, updates: [] };
+    // Its row alone for an order with updates (its document is theirs: reading it would make it).
+    if (o.updates.length > 0) return { id: o.id, eligibility: o.eligibility, origin: o.origin, createdAt: o.createdAt, updatedAt: o.updatedAt, order: null, moments: [], updates: [] };
+    return { ...o, updates: [] };
   });
   const updates: UpdateColumns = { counts, at, walls: walls.join(""), wallLengths, members: members.join(""), memberLengths, bodies: bodies.join(""), bodyLengths };
   const packed: PackedPart = { part: { ...part, history: { ...part.history, orders: orders as unknown as HistoryOrder[] } }, updates };
   return serialize(packed);
 }
 
-/** A part as `packPart` sent it: each order's updates made again from the columns, its document from its last update when first read. */
+/** A part as `packPart` sent it: each order's updates made again from the columns, its document from its last update when first read (LoggedOrder). */
 export function unpackPart(bytes: Uint8Array): HistoryPart {
   const { part, updates: c } = deserialize(bytes) as PackedPart;
   let i = 0;
   let wall = 0;
   let member = 0;
   let body = 0;
-  const orders = part.history.orders as Array<Omit<HistoryOrder, "order"> & { order: HistoryOrder["order"] | null }>;
-  orders.forEach((o, k) => {
+  const sent = part.history.orders as Array<Omit<HistoryOrder, "order"> & { order: HistoryOrder["order"] | null }>;
+  const orders = sent.map((o, k): HistoryOrder => {
     const n = c.counts[k]!;
+    if (n === 0) return o as HistoryOrder;
     const updates: HistoryOrderUpdate[] = new Array(n);
     for (let j = 0; j < n; j++, i++) {
       const memberLength = c.memberLengths[i]!;
@@ -96,16 +99,8 @@ export function unpackPart(bytes: Uint8Array): HistoryPart {
         body: c.bodies.slice(body, (body += c.bodyLengths[i]!)),
       };
     }
-    o.updates = updates;
-    if (o.order !== null) return;
-    Object.defineProperty(o, "order", {
-      configurable: true, enumerable: true,
-      get() {
-        const order = updateOrder(o.updates.at(-1)!);
-        Object.defineProperty(o, "order", { value: order, configurable: true, enumerable: true, writable: true });
-        return order;
-      },
-    });
+    return new LoggedOrder(o, updates);
   });
+  part.history.orders = orders;
   return part;
 }

@@ -1,11 +1,16 @@
 import { deserialize } from "node:v8";
 import { describe, expect, it } from "vitest";
 import { packPart, unpackPart } from "../../src/jobs/replay-transport.ts";
-import { splitHistory } from "../../src/services/simulation/parts.ts";
+import { splitHistory, type HistoryPart } from "../../src/services/simulation/parts.ts";
 import { loadHistory } from "../../src/services/simulation/load.ts";
 import { memoryTransactor } from "../../src/storage/memory/transactor.ts";
 import { TestClock } from "../support/clock.ts";
 import { generateStore } from "../support/generated-store.ts";
+
+/** A part with each order's document as an own property: an order with logged updates makes it when read (LoggedOrder), and equality reads only own properties. */
+function withDocuments(part: HistoryPart) {
+  return { ...part, history: { ...part.history, orders: part.history.orders.map((o) => ({ ...o, order: o.order })) } };
+}
 
 /** A part crosses to a replay worker without its orders' documents (jobs/replay-transport.ts) and arrives whole. */
 describe("a replay part sent to a worker", () => {
@@ -24,7 +29,7 @@ describe("a replay part sent to a worker", () => {
       expect(sent.part.history.orders.every((o) => o.updates.length === 0 && o.order === null)).toBe(true);
       expect([...sent.updates.counts]).toEqual(part.history.orders.map((o) => o.updates.length));
       expect(sent.updates.bodyLengths.length).toBe(part.history.orders.reduce((n, o) => n + o.updates.length, 0));
-      expect(unpackPart(bytes)).toEqual(part);
+      expect(withDocuments(unpackPart(bytes))).toEqual(withDocuments(part));
     }
   });
 
@@ -40,7 +45,7 @@ describe("a replay part sent to a worker", () => {
     const older = { ...second!, order: second!.order, updates: [] };
     const part = { ...splitHistory(history, 1, [null])[0]!, history: { ...history, orders: [guest, older, third!, ...rest] } };
     const back = unpackPart(packPart(part));
-    expect(back).toEqual(part);
+    expect(withDocuments(back)).toEqual(withDocuments(part));
     expect(JSON.parse(back.history.orders[0]!.updates[0]!.body).note).toBe("café ☕ 𝄞");
   });
 });

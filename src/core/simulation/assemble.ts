@@ -1,5 +1,6 @@
-import type { HistoryRedemptionRow, InputEntry, OrderUpdate } from "../ports/history.ts";
-import type { HistoryCredit, HistoryEvent, HistoryOrder, HistoryRedemption } from "./history.ts";
+import type { Order } from "../orders/order.ts";
+import type { HistoryOrderRow, HistoryRedemptionRow, InputEntry, OrderUpdate } from "../ports/history.ts";
+import { LoggedOrder, type HistoryCredit, type HistoryEvent, type HistoryOrder, type HistoryRedemption } from "./history.ts";
 
 /** The time-ordered part of an id (after its prefix): entries of one store sort by it as they were written. */
 export const wallOf = (id: string) => id.slice(id.indexOf("_") + 1);
@@ -8,10 +9,11 @@ export const wallOf = (id: string) => id.slice(id.indexOf("_") + 1);
  * Ties each recorded input to the ledger entries it wrote: an event's first entry orders it among
  * inputs of the same instant; the entries of an order recorded before updates were kept say when
  * its updates moved points (points given back on a refund included); a redemption's say when it was spent, and when captured or released
- * by a request (a hold timing out is due work and replays by itself).
+ * by a request (a hold timing out is due work and replays by itself). An order with logged updates
+ * takes its document from the last of them (LoggedOrder); `documents` holds those of the others.
  */
 export function assembleInputs(
-  raw: { events: Array<Omit<HistoryEvent, "wall">>; orders: Array<Omit<HistoryOrder, "moments" | "updates">>; updates: OrderUpdate[]; redemptions: HistoryRedemptionRow[]; entries: InputEntry[] },
+  raw: { events: Array<Omit<HistoryEvent, "wall">>; orders: HistoryOrderRow[]; documents: ReadonlyMap<string, Order>; updates: OrderUpdate[]; redemptions: HistoryRedemptionRow[]; entries: InputEntry[] },
 ): { events: HistoryEvent[]; orders: HistoryOrder[]; redemptions: HistoryRedemption[]; credits: HistoryCredit[] } {
   const eventWall = new Map<string, string>();
   const orderMoments = new Map<string, Array<{ at: Date; wall: string }>>();
@@ -61,7 +63,13 @@ export function assembleInputs(
   }
   return {
     events: raw.events.map((e) => ({ ...e, wall: eventWall.get(e.id) ?? null })),
-    orders: raw.orders.map((o) => ({ ...o, moments: orderMoments.get(o.id) ?? [], updates: updates.get(o.id) ?? [] })),
+    orders: raw.orders.map((o): HistoryOrder => {
+      const logged = updates.get(o.id);
+      if (logged !== undefined) return new LoggedOrder(o, logged);
+      const order = raw.documents.get(o.id);
+      if (order === undefined) throw new Error(`order ${o.id} was read without its document`);
+      return { ...o, order, moments: orderMoments.get(o.id) ?? [], updates: [] };
+    }),
     redemptions,
     credits,
   };

@@ -94,6 +94,36 @@ export function updateOrder(update: Pick<HistoryOrderUpdate, "body">): Order {
   return JSON.parse(update.body) as Order;
 }
 
+/**
+ * An order whose updates were logged: its document is its last update's, made from that text
+ * when first read, not when the history is read. A store's history holds hundreds of thousands of
+ * them, and a replay reads few of their documents where the history is read: splitting it reads
+ * the updates' members, and each worker makes the orders it replays from the updates' text. The
+ * document is a getter of the class, not an own property: spreading such an order (`{ ...o }`)
+ * leaves it behind.
+ */
+export class LoggedOrder implements HistoryOrder {
+  readonly moments: HistoryOrder["moments"] = [];
+  #order: Order | undefined;
+  readonly id: string;
+  readonly eligibility: OrderEligibility | null;
+  readonly origin: OrderOrigin | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  constructor(row: Omit<HistoryOrder, "order" | "moments" | "updates">, readonly updates: HistoryOrderUpdate[]) {
+    if (updates.length === 0) throw new Error(`order ${row.id}: an order without logged updates holds its document`);
+    this.id = row.id;
+    this.eligibility = row.eligibility;
+    this.origin = row.origin;
+    this.createdAt = row.createdAt;
+    this.updatedAt = row.updatedAt;
+  }
+
+  get order(): Order {
+    return (this.#order ??= updateOrder(this.updates.at(-1)!));
+  }
+}
+
 /** A redemption and the moments it moved points: spent (or held), then captured or released. */
 export interface HistoryRedemption {
   id: string;

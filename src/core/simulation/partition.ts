@@ -89,7 +89,8 @@ export function partitionHistory(history: StoreHistory, count: number): Partitio
   for (const o of history.orders) {
     const order = groups.add(orderKey(o.id), Math.max(1, o.updates.length));
     const named = new Set<string>();
-    if (o.order.memberId) named.add(o.order.memberId);
+    // An order with logged updates names its member in them (its document is the last one's, not read here).
+    if (o.updates.length === 0 && o.order.memberId) named.add(o.order.memberId);
     if (o.eligibility) named.add(o.eligibility.memberId);
     for (const u of o.updates) if (u.memberId) named.add(u.memberId);
     for (const id of named) groups.join(order, groups.node(memberKey(id)));

@@ -4,7 +4,7 @@ import { assembleInputs, wallOf } from "../../core/simulation/assemble.ts";
 import type { RuleVersionRow } from "../../core/ports/repositories.ts";
 import type { AuditRecord } from "../../core/ports/records.ts";
 import { withProgramDefaults, type ProgramSettings } from "../../core/program/settings.ts";
-import { updateOrder, type HistoryOrder, type StoreHistory } from "../../core/simulation/history.ts";
+import type { StoreHistory } from "../../core/simulation/history.ts";
 import type { HistoryOrderRow, OrderUpdate } from "../../core/ports/history.ts";
 import type { Order } from "../../core/orders/order.ts";
 import { requireStore, storeNow, type Services } from "../context.ts";
@@ -60,9 +60,10 @@ export async function loadHistory(services: Services, storeId: string): Promise<
     const store = await requireStore(repos, storeId);
     const events = await repos.history.events(storeId);
     const updates = await repos.history.orderUpdates(storeId);
+    const orders = await repos.history.orders(storeId);
     const raw = {
-      events, updates,
-      orders: await withDocuments(repos, storeId, await repos.history.orders(storeId), updates),
+      events, updates, orders,
+      documents: await unloggedDocuments(repos, storeId, orders, updates),
       redemptions: await repos.history.redemptions(storeId),
       entries: await repos.history.inputEntries(storeId),
     };
@@ -85,21 +86,16 @@ export async function loadHistory(services: Services, storeId: string): Promise<
 }
 
 /**
- * The orders with their documents: an order's last logged update is its document as stored
- * (HistoryRepository.orderBodies), so only orders without one, recorded before updates were kept,
- * are read again. Read again for every order, they were a third of the read (the orders statement
- * at 200 000 orders: 2.2 to 3.3 s with them, 1.45 s without).
+ * The documents of the orders without logged updates (recorded before updates were kept): every
+ * other order's document is its last logged update's (HistoryRepository.orderBodies), already read,
+ * and made an object only where it is read (LoggedOrder). Read again for every order, they were a
+ * third of the read (the orders statement at 200 000 orders: 2.2 to 3.3 s with them, 1.45 s
+ * without); parsed from the updates here, a year's took 0.5 s and a heap the read had to collect.
  */
-async function withDocuments(repos: Repositories, storeId: string, rows: readonly HistoryOrderRow[], updates: readonly OrderUpdate[]): Promise<Array<Omit<HistoryOrder, "moments" | "updates">>> {
-  const last = new Map<string, OrderUpdate>();
-  for (const u of updates) last.set(u.orderId, u); // in id order: the last one stays
-  const stored = await repos.history.orderBodies(storeId, rows.filter((o) => !last.has(o.id)).map((o) => o.id));
-  return rows.map((o) => {
-    const update = last.get(o.id);
-    const order = update !== undefined ? updateOrder(update) : stored.get(o.id);
-    if (order === undefined) throw new Error(`order ${o.id} was read without its document`);
-    return { ...o, order };
-  });
+async function unloggedDocuments(repos: Repositories, storeId: string, rows: readonly HistoryOrderRow[], updates: readonly OrderUpdate[]): Promise<Map<string, Order>> {
+  const logged = new Set<string>();
+  for (const u of updates) logged.add(u.orderId);
+  return repos.history.orderBodies(storeId, rows.filter((o) => !logged.has(o.id)).map((o) => o.id));
 }
 
 function ruleVersionsWithWalls(versions: readonly RuleVersionRow[], walls: ReadonlyMap<string, string[]>): StoreHistory["ruleVersions"] {

@@ -18,25 +18,30 @@ interface UpdateColumns {
   /** The members joined; a length of NO_MEMBER for an update without one. */
   members: string;
   memberLengths: Uint32Array;
-  bodies: string;
+  /** The bodies are not in the columns: they follow them in the part's bytes (packPart). */
   bodyLengths: Uint32Array;
 }
 
 const NO_MEMBER = 0xffffffff;
 
 /** The part as sent: its orders without updates (in the columns) and, for those with updates, without their document. */
-interface PackedPart {
+export interface PackedPart {
   part: HistoryPart;
   updates: UpdateColumns;
 }
 
 /**
- * A part of a store as it crosses to a replay worker, serialised. Its order updates go as columns
- * (above). An order with logged updates is sent without its document, which is its last update's
- * (LoggedOrder), already there as text: the worker makes it only if something reads it (a
- * redemption's cart, for a candidate, before the order is in the replay).
+ * A part of a store as it crosses to a replay worker: bytes in memory the workers share, written
+ * once. Its order updates go as columns (above), serialised, then the updates' bodies as UTF-8:
+ * the bulk of a part (a year's are hundreds of megabytes) written straight into the shared memory,
+ * not serialised and then copied there. An order with logged updates is sent without its
+ * document, which is its last update's (LoggedOrder), already there as text: the worker makes it
+ * only if something reads it (a redemption's cart, for a candidate, before the order is in the
+ * replay).
+ *
+ * Bytes: the serialised columns' length (4 bytes, little-endian), the serialised columns, the bodies.
  */
-export function packPart(part: HistoryPart): Buffer {
+export function packPart(part: HistoryPart): SharedArrayBuffer {
   const source = part.history.orders;
   let total = 0;
   for (const o of source) total += o.updates.length;
@@ -68,14 +73,28 @@ export function packPart(part: HistoryPart): Buffer {
     if (o.updates.length > 0) return { id: o.id, eligibility: o.eligibility, origin: o.origin, createdAt: o.createdAt, updatedAt: o.updatedAt, order: null, moments: [], updates: [] };
     return { ...o, updates: [] };
   });
-  const updates: UpdateColumns = { counts, at, walls: walls.join(""), wallLengths, members: members.join(""), memberLengths, bodies: bodies.join(""), bodyLengths };
+  const updates: UpdateColumns = { counts, at, walls: walls.join(""), wallLengths, members: members.join(""), memberLengths, bodyLengths };
   const packed: PackedPart = { part: { ...part, history: { ...part.history, orders: orders as unknown as HistoryOrder[] } }, updates };
-  return serialize(packed);
+  const head = serialize(packed);
+  const text = bodies.join("");
+  const shared = new SharedArrayBuffer(4 + head.length + Buffer.byteLength(text, "utf8"));
+  const bytes = Buffer.from(shared);
+  bytes.writeUInt32LE(head.length, 0);
+  head.copy(bytes, 4);
+  bytes.write(text, 4 + head.length, "utf8");
+  return shared;
+}
+
+/** What `packPart` wrote: the part and its columns, and the updates' bodies joined. */
+export function readPacked(shared: SharedArrayBuffer): { packed: PackedPart; bodies: string } {
+  const bytes = Buffer.from(shared);
+  const headEnd = 4 + bytes.readUInt32LE(0);
+  return { packed: deserialize(bytes.subarray(4, headEnd)) as PackedPart, bodies: bytes.toString("utf8", headEnd) };
 }
 
 /** A part as `packPart` sent it: each order's updates made again from the columns, its document from its last update when first read (LoggedOrder). */
-export function unpackPart(bytes: Uint8Array): HistoryPart {
-  const { part, updates: c } = deserialize(bytes) as PackedPart;
+export function unpackPart(shared: SharedArrayBuffer): HistoryPart {
+  const { packed: { part, updates: c }, bodies } = readPacked(shared);
   let i = 0;
   let wall = 0;
   let member = 0;
@@ -96,7 +115,7 @@ export function unpackPart(bytes: Uint8Array): HistoryPart {
         at: new Date(c.at[i]!),
         wall: c.walls.slice(wall, (wall += c.wallLengths[i]!)),
         memberId,
-        body: c.bodies.slice(body, (body += c.bodyLengths[i]!)),
+        body: bodies.slice(body, (body += c.bodyLengths[i]!)),
       };
     }
     return new LoggedOrder(o, updates);

@@ -16,7 +16,7 @@ const failed = (error: unknown) => reply({ kind: "failed", message: error instan
 
 port.on("message", (task: ReplayTask) => {
   Promise.resolve()
-    .then(() => replayPart(unpackPart(new Uint8Array(task.history)), runs, (inputs) => reply({ kind: "replayed", inputs })))
+    .then(() => replayPart(unpackPart(task.history), runs, (inputs) => reply({ kind: "replayed", inputs })))
     .then((results) => reply({ kind: "result", results }), failed);
 });
 reply({ kind: "ready" });

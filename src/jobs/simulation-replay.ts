@@ -116,10 +116,8 @@ function sharedParts(history: StoreHistory, count: number, candidates: ReadonlyA
       bytes(part) {
         let shared = bytes[part];
         if (!shared) {
-          const buffer = packPart(split[part]!);
+          shared = packPart(split[part]!);
           split[part] = null; // the bytes are all the workers need now
-          shared = new SharedArrayBuffer(buffer.length);
-          new Uint8Array(shared).set(buffer);
           bytes[part] = shared;
         }
         return shared;

@@ -1,6 +1,5 @@
-import { deserialize } from "node:v8";
 import { describe, expect, it } from "vitest";
-import { packPart, unpackPart } from "../../src/jobs/replay-transport.ts";
+import { packPart, readPacked, unpackPart } from "../../src/jobs/replay-transport.ts";
 import { splitHistory, type HistoryPart } from "../../src/services/simulation/parts.ts";
 import { loadHistory } from "../../src/services/simulation/load.ts";
 import { memoryTransactor } from "../../src/storage/memory/transactor.ts";
@@ -23,12 +22,13 @@ describe("a replay part sent to a worker", () => {
     expect(parts).toHaveLength(2);
     for (const part of parts) {
       const bytes = packPart(part);
-      const sent = deserialize(bytes) as { part: typeof part; updates: { counts: Uint32Array; bodyLengths: Uint32Array } };
+      const { packed: sent, bodies } = readPacked(bytes);
       expect(sent.part.history.orders.length).toBeGreaterThan(0);
       // What crosses: no document for an order whose updates hold it, the updates as columns.
       expect(sent.part.history.orders.every((o) => o.updates.length === 0 && o.order === null)).toBe(true);
       expect([...sent.updates.counts]).toEqual(part.history.orders.map((o) => o.updates.length));
       expect(sent.updates.bodyLengths.length).toBe(part.history.orders.reduce((n, o) => n + o.updates.length, 0));
+      expect(bodies).toBe(part.history.orders.flatMap((o) => o.updates.map((u) => u.body)).join(""));
       expect(withDocuments(unpackPart(bytes))).toEqual(withDocuments(part));
     }
   });

@@ -1,5 +1,5 @@
 import { deserialize, serialize } from "node:v8";
-import { LoggedOrder, type HistoryOrder, type HistoryOrderUpdate } from "../core/simulation/history.ts";
+import { LoggedOrder, type HistoryOrder, type HistoryOrderUpdate, type StoreHistory } from "../core/simulation/history.ts";
 import type { HistoryPart } from "../services/simulation/parts.ts";
 
 /**
@@ -24,9 +24,12 @@ interface UpdateColumns {
 
 const NO_MEMBER = 0xffffffff;
 
-/** The part as sent: its orders without updates (in the columns) and, for those with updates, without their document. */
+/** An order as sent: without its updates (in the columns) and, when it has updates, without its document (null). */
+type SentOrder = Omit<HistoryOrder, "order"> & { order: HistoryOrder["order"] | null };
+
+/** The part as sent: its orders as SentOrder, their updates in the columns. */
 export interface PackedPart {
-  part: HistoryPart;
+  part: Omit<HistoryPart, "history"> & { history: Omit<StoreHistory, "orders"> & { orders: SentOrder[] } };
   updates: UpdateColumns;
 }
 
@@ -54,7 +57,7 @@ export function packPart(part: HistoryPart): SharedArrayBuffer {
   const members: string[] = [];
   const bodies: string[] = [];
   let i = 0;
-  const orders = source.map((o, k) => {
+  const orders = source.map((o, k): SentOrder => {
     counts[k] = o.updates.length;
     for (const u of o.updates) {
       at[i] = u.at.getTime();
@@ -74,7 +77,7 @@ export function packPart(part: HistoryPart): SharedArrayBuffer {
     return { ...o, updates: [] };
   });
   const updates: UpdateColumns = { counts, at, walls: walls.join(""), wallLengths, members: members.join(""), memberLengths, bodyLengths };
-  const packed: PackedPart = { part: { ...part, history: { ...part.history, orders: orders as unknown as HistoryOrder[] } }, updates };
+  const packed: PackedPart = { part: { ...part, history: { ...part.history, orders } }, updates };
   const head = serialize(packed);
   const text = bodies.join("");
   const shared = new SharedArrayBuffer(4 + head.length + Buffer.byteLength(text, "utf8"));
@@ -99,10 +102,9 @@ export function unpackPart(shared: SharedArrayBuffer): HistoryPart {
   let wall = 0;
   let member = 0;
   let body = 0;
-  const sent = part.history.orders as Array<Omit<HistoryOrder, "order"> & { order: HistoryOrder["order"] | null }>;
-  const orders = sent.map((o, k): HistoryOrder => {
+  const orders = part.history.orders.map((o, k): HistoryOrder => {
     const n = c.counts[k]!;
-    if (n === 0) return o as HistoryOrder;
+    if (n === 0) return { ...o, order: o.order! }; // sent with its document
     const updates: HistoryOrderUpdate[] = new Array(n);
     for (let j = 0; j < n; j++, i++) {
       const memberLength = c.memberLengths[i]!;
@@ -120,6 +122,5 @@ export function unpackPart(shared: SharedArrayBuffer): HistoryPart {
     }
     return new LoggedOrder(o, updates);
   });
-  part.history.orders = orders;
-  return part;
+  return { ...part, history: { ...part.history, orders } };
 }

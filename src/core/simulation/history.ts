@@ -97,8 +97,9 @@ export function updateOrder(update: Pick<HistoryOrderUpdate, "body">): Order {
 /**
  * An order whose updates were logged: its document is its last update's, made from that text
  * when first read, not when the history is read. A store's history holds hundreds of thousands of
- * them, and a replay reads few of their documents where the history is read: splitting it reads
- * the updates' members, and each worker makes the orders it replays from the updates' text. The
+ * them, and splitting it for the replay workers reads only the updates' members (each worker
+ * makes the orders it replays from the updates' text): the documents are made when the report's
+ * revenue reads them, once the workers are done, and the history is smaller while they run. The
  * document is a getter of the class, not an own property: spreading such an order (`{ ...o }`)
  * leaves it behind.
  */

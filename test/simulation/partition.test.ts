@@ -111,12 +111,13 @@ describe("a store split into parts of its members", () => {
 describe("the parts' results added up", () => {
   const flow = (month: string, issued: number, redeemed: number, expired: number, reversed: number, outstanding: number) => ({ month, issued, redeemed, expired, reversed, outstanding });
 
-  it("sums each month's flows and carries a part's balance through months it has no entries in", () => {
-    const a = { flows: [flow("2026-01", 100, 0, 0, 0, 100), flow("2026-03", 0, 0, 10, 0, 90)], tiers: new Map([["2026-01", { gold: 1 }]]), skipped: { redemptions: 1, deductions: 0, events: 0, orders: 0 } };
-    const b = { flows: [flow("2026-02", 50, 20, 0, 5, 25)], tiers: new Map<string, Record<string, number>>([["2026-01", { gold: 2, silver: 1 }], ["2026-02", { silver: 1 }]]), skipped: { redemptions: 0, deductions: 2, events: 0, orders: 3 } };
+  it("sums each month's flows, tiers and revenue, and carries a part's balance through months it has no entries in", () => {
+    const a = { flows: [flow("2026-01", 100, 0, 0, 0, 100), flow("2026-03", 0, 0, 10, 0, 90)], tiers: new Map([["2026-01", { gold: 1 }]]), skipped: { redemptions: 1, deductions: 0, events: 0, orders: 0 }, revenue: new Map([["2026-01", 5_000], ["2026-03", -700]]) };
+    const b = { flows: [flow("2026-02", 50, 20, 0, 5, 25)], tiers: new Map<string, Record<string, number>>([["2026-01", { gold: 2, silver: 1 }], ["2026-02", { silver: 1 }]]), skipped: { redemptions: 0, deductions: 2, events: 0, orders: 3 }, revenue: new Map([["2026-01", 1_250], ["2026-02", 900]]) };
     const merged = mergeResults([a, b]);
     expect(merged.flows).toEqual([flow("2026-01", 100, 0, 0, 0, 100), flow("2026-02", 50, 20, 0, 5, 125), flow("2026-03", 0, 0, 10, 0, 115)]);
     expect([...merged.tiers]).toEqual([["2026-01", { gold: 3, silver: 1 }], ["2026-02", { silver: 1 }]]);
     expect(merged.skipped).toEqual({ redemptions: 1, deductions: 2, events: 0, orders: 3 });
+    expect(new Map(merged.revenue)).toEqual(new Map([["2026-01", 6_250], ["2026-02", 900], ["2026-03", -700]]));
   });
 });

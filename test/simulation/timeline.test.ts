@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { orderSchema } from "../../src/core/orders/order.ts";
-import type { HistoryOrder } from "../../src/core/simulation/history.ts";
+import { LoggedOrder, type HistoryOrder } from "../../src/core/simulation/history.ts";
 import { firstInputAt, orderSteps, programSteps, timeline, type Step } from "../../src/core/simulation/timeline.ts";
 
 const d = (iso: string) => new Date(iso);
@@ -35,6 +35,26 @@ describe("an order's replayed moments", () => {
       ["2026-01-01T10:00:00.000Z", "u1", first],
       ["2026-01-12T10:00:00.000Z", "u2", order],
     ]);
+  });
+
+  it("leave the document made of an order's last update as the order's own, and no earlier one", () => {
+    const first = { ...order, deliveredAt: null, refunds: [] };
+    const updates = [
+      { at: d("2026-01-01T10:00:00Z"), wall: "u1", memberId: first.memberId, body: JSON.stringify(first) },
+      { at: d("2026-01-12T10:00:00Z"), wall: "u2", memberId: order.memberId, body: JSON.stringify(order) },
+    ];
+    const logged = new LoggedOrder({ id: "o1", eligibility: null, origin: null, createdAt: d("2026-01-01T10:00:00Z"), updatedAt: d("2026-01-12T10:00:00Z") }, updates);
+    const [early, last] = orderSteps(logged) as Array<Extract<Step, { kind: "order" }>>;
+    early!.snapshot;
+    const replayed = last!.snapshot;
+    // The very object the last step made, not the first's, and not a second parse of the same text.
+    expect(logged.order).toBe(replayed);
+    expect(logged.order).toEqual(order);
+    // An order read before its last update is replayed keeps the document it made then.
+    const read = new LoggedOrder({ id: "o2", eligibility: null, origin: null, createdAt: d("2026-01-01T10:00:00Z"), updatedAt: d("2026-01-12T10:00:00Z") }, updates);
+    const before = read.order;
+    (orderSteps(read)[1] as Extract<Step, { kind: "order" }>).snapshot;
+    expect(read.order).toBe(before);
   });
 
   it("are rebuilt from the order's own timestamps for an order recorded before updates were kept", () => {

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { inputCount, replayInThreadParts, replayInWorkerPool } from "../../src/jobs/simulation-replay.ts";
 import { inputSteps } from "../../src/core/simulation/timeline.ts";
+import { revenueByMonth } from "../../src/core/simulation/figures.ts";
 import { exportProgram } from "../../src/services/program-document.ts";
 import { loadHistory, type LoadedHistory } from "../../src/services/simulation/load.ts";
 import type { ReplayOptions } from "../../src/services/simulation/replay.ts";
@@ -12,11 +13,15 @@ import { generateStore } from "../support/generated-store.ts";
 describe("replays on the worker pool", () => {
   let loaded: LoadedHistory;
   let runs: Array<Omit<ReplayOptions, "tx">>;
+  /** The store's revenue by month, walked from a history read apart (its orders' documents made from their own last updates). */
+  let revenue: Map<string, number>;
 
   beforeAll(async () => {
     const services = { tx: memoryTransactor(), clock: new TestClock(new Date("2025-01-01T00:00:00Z")) };
     const storeId = await generateStore(services, { members: 80, orders: 600, days: 180, start: new Date("2025-01-01T05:00:00Z"), seed: 11 });
     loaded = await loadHistory(services, storeId);
+    const apart = (await loadHistory(services, storeId)).history;
+    revenue = revenueByMonth(apart.orders, apart.store.timezone);
     const current = await exportProgram(services, storeId);
     const halved = { ...current, earnRules: current.earnRules.map((r) => (r.award.type === "per_amount" ? { ...r, award: { ...r.award, per: r.award.per * 2 } } : r)) };
     const base = { from: new Date("2025-02-01T05:00:00Z"), to: loaded.now, spendingScale: 1 };
@@ -29,6 +34,17 @@ describe("replays on the worker pool", () => {
     expect(pooled).toEqual(whole);
     // The candidate earns half: the two runs differ, so each result went back to its own run.
     expect(whole[1]!.flows.reduce((s, f) => s + f.issued, 0)).toBeLessThan(whole[0]!.flows.reduce((s, f) => s + f.issued, 0));
+  }, 120_000);
+
+  it("adds up the revenue of every order of the store, in one part or several, here or on workers, however far it replays", async () => {
+    // Ended before most orders' last updates: those orders' documents are not the replay's, and count all the same.
+    const early = runs.map((r) => ({ ...r, to: new Date("2025-03-01T05:00:00Z") }));
+    for (const runner of [replayInThreadParts(1), replayInThreadParts(4), replayInWorkerPool(2)]) {
+      const results = await runner(loaded.history, early);
+      for (const result of results) expect(result.revenue).toEqual(revenue);
+    }
+    expect([...revenue.keys()].filter((month) => month >= "2025-03").length).toBeGreaterThan(2);
+    expect([...revenue.values()].every((amount) => Number.isInteger(amount))).toBe(true);
   }, 120_000);
 
   it("says how far the replays have got, from 0 up to 1 once every input of every run is replayed, in this thread and on workers", async () => {

@@ -98,8 +98,7 @@ export function updateOrder(update: Pick<HistoryOrderUpdate, "body">): Order {
  * An order whose updates were logged: its document is its last update's, made from that text
  * when first read, not when the history is read. A store's history holds hundreds of thousands of
  * them, and splitting it for the replay workers reads only the updates' members (each worker
- * makes the orders it replays from the updates' text): the documents are made when the report's
- * revenue reads them, once the workers are done, and the history is smaller while they run. The
+ * makes the orders it replays from the updates' text, and keeps each order's last: `adopt`). The
  * document is a getter of the class, not an own property: spreading such an order (`{ ...o }`)
  * leaves it behind.
  */
@@ -122,6 +121,14 @@ export class LoggedOrder implements HistoryOrder {
 
   get order(): Order {
     return (this.#order ??= updateOrder(this.updates.at(-1)!));
+  }
+
+  /**
+   * Keeps the document a replay made of one of this order's updates, when it is the last: the
+   * order's own, which the replay's revenue then reads without parsing that text again.
+   */
+  adopt(update: HistoryOrderUpdate, order: Order): void {
+    if (update === this.updates.at(-1)) this.#order ??= order;
   }
 }
 

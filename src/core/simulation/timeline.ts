@@ -1,5 +1,5 @@
 import type { Order } from "../orders/order.ts";
-import { updateOrder, type HistoryCredit, type HistoryEvent, type HistoryOrder, type HistoryOrderUpdate, type HistoryRedemption, type StoreHistory } from "./history.ts";
+import { LoggedOrder, updateOrder, type HistoryCredit, type HistoryEvent, type HistoryOrder, type HistoryOrderUpdate, type HistoryRedemption, type StoreHistory } from "./history.ts";
 
 /** One input to replay, at the store instant it was (or would have been) processed. */
 export type Step =
@@ -46,7 +46,9 @@ class UpdateStep {
   }
 
   get snapshot(): Order {
-    return updateOrder(this.update);
+    const order = updateOrder(this.update);
+    if (this.order instanceof LoggedOrder) this.order.adopt(this.update, order);
+    return order;
   }
 }
 

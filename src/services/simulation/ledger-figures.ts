@@ -1,6 +1,6 @@
 import { DateTime } from "luxon";
 import type { LoadedHistory } from "./load.ts";
-import type { ReplayResult } from "./replay-options.ts";
+import type { ReplayFlows } from "./replay-options.ts";
 
 /**
  * The current program's replay, as the store's own ledger already has it, when a replay could only
@@ -14,7 +14,7 @@ import type { ReplayResult } from "./replay-options.ts";
  * ledger's month holds the rest of that month. Null when any of these does not hold: then the
  * current program is replayed.
  */
-export function currentFromLedger(loaded: LoadedHistory, to: Date, spendingScale: number): ReplayResult | null {
+export function currentFromLedger(loaded: LoadedHistory, to: Date, spendingScale: number): ReplayFlows | null {
   const { history } = loaded;
   if (spendingScale !== 1) return null;
   if (history.tiers.length > 0 || history.members.some((m) => m.manualTier !== null)) return null;
@@ -24,6 +24,6 @@ export function currentFromLedger(loaded: LoadedHistory, to: Date, spendingScale
 }
 
 /** The ledger's own monthly flows as a replay's result: no tier counts, nothing skipped. */
-export function ledgerResult(loaded: LoadedHistory): ReplayResult {
+export function ledgerResult(loaded: LoadedHistory): ReplayFlows {
   return { flows: loaded.flows, tiers: new Map(), skipped: { redemptions: 0, deductions: 0, events: 0, orders: 0 } };
 }

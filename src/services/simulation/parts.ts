@@ -46,9 +46,9 @@ export function splitHistory(history: StoreHistory, count: number, candidates: R
 }
 
 /**
- * The parts' results as one: each month's flows and tier counts summed, and the outstanding
- * balance carried from month to month over every part's months (a part with no entries in a month
- * still holds its balance then).
+ * The parts' results as one: each month's flows, tier counts and revenue summed, and the
+ * outstanding balance carried from month to month over every part's months (a part with no
+ * entries in a month still holds its balance then).
  */
 export function mergeResults(results: readonly ReplayResult[]): ReplayResult {
   if (results.length === 1) return results[0]!;
@@ -78,5 +78,7 @@ export function mergeResults(results: readonly ReplayResult[]): ReplayResult {
   }
   const skipped = { redemptions: 0, deductions: 0, events: 0, orders: 0 };
   for (const r of results) for (const k of Object.keys(skipped) as Array<keyof typeof skipped>) skipped[k] += r.skipped[k];
-  return { flows, tiers: new Map([...tiers].sort(([a], [b]) => (a < b ? -1 : 1))), skipped };
+  const revenue = new Map<string, number>();
+  for (const r of results) for (const [month, amount] of r.revenue) revenue.set(month, (revenue.get(month) ?? 0) + amount);
+  return { flows, tiers: new Map([...tiers].sort(([a], [b]) => (a < b ? -1 : 1))), skipped, revenue };
 }

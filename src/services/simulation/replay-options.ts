@@ -19,11 +19,21 @@ export interface ReplayOptions extends ReplayProgram {
   tx: Transactor;
 }
 
-/** How the replay went: the ledger's monthly flows, tiers held at each month's end, inputs it could not repeat. */
-export interface ReplayResult {
+/** A program's points over time: the ledger's monthly flows, tiers held at each month's end, inputs it could not repeat. */
+export interface ReplayFlows {
   flows: MonthFlow[];
   tiers: Map<string, Record<string, number>>;
   skipped: Skipped;
+}
+
+/**
+ * How a replay went: its flows, and the revenue of the orders it was given by store month
+ * (figures.ts revenueByMonth), the same for every program. Each worker adds up its part's orders
+ * from the documents its replay made of their last updates; made on the main thread after the
+ * replays, it was a serial second and more of parsing every order's last update again.
+ */
+export interface ReplayResult extends ReplayFlows {
+  revenue: Map<string, number>;
 }
 
 /**

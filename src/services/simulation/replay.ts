@@ -6,6 +6,7 @@ import type { HistoryOrder, StoreHistory } from "../../core/simulation/history.t
 import { firstInputOf, inputMoments, inputSteps, programSteps, sortSteps, type Step } from "../../core/simulation/timeline.ts";
 import { addLocalDays, localDateKey, localParts } from "../../core/time/zone.ts";
 import { runDueWork } from "../due-work.ts";
+import { revenueByMonth } from "../../core/simulation/figures.ts";
 import type { Services } from "../context.ts";
 import { importProgram } from "../program-document.ts";
 import { finishRedemption } from "../redemptions.ts";
@@ -14,7 +15,7 @@ import { quietRepositories } from "./quiet.ts";
 import type { ReplayOptions, ReplayPart, ReplayResult } from "./replay-options.ts";
 import { addRuleVersion, replayCredit, replayEvent, replayOrder, replayRedemption, SYSTEM } from "./replay-inputs.ts";
 
-export type { ReplayOptions, ReplayPart, ReplayProgram, ReplayResult } from "./replay-options.ts";
+export type { ReplayFlows, ReplayOptions, ReplayPart, ReplayProgram, ReplayResult } from "./replay-options.ts";
 
 /** The whole of a store's history as one part: every member, every input. */
 export function wholeHistory(history: StoreHistory): ReplayPart {
@@ -95,7 +96,7 @@ async function replayOn(tx: Transactor, history: StoreHistory, options: ReplayOp
   const storeId = history.store.id;
   await services.tx.run((repos) => seed(repos, history, part.firstInputAt, clock.now()));
 
-  const result: ReplayResult = { flows: [], tiers: new Map(), skipped: { redemptions: 0, deductions: 0, events: 0, orders: 0 } };
+  const result: ReplayResult = { flows: [], tiers: new Map(), skipped: { redemptions: 0, deductions: 0, events: 0, orders: 0 }, revenue: new Map() };
   const redemptionIds = new Map<string, string>();
   const orders = new Map(history.orders.map((o) => [o.id, o]));
   let candidatePending = options.candidate !== null;
@@ -146,6 +147,8 @@ async function replayOn(tx: Transactor, history: StoreHistory, options: ReplayOp
     result.flows = await repos.reports.monthlyFlows(storeId, zone);
     result.tiers.set(DateTime.fromJSDate(options.to, { zone }).toFormat("yyyy-MM"), await tierCounts(repos, storeId));
   });
+  // Read from the documents the replay made of each order's last update (LoggedOrder.adopt), where it got that far.
+  result.revenue = revenueByMonth(history.orders, zone);
   // The rest: the inputs since the last report, and those after the period, passed over.
   replayed(inputs.length - reported);
   return result;

@@ -3,7 +3,7 @@ import { redeemMethodSchema } from "../../core/redemption/methods.ts";
 import type { ProgramDocument } from "../../core/program/document.ts";
 import { monthsBetween, revenueByMonth, simulationFigures, type CashValue, type ProgramFigures, type SimulationReport } from "../../core/simulation/figures.ts";
 import type { StoreHistory } from "../../core/simulation/history.ts";
-import type { ReplayOptions, ReplayResult } from "./replay.ts";
+import type { ReplayFlows, ReplayOptions, ReplayResult } from "./replay.ts";
 import { currentFromLedger, ledgerResult } from "./ledger-figures.ts";
 import type { LoadedHistory } from "./load.ts";
 
@@ -95,10 +95,9 @@ function basisOf(loaded: LoadedHistory, request: Omit<SimulationRequest, "candid
   const rate = request.redemptionRate ?? observed;
   // A given rate scales what members spend, against what they did spend; the observed rate is what they did.
   const spendingScale = request.redemptionRate === null || observed === 0 ? 1 : request.redemptionRate / observed;
-  // Revenue is a walk of every order: made when figures first are.
-  let revenue: Map<string, number> | null = null;
-  const figures = (r: ReplayResult, cashValue: CashValue): ProgramFigures => ({
-    ...simulationFigures({ flows: r.flows, months, revenue: (revenue ??= revenueByMonth(history.orders, zone)), tiers: r.tiers, cashValue, redemptionRate: rate }),
+  // Revenue is the orders' whatever the program: a replay adds it up (ReplayResult), the ledger's figures take it from one.
+  const figures = (r: ReplayFlows, cashValue: CashValue, revenue: ReadonlyMap<string, number>): ProgramFigures => ({
+    ...simulationFigures({ flows: r.flows, months, revenue, tiers: r.tiers, cashValue, redemptionRate: rate }),
     cashValue, skipped: r.skipped,
   });
   return {
@@ -120,7 +119,9 @@ function basisOf(loaded: LoadedHistory, request: Omit<SimulationRequest, "candid
  */
 export function ledgerBaseline(loaded: LoadedHistory, period: { from: Date; to: Date }): { figures: ProgramFigures; redemptionRate: number } {
   const basis = basisOf(loaded, { ...period, redemptionRate: null });
-  return { figures: basis.figures(ledgerResult(loaded), basis.currentCash), redemptionRate: basis.rate };
+  // No replay to add up the orders' revenue: walked here, each order's document made from its last update.
+  const revenue = revenueByMonth(loaded.history.orders, loaded.history.store.timezone);
+  return { figures: basis.figures(ledgerResult(loaded), basis.currentCash, revenue), redemptionRate: basis.rate };
 }
 
 /**
@@ -160,7 +161,7 @@ async function report(loaded: LoadedHistory, request: SimulationRequest, basis: 
     observedRedemptionRate: basis.observed,
     currentFrom: fromLedger ? "ledger" : "replay",
     reproduced: !fromLedger && basis.run.spendingScale === 1 ? sameFlows(current.flows, loaded.flows, new Set(basis.months)) : null,
-    current: basis.figures(current, basis.currentCash),
-    candidate: basis.figures(candidate, cashValueOf(request.candidate.redeemMethods as Array<Record<string, unknown>>)),
+    current: basis.figures(current, basis.currentCash, candidate.revenue),
+    candidate: basis.figures(candidate, cashValueOf(request.candidate.redeemMethods as Array<Record<string, unknown>>), candidate.revenue),
   };
 }

@@ -57,7 +57,7 @@ function settleStep(store: StoreRecord, now: Date, counts: DueWorkCounts, limit:
       for (const id of memberIds) {
         const l = loaded.get(id);
         if (!l) continue;
-        const book = new MemberBook(l.balance, l.lots, l.holds, store.program.clawback);
+        const book = MemberBook.adopting(l.balance, l.lots, l.holds, store.program.clawback);
         const w = book.settleDue(now);
         work.matured += w.matured;
         work.released += w.released;

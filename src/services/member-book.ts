@@ -10,7 +10,7 @@ import type { StoreRecord } from "../core/ports/records.ts";
  * in memory: figures read or changes made from it are as of now, even before due work has run.
  */
 export function settledBook(loaded: LoadedBook, store: StoreRecord, now: Date): MemberBook {
-  const book = new MemberBook(loaded.balance, loaded.lots, loaded.holds, store.program.clawback);
+  const book = MemberBook.adopting(loaded.balance, loaded.lots, loaded.holds, store.program.clawback);
   book.settleDue(now);
   return book;
 }

@@ -364,6 +364,22 @@ describe("balanceAfter chain", () => {
     expect(book.changes().changedLots).toEqual([{ ...lot, remaining: 35 }]);
     expect(lot.remaining).toBe(60); // the loaded record is copied, never mutated
   });
+
+  it("takes a load made for it alone as it is, and changes it as a copied load changes", () => {
+    const loadedLot = (): Lot => ({
+      id: "lot_a", memberId: "m2", points: 100, remaining: 60, status: "available",
+      earnedAt: d("2025-12-01T00:00:00Z"), availableAt: d("2025-12-01T00:00:00Z"), expiresAt: null, source: SOURCE,
+    });
+    const balance = () => ({ memberId: "m2", balance: 60, pending: 0, held: 0, debt: 0, seq: 4 });
+    const given = loadedLot();
+    const adopted = MemberBook.adopting(balance(), [given], [], "allow_negative");
+    const copied = new MemberBook(balance(), [loadedLot()], [], "allow_negative");
+    for (const book of [adopted, copied]) book.debit({ ...base(d("2026-01-01T00:00:00Z")), type: "redeem", points: 25 });
+    expect(adopted.changes().changedLots).toEqual(copied.changes().changedLots);
+    expect(adopted.changes().state).toEqual(copied.changes().state);
+    expect(adopted.lot("lot_a")).toBe(given);
+    expect(given.remaining).toBe(35);
+  });
 });
 
 // ---------------------------------------------------------------------------------------------

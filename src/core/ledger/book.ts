@@ -45,6 +45,9 @@ export interface DueWork {
   released: number;
 }
 
+/** Tells the constructor the lots are the book's own (`MemberBook.adopting`); not exported, so only this module can. */
+const ADOPT = Symbol("adopt");
+
 /**
  * One member's ledger, loaded under the member's row lock and changed in memory. Every operation
  * appends immutable entries and records which lots it touched; the storage adapter persists
@@ -64,15 +67,25 @@ export class MemberBook {
   private readonly before: { balance: number; pending: number; held: number };
   private readonly allocations: Allocation[] = [];
 
+  /** The loaded lots are copied (unless `adopting`): the book changes its own, never the caller's records. */
   constructor(
     private readonly state: MemberBalance,
     lots: Iterable<Lot>,
     holds: Iterable<Hold>,
     private readonly clawback: ClawbackPolicy,
+    adopt?: typeof ADOPT,
   ) {
     this.before = { balance: state.balance, pending: state.pending, held: state.held };
-    for (const lot of lots) this.lots.set(lot.id, { ...lot });
+    for (const lot of lots) this.lots.set(lot.id, adopt === ADOPT ? lot : { ...lot });
     for (const hold of holds) this.holds.set(hold.id, { ...hold, allocations: [...hold.allocations] });
+  }
+
+  /**
+   * A book over a load made for it alone (a repository's, which nothing else keeps): its lots are
+   * taken as they are, not copied. A replay opens a book for every input, six open lots each.
+   */
+  static adopting(state: MemberBalance, lots: Lot[], holds: Iterable<Hold>, clawback: ClawbackPolicy): MemberBook {
+    return new MemberBook(state, lots, holds, clawback, ADOPT);
   }
 
   get balance(): MemberBalance {

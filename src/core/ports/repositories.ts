@@ -56,6 +56,7 @@ export interface KeyRepository {
   revoke(storeId: string, id: string, at: Date): Promise<ApiKeyRecord | null>;
 }
 
+/** A member's book as loaded: made for each call, so the caller's to change (MemberBook.adopting takes its lots as they are). */
 export interface LoadedBook {
   member: MemberRecord;
   balance: MemberBalance;

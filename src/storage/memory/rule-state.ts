@@ -18,9 +18,12 @@ export function ruleStateRepository(tx: MemoryTx): RuleStateRepository {
       if (ruleIds.length === 0) return new RuleState();
       const t = peek(tx.state, storeId);
       const counters = [];
+      // Each list's distinct values made once, not once for every member (or member and rule).
+      const rules = new Set(ruleIds);
+      const inPeriods = new Set(periods);
       for (const m of new Set(memberIds)) {
-        for (const r of new Set(ruleIds)) {
-          for (const p of new Set(periods)) {
+        for (const r of rules) {
+          for (const p of inPeriods) {
             const c = t.counters.get(counterKey(m, r, p));
             if (c) counters.push({ memberId: c.memberId, ruleId: c.ruleId, period: c.period, points: c.points, times: c.times, units: c.units });
           }

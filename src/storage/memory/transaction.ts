@@ -88,7 +88,7 @@ export class MemoryTransaction implements MemoryTx {
       return Promise.reject(this.failed(mark, error));
     }
     // A `then` on the call's own promise, not an async function awaiting it: a replay makes
-    // millions of statements, and an async frame each was a tenth of what it allocated.
+    // millions of statements, and an async frame each was some 3 % of all it allocated.
     return running.then(
       (result) => {
         if (this.autocommit) this.undo.length = 0;

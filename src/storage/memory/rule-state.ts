@@ -19,11 +19,11 @@ export function ruleStateRepository(tx: MemoryTx): RuleStateRepository {
       const t = peek(tx.state, storeId);
       const counters = [];
       // Each list's distinct values made once, not once for every member (or member and rule).
-      const rules = new Set(ruleIds);
-      const inPeriods = new Set(periods);
+      const distinctRules = new Set(ruleIds);
+      const distinctPeriods = new Set(periods);
       for (const m of new Set(memberIds)) {
-        for (const r of rules) {
-          for (const p of inPeriods) {
+        for (const r of distinctRules) {
+          for (const p of distinctPeriods) {
             const c = t.counters.get(counterKey(m, r, p));
             if (c) counters.push({ memberId: c.memberId, ruleId: c.ruleId, period: c.period, points: c.points, times: c.times, units: c.units });
           }

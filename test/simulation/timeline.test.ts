@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { orderSchema } from "../../src/core/orders/order.ts";
 import { LoggedOrder, type HistoryOrder } from "../../src/core/simulation/history.ts";
-import { firstInputAt, orderSteps, programSteps, timeline, type Step } from "../../src/core/simulation/timeline.ts";
+import { firstInputAt, orderSteps, programSteps, sortSteps, timeline, type Step } from "../../src/core/simulation/timeline.ts";
 
 const d = (iso: string) => new Date(iso);
 
@@ -85,6 +85,44 @@ describe("an order's replayed moments", () => {
     expect(timeline(history).map((s) => (s.kind === "event" ? s.event.id : `${s.kind} ${s.at.toISOString().slice(0, 10)}`))).toEqual([
       "e-before", "order 2026-01-01", "e-after", "order 2026-01-03", "order 2026-01-10", "order 2026-01-12",
     ]);
+  });
+});
+
+describe("sorting steps", () => {
+  const kinds = ["settings", "rule", "order", "event", "credit", "redeem", "finish"] as const;
+  const rank: Record<Step["kind"], number> = { settings: 0, rule: 0, order: 1, event: 2, credit: 3, redeem: 4, finish: 5 };
+  /** A step of `kind` whose id (what breaks full ties) is `id`. */
+  const step = (kind: Step["kind"], at: Date, wall: string, id: string): Step => {
+    switch (kind) {
+      case "event": return { kind, at, wall, event: { id } } as unknown as Step;
+      case "order": return { kind, at, wall, order: { id } } as unknown as Step;
+      case "credit": return { kind, at, wall: id, credit: { wall: id } } as unknown as Step;
+      case "rule": return { kind, at, wall, version: { ruleId: id, version: 1 } } as unknown as Step;
+      case "settings": return { kind, at, wall: id } as unknown as Step;
+      default: return { kind, at, wall, redemption: { id } } as unknown as Step;
+    }
+  };
+  const idOf = (s: Step) => (s.kind === "event" ? s.event.id : s.kind === "order" ? s.order.id : s.kind === "credit" ? s.credit.wall : s.kind === "rule" ? `${s.version.ruleId}:${s.version.version}` : s.kind === "settings" ? s.wall : s.redemption.id);
+  /** The order as written in the plain way: time, wall, kind, id, compared step by step. */
+  const model = (a: Step, b: Step) =>
+    a.at.getTime() - b.at.getTime() || (a.wall < b.wall ? -1 : a.wall > b.wall ? 1 : 0) || rank[a.kind] - rank[b.kind] || (idOf(a) < idOf(b) ? -1 : idOf(a) > idOf(b) ? 1 : 0);
+
+  it("puts any steps in the order of time, wall, kind and id, in place", () => {
+    fc.assert(fc.property(
+      fc.array(fc.record({
+        kind: fc.constantFrom(...kinds),
+        at: fc.integer({ min: 0, max: 5 }).map((h) => new Date(Date.UTC(2026, 0, 1, h))),
+        wall: fc.constantFrom("", "a", "b", "c"),
+        id: fc.constantFrom("x", "y", "z", "w"),
+      }), { maxLength: 60 }),
+      (raw) => {
+        const steps = raw.map((r) => step(r.kind, r.at, r.wall, r.id));
+        const expected = [...steps].sort(model);
+        const sorted = sortSteps(steps);
+        expect(sorted).toBe(steps);
+        expect(sorted.map((s) => [s.kind, s.at.getTime(), s.wall, idOf(s)])).toEqual(expected.map((s) => [s.kind, s.at.getTime(), s.wall, idOf(s)]));
+      },
+    ), { numRuns: 500 });
   });
 });
 

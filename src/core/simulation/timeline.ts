@@ -209,10 +209,35 @@ const stepId = (s: Step) => (s.kind === "event" ? s.event.id : s.kind === "order
  * same order as it has among all of them.
  */
 export function sortSteps(steps: Step[]): Step[] {
-  return steps.sort((a, b) => byTimeAndWall(a, b) || RANK[a.kind] - RANK[b.kind] || (stepId(a) < stepId(b) ? -1 : stepId(a) > stepId(b) ? 1 : 0));
+  // Each step's instant, wall and rank are read once into arrays, and positions are sorted by
+  // them: a comparator reading them from steps of seven shapes (a part's 10 000 steps, some
+  // 130 000 comparisons) was 4 % of a part's replay. Ids are made only to break full ties.
+  const n = steps.length;
+  const at = new Float64Array(n);
+  const rank = new Uint8Array(n);
+  const walls = new Array<string>(n);
+  const positions = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const s = steps[i]!;
+    at[i] = s.at.getTime();
+    rank[i] = RANK[s.kind];
+    walls[i] = s.wall;
+    positions[i] = i;
+  }
+  positions.sort((i, j) => {
+    const byTime = at[i]! - at[j]!;
+    if (byTime !== 0) return byTime;
+    const a = walls[i]!;
+    const b = walls[j]!;
+    if (a !== b) return a < b ? -1 : 1;
+    return rank[i]! - rank[j]! || compareIds(stepId(steps[i]!), stepId(steps[j]!));
+  });
+  const sorted = positions.map((i) => steps[i]!);
+  for (let i = 0; i < n; i++) steps[i] = sorted[i]!;
+  return steps;
 }
 
-const byTimeAndWall = (a: Step, b: Step) => a.at.getTime() - b.at.getTime() || (a.wall < b.wall ? -1 : a.wall > b.wall ? 1 : 0);
+const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * When the history's first input came in (+∞ without any): `firstInputAt(inputSteps(history))`

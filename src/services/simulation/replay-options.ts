@@ -17,6 +17,11 @@ export interface ReplayOptions extends ReplayProgram {
   spendingScale: number;
   /** A fresh in-memory database (the caller chooses the adapter; the store's own is never written). */
   tx: Transactor;
+  /**
+   * Due work at every store-local day boundary, as the store's scheduler ran it, even where
+   * nothing reads what it does (replay.ts dueWorkEveryDay); tests hold both ways to the same figures.
+   */
+  dueWorkEveryDay?: boolean;
 }
 
 /** A program's points over time: the ledger's monthly flows, tiers held at each month's end, inputs it could not repeat. */

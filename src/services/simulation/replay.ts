@@ -11,6 +11,7 @@ import type { Services } from "../context.ts";
 import { importProgram } from "../program-document.ts";
 import { finishRedemption } from "../redemptions.ts";
 import { batchedTransactor } from "./batched.ts";
+import { HoldTimeOuts } from "./hold-time-outs.ts";
 import { quietRepositories } from "./quiet.ts";
 import type { ReplayOptions, ReplayPart, ReplayResult } from "./replay-options.ts";
 import { addRuleVersion, replayCredit, replayEvent, replayOrder, replayRedemption, SYSTEM } from "./replay-inputs.ts";
@@ -46,8 +47,8 @@ class ReplayClock {
  * Replays a store's history on a scratch database, through the same services the store's inputs
  * went through (events, order updates, redemptions, adjustments), with the clock moved to each
  * input's instant and due work (maturing, hold time-outs, expiry, the daily tier check) run at
- * each store-local day and month boundary on the way. The scratch store is an ordinary (not
- * sandbox) store whose time is the replay clock.
+ * the store-local day boundaries on the way where anything reads it (dueWorkEveryDay), and at the
+ * end. The scratch store is an ordinary (not sandbox) store whose time is the replay clock.
  */
 export async function replayHistory(
   history: StoreHistory, options: ReplayOptions, part: ReplayPart = wholeHistory(history), replayed: InputsReplayed = () => undefined,
@@ -103,17 +104,37 @@ async function replayOn(tx: Transactor, history: StoreHistory, options: ReplayOp
   // The next day boundary as a number: most inputs fall before it, and compare without a calendar.
   let nextMs = nextDayStart(clock.now(), zone);
 
-  /** Moves the clock to `to`, running due work at every day boundary passed (and taking tier counts at month ends). */
+  // Due work at every day boundary, or only where something reads what it does (dueWorkEveryDay).
+  const everyDay = dueWorkEveryDay(history, options);
+  const holds = new HoldTimeOuts();
+  // The last boundary passed without running due work, which a change of settings catches up to first.
+  let owed: Date | null = null;
+  const dueWork = async (repos: Repositories, at: Date) => {
+    const store = (await repos.stores.get(storeId))!;
+    await runDueWork(repos, withoutReminders(store), at);
+    holds.settledBy(at.getTime());
+    owed = null;
+  };
+  /** Due work up to the last boundary passed, as running it at every boundary would have done by now. */
+  const catchUp = async (repos: Repositories) => {
+    if (owed) await dueWork(repos, owed);
+  };
+
+  /** Moves the clock to `to`, running due work at the day boundaries passed (and taking tier counts at month ends). */
   const advance = async (to: Date) => {
     if (!begun && nextMs <= to.getTime()) nextMs = nextDayStart(to, zone);
     while (nextMs <= to.getTime()) {
       const boundary = new Date(nextMs);
       clock.current = boundary;
-      await services.tx.run(async (repos) => {
-        const store = (await repos.stores.get(storeId))!;
-        await runDueWork(repos, withoutReminders(store), clock.current);
-        if (localParts(boundary, zone).day === 1) result.tiers.set(localDateKey(addLocalDays(boundary, -1, zone), zone, "month"), await tierCounts(repos, storeId));
-      });
+      const due = everyDay || holds.dueBy(nextMs);
+      const monthEnd = localParts(boundary, zone).day === 1;
+      if (due || monthEnd) {
+        await services.tx.run(async (repos) => {
+          if (due) await dueWork(repos, boundary);
+          if (monthEnd) result.tiers.set(localDateKey(addLocalDays(boundary, -1, zone), zone, "month"), await tierCounts(repos, storeId));
+        });
+      }
+      if (!due) owed = boundary;
       // The zone's cached offsets (core/time/zone.ts), as luxon's plus would: a year of days for every part.
       nextMs = addLocalDays(boundary, 1, zone).getTime();
     }
@@ -125,12 +146,17 @@ async function replayOn(tx: Transactor, history: StoreHistory, options: ReplayOp
   for (const step of moments) {
     if (candidatePending && step.at.getTime() >= options.from.getTime()) {
       await advance(options.from);
-      await services.tx.run((repos) => importProgram(repos, services, storeId, options.candidate, { dryRun: false }, SYSTEM));
+      await services.tx.run(async (repos) => {
+        await catchUp(repos);
+        await importProgram(repos, services, storeId, options.candidate, { dryRun: false }, SYSTEM);
+      });
       candidatePending = false;
     }
     await advance(step.at);
     begun = true;
-    if (step.kind !== "clock") await apply(services, storeId, step, options, redemptionIds, result, orders);
+    // Settling reads the program's settings (the clawback policy): what was due before they change settles under the old ones.
+    if (step.kind === "settings" && owed) await services.tx.run(catchUp);
+    if (step.kind !== "clock") await apply(services, storeId, step, options, redemptionIds, result, orders, holds);
     if (step.kind !== "clock" && step.kind !== "settings" && step.kind !== "rule" && ++done - reported === PROGRESS_EVERY) {
       replayed(PROGRESS_EVERY);
       reported = done;
@@ -138,12 +164,14 @@ async function replayOn(tx: Transactor, history: StoreHistory, options: ReplayOp
   }
   if (candidatePending) {
     await advance(options.from);
-    await services.tx.run((repos) => importProgram(repos, services, storeId, options.candidate, { dryRun: false }, SYSTEM));
+    await services.tx.run(async (repos) => {
+      await catchUp(repos);
+      await importProgram(repos, services, storeId, options.candidate, { dryRun: false }, SYSTEM);
+    });
   }
   await advance(options.to);
   await services.tx.run(async (repos) => {
-    const store = (await repos.stores.get(storeId))!;
-    await runDueWork(repos, withoutReminders(store), options.to);
+    await dueWork(repos, options.to);
     result.flows = await repos.reports.monthlyFlows(storeId, zone);
     result.tiers.set(DateTime.fromJSDate(options.to, { zone }).toFormat("yyyy-MM"), await tierCounts(repos, storeId));
   });
@@ -152,6 +180,20 @@ async function replayOn(tx: Transactor, history: StoreHistory, options: ReplayOp
   // The rest: the inputs since the last report, and those after the period, passed over.
   replayed(inputs.length - reported);
   return result;
+}
+
+/**
+ * Whether a replay runs due work at every store-local day boundary, as the store's scheduler ran it.
+ * Settling a member's ledger writes its entries at the instants things fell due (a lot's maturing
+ * or expiry, a hold's time-out), whenever it runs, and every service settles a ledger before it
+ * reads or changes it (member-book.ts): so when due work runs changes no figure, and where nothing
+ * else reads it, a replay lets due lots settle in passing, when their member is next seen, and the
+ * rest at its end (a tenth of a replay's time was settling ledgers at every boundary). The daily
+ * tier check does read it, so a program with tiers (the store's or the candidate's) still runs due
+ * work every day, and so does a day after a hold's time-out (HoldTimeOuts).
+ */
+function dueWorkEveryDay(history: StoreHistory, options: ReplayOptions): boolean {
+  return options.dueWorkEveryDay === true || history.tiers.length > 0 || (options.candidate?.tiers?.length ?? 0) > 0;
 }
 
 /**
@@ -191,7 +233,9 @@ async function tierCounts(repos: Repositories, storeId: string): Promise<Record<
 }
 
 /** One input, in its own transaction as it was in the store; a refusal skips it and is counted. */
-async function apply(services: Services, storeId: string, step: Step, options: ReplayOptions, redemptionIds: Map<string, string>, result: ReplayResult, orders: ReadonlyMap<string, HistoryOrder>): Promise<void> {
+async function apply(
+  services: Services, storeId: string, step: Step, options: ReplayOptions, redemptionIds: Map<string, string>, result: ReplayResult, orders: ReadonlyMap<string, HistoryOrder>, holds: HoldTimeOuts,
+): Promise<void> {
   try {
     await services.tx.run(async (repos) => {
       switch (step.kind) {
@@ -203,11 +247,13 @@ async function apply(services: Services, storeId: string, step: Step, options: R
           return;
         case "redeem":
           await replayRedemption(repos, services, storeId, step.redemption, options, redemptionIds, result, orders);
+          await holds.placed(repos, storeId, redemptionIds.get(step.redemption.id));
           return;
         case "finish": {
           const id = redemptionIds.get(step.redemption.id);
           if (!id || !step.redemption.finish) return;
           await finishRedemption(repos, services, storeId, id, step.redemption.finish.action, SYSTEM);
+          holds.finished(id);
           return;
         }
         case "credit":

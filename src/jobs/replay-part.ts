@@ -9,12 +9,13 @@ import { givenDocuments, type Documents } from "../storage/memory/values.ts";
  * in-memory database: a result per run. `replayed` is told of the inputs replayed, run after run.
  * The scratch database keeps documents as the replay's services hand them over (values.ts
  * `givenDocuments`): they alone write and read it. Tests replay with `jsonbDocuments` too, to see
- * that keeping them so changes no figure.
+ * that keeping them so changes no figure. It tallies its ledger entries (tally.ts): the replay
+ * reads nothing of them but its monthly flows.
  */
 export async function replayPart(
   { history, part }: HistoryPart, runs: ReadonlyArray<Omit<ReplayOptions, "tx">>, replayed?: InputsReplayed, documents: Documents = givenDocuments,
 ): Promise<ReplayResult[]> {
   const results: ReplayResult[] = [];
-  for (const run of runs) results.push(await replayHistory(history, { ...run, tx: memoryTransactor(emptyState(documents)) }, part, replayed));
+  for (const run of runs) results.push(await replayHistory(history, { ...run, tx: memoryTransactor(emptyState(documents, "tallied")) }, part, replayed));
   return results;
 }

@@ -279,6 +279,48 @@ describe("memory adapter", () => {
     });
   });
 
+  describe("entries tallied", () => {
+    // A replay's scratch ledger (jobs/replay-part.ts, storage/memory/tally.ts): its monthly flows are all it reads of its entries.
+    it("gives the monthly flows of entries kept as rows, takes back what a savepoint undoes, and refuses reads of rows", async () => {
+      const flows = async (entries: "rows" | "tallied") => {
+        const tx = memoryTransactor(emptyState(givenDocuments, entries));
+        const services: Services = { tx, clock: new TestClock(T0) };
+        const { store } = await createStore(services, { name: entries, currency: "USD", timezone: "America/New_York", sandbox: true, clock: T0 }, OPERATOR);
+        const feb = new Date("2026-02-01T04:59:59.000Z"); // still January in New York
+        await tx.run(async (repos) => {
+          await changeBook(repos, store.id, "a", earn(100, feb));
+          await changeBook(repos, store.id, "b", earn(40));
+          await changeBook(repos, store.id, "b", (book) => void book.debit({ at: T0, actor: "t", source: { type: "adjustment", ref: null }, type: "adjust", points: 15 }));
+          // Undone: neither a row nor a tally of it stays.
+          await expect(repos.savepoint(async () => {
+            await changeBook(repos, store.id, "a", earn(1_000));
+            throw new Error("refused");
+          })).rejects.toThrow("refused");
+        });
+        await expect(tx.run(async (repos) => {
+          await changeBook(repos, store.id, "c", earn(7));
+          throw new Error("boom");
+        })).rejects.toThrow("boom");
+        // Due work expires "a"'s lot at its instant, the last second of January in the store's zone.
+        await advanceClock(services, store.id, new Date("2026-03-02T00:00:00.000Z"));
+        return { tx, storeId: store.id, flows: await tx.run((repos) => repos.reports.monthlyFlows(store.id, "America/New_York")) };
+      };
+      const rows = await flows("rows");
+      const tallied = await flows("tallied");
+      expect(rows.flows).toEqual([{ month: "2026-01", issued: 140, redeemed: 0, expired: 100, reversed: 15, outstanding: 25 }]);
+      expect(tallied.flows).toEqual(rows.flows);
+      expect(tallied.tx.state.tenants.get(tallied.storeId)!.entries.size).toBe(0);
+      expect(tallied.tx.state.tenants.get(tallied.storeId)!.allocations.size).toBe(0);
+      expect(verifyMemoryLedger(rows.tx.state)).toEqual([]);
+      // Rows it does not keep cannot be read: an error, never an empty answer.
+      const refused = /only as a tally/;
+      expect(() => verifyMemoryLedger(tallied.tx.state)).toThrow(refused);
+      await expect(memberActivity({ tx: tallied.tx, clock: new TestClock(T0) }, tallied.storeId, "a", { limit: 10, cursor: null })).rejects.toThrow(refused);
+      await expect(tallied.tx.run((repos) => repos.history.inputEntries(tallied.storeId))).rejects.toThrow(refused);
+      await expect(tallied.tx.run((repos) => repos.exports.ledger(tallied.storeId, {}, null, 10))).rejects.toThrow(refused);
+    });
+  });
+
   describe("idempotency", () => {
     it("claims, completes and replays; an expired key is claimed afresh; released keys are free again", async () => {
       const { tx, storeId } = await memoryStore();

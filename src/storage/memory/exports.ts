@@ -1,5 +1,6 @@
 import type { ExportPage, ExportRepository } from "../../core/ports/repositories.ts";
 import { peek, type Tenant } from "./state.ts";
+import { entryRows } from "./tally.ts";
 import { rowsOf } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
 import { compareText, firstN, fromJsonb, parseTimestamp, sumAmounts } from "./values.ts";
@@ -40,7 +41,7 @@ export function exportRepository(tx: MemoryTx): ExportRepository {
     },
     async ledger(storeId, range, after, limit) {
       // Entry ids start with a time-ordered part, so id order is the order entries were written in.
-      return keyset(peek(tx.state, storeId).entries.values(), (e) => e.id, (e) => inRange(e.at, range), after, limit, (e) => ({
+      return keyset(entryRows(tx.state, peek(tx.state, storeId)).values(), (e) => e.id, (e) => inRange(e.at, range), after, limit, (e) => ({
         id: e.id, member_id: e.memberId, seq: e.seq, type: e.type, points: e.points, balance_after: e.balanceAfter, at: e.at,
         actor: e.actor, reason: e.reason, source_type: e.sourceType, source_ref: e.sourceRef, lot_id: e.lotId, hold_id: e.holdId,
       }));

@@ -6,6 +6,7 @@ import { peek, type EntryRow, type MemoryState } from "./state.ts";
 import { requireStoreRow } from "./tables.ts";
 import type { MemoryTx } from "./transaction.ts";
 import { compareText, fromJsonb } from "./values.ts";
+import { entryRows } from "./tally.ts";
 
 const byId = <T extends { id: string }>(rows: Iterable<T>) => [...rows].sort((a, b) => compareText(a.id, b.id));
 
@@ -66,7 +67,7 @@ export function historyRepository(tx: MemoryTx): HistoryRepository {
       const logged = new Set<string>();
       for (const u of updatesOf(tx.state).values()) if (u.storeId === storeId) logged.add(u.orderId);
       const wanted = (e: EntryRow) => e.type !== "mature" && e.type !== "expire" && !(e.sourceType === "order" && e.sourceRef !== null && logged.has(e.sourceRef));
-      return byId([...t.entries.values()].filter(wanted)).map((e) => {
+      return byId([...entryRows(tx.state, t).values()].filter(wanted)).map((e) => {
         const lot = e.type === "import" && e.lotId ? t.lots.get(e.lotId) : undefined;
         return {
           id: e.id, memberId: e.memberId, type: e.type, points: e.points, delta: e.delta, balanceAfter: e.balanceAfter, at: e.at,

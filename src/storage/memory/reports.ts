@@ -4,6 +4,8 @@ import type { MemberSummary, MonthFlow, ReportRepository } from "../../core/port
 import { peek, type MemberRow } from "./state.ts";
 import type { MemoryTx } from "./transaction.ts";
 import { compareText } from "./values.ts";
+import { forEachTallied } from "./tally.ts";
+import type { EntryType } from "../../core/ledger/types.ts";
 
 const toSummary = (r: MemberRow): MemberSummary => ({
   memberId: r.memberId, email: r.email, phone: r.phone, tier: r.tier, isMember: r.isMember,
@@ -32,8 +34,7 @@ export function reportRepository(tx: MemoryTx): ReportRepository {
       // Entries are kept in the order they were written, nearly the order of their times, so the
       // month of the last one is nearly always the month of the next: a calendar only at a change.
       let start = Infinity, end = -Infinity, month = "";
-      for (const e of peek(tx.state, storeId).entries.values()) {
-        const at = e.at.getTime();
+      const add = (at: number, type: EntryType, points: number) => {
         if (at < start || at >= end) {
           const first = DateTime.fromMillis(at, { zone }).startOf("month");
           start = first.toMillis();
@@ -41,12 +42,15 @@ export function reportRepository(tx: MemoryTx): ReportRepository {
           month = first.toFormat("yyyy-MM");
         }
         const m = months.get(month) ?? { month, issued: 0, redeemed: 0, expired: 0, reversed: 0 };
-        if (e.type === "earn" || e.type === "pending" || e.type === "import" || (e.type === "adjust" && e.points > 0)) m.issued += e.points;
-        else if (e.type === "redeem" || e.type === "capture" || e.type === "return") m.redeemed -= e.points;
-        else if (e.type === "expire") m.expired -= e.points;
-        else if (e.type === "reverse" || (e.type === "adjust" && e.points < 0)) m.reversed -= e.points;
+        if (type === "earn" || type === "pending" || type === "import" || (type === "adjust" && points > 0)) m.issued += points;
+        else if (type === "redeem" || type === "capture" || type === "return") m.redeemed -= points;
+        else if (type === "expire") m.expired -= points;
+        else if (type === "reverse" || (type === "adjust" && points < 0)) m.reversed -= points;
         months.set(month, m);
-      }
+      };
+      const t = peek(tx.state, storeId);
+      if (tx.state.entries === "tallied") forEachTallied(t, add);
+      else for (const e of t.entries.values()) add(e.at.getTime(), e.type, e.points);
       let outstanding = 0;
       return [...months.values()].sort((a, b) => compareText(a.month, b.month)).map((m) => {
         outstanding += m.issued - m.redeemed - m.expired - m.reversed;

@@ -26,6 +26,11 @@ import { jsonbDocuments, type Documents } from "./values.ts";
 export interface MemoryState {
   /** How its jsonb columns are kept (values.ts). */
   readonly documents: Documents;
+  /**
+   * How ledger entries are kept: as rows, or tallied (tally.ts), for a replay's scratch database,
+   * which reads nothing of them but its monthly flows.
+   */
+  readonly entries: EntryKeeping;
   stores: Map<string, StoreRow>;
   /** due_work_leases, by store id. */
   leases: Map<string, LeaseRow>;
@@ -46,6 +51,8 @@ export interface Tenant {
   maturingLots: DueIndex;
   expiringLots: DueIndex;
   entries: Map<string, EntryRow>;
+  /** Entries tallied instead (MemoryState.entries, tally.ts): instant, type, points, three numbers an entry. */
+  tally: number[];
   /** UNIQUE (store_id, member_id, seq): member → seq → entry id. */
   memberEntries: Map<string, Map<number, string>>;
   /** By `${entryId}\u0000${ord}`, the primary key. */
@@ -388,15 +395,17 @@ export interface WebhookDeliveryRow extends WebhookDeliveryRecord {
   leaseUntil: Date | null;
 }
 
-export function emptyState(documents: Documents = jsonbDocuments): MemoryState {
-  return { documents, stores: new Map(), leases: new Map(), tenants: new Map() };
+export type EntryKeeping = "rows" | "tallied";
+
+export function emptyState(documents: Documents = jsonbDocuments, entries: EntryKeeping = "rows"): MemoryState {
+  return { documents, entries, stores: new Map(), leases: new Map(), tenants: new Map() };
 }
 
 export function emptyTenant(): Tenant {
   return {
     keys: new Map(), keyHashes: new Map(), members: new Map(), lots: new Map(), memberLots: new Map(), openLots: new Map(),
     maturingLots: new Map(), expiringLots: new Map(), expiringHolds: new Map(),
-    entries: new Map(), memberEntries: new Map(), allocations: new Map(), holds: new Map(), openHolds: new Map(),
+    entries: new Map(), tally: [], memberEntries: new Map(), allocations: new Map(), holds: new Map(), openHolds: new Map(),
     methods: new Map(), redemptions: new Map(), orderRedemptions: new Map(), holdRedemptions: new Map(), coupons: new Map(),
     entitlements: new Map(), entitlementUses: new Map(), audit: new Map(), idempotency: new Map(), outbox: new Map(), rules: new Map(),
     outboxSeq: new Map(), undispatched: new Set(),

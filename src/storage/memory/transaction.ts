@@ -10,6 +10,7 @@ export interface MemoryTx {
   add<V>(set: Set<V>, value: V): void;
   remove<V>(set: Set<V>, value: V): void;
   inner<K, V>(outer: Map<K, V>, key: K, create: () => V): V;
+  extend<V>(array: V[], ...values: V[]): void;
 }
 
 /**
@@ -61,6 +62,12 @@ export class MemoryTransaction implements MemoryTx {
     if (!set.has(value)) return;
     this.undo.push(UNDO_READD, set, value, undefined);
     set.delete(value);
+  }
+
+  /** Appends to an array that only grows (a tally): undone by cutting it back. */
+  extend<V>(array: V[], ...values: V[]): void {
+    this.undo.push(UNDO_TRUNCATE, array, array.length, undefined);
+    for (const value of values) array.push(value);
   }
 
   /** The map under `key` in `outer`, created (and undone with the rest) when missing. */
@@ -145,6 +152,9 @@ export class MemoryTransaction implements MemoryTx {
         case UNDO_READD:
           (container as Set<unknown>).add(undo[i + 2]);
           break;
+        case UNDO_TRUNCATE:
+          (container as unknown[]).length = undo[i + 2] as number;
+          break;
       }
     }
     undo.length = mark;
@@ -187,13 +197,18 @@ export class CurrentTx implements MemoryTx {
   inner<K, V>(outer: Map<K, V>, key: K, create: () => V): V {
     return this.current.inner(outer, key, create);
   }
+
+  extend<V>(array: V[], ...values: V[]): void {
+    this.current.extend(array, ...values);
+  }
 }
 
-/** Steps of the undo log: put the value back, take the key out, take the value out of the set, put it back in. */
+/** Steps of the undo log: put the value back, take the key out, take the value out of the set, put it back in, cut an array back. */
 const UNDO_SET = 0;
 const UNDO_DELETE = 1;
 const UNDO_UNADD = 2;
 const UNDO_READD = 3;
+const UNDO_TRUNCATE = 4;
 
 /** Rows are frozen when stored; maps and sets (a table's indexes) stay open to `put`. */
 function freezeRow<V>(value: V): V {

@@ -282,7 +282,7 @@ describe("memory adapter", () => {
   describe("entries tallied", () => {
     // A replay's scratch ledger (jobs/replay-part.ts, storage/memory/tally.ts): its monthly flows are all it reads of its entries.
     it("gives the monthly flows of entries kept as rows, takes back what a savepoint undoes, and refuses reads of rows", async () => {
-      const flows = async (entries: "rows" | "tallied") => {
+      const storeKeeping = async (entries: "rows" | "tallied") => {
         const tx = memoryTransactor(emptyState(givenDocuments, entries));
         const services: Services = { tx, clock: new TestClock(T0) };
         const { store } = await createStore(services, { name: entries, currency: "USD", timezone: "America/New_York", sandbox: true, clock: T0 }, OPERATOR);
@@ -305,8 +305,8 @@ describe("memory adapter", () => {
         await advanceClock(services, store.id, new Date("2026-03-02T00:00:00.000Z"));
         return { tx, storeId: store.id, flows: await tx.run((repos) => repos.reports.monthlyFlows(store.id, "America/New_York")) };
       };
-      const rows = await flows("rows");
-      const tallied = await flows("tallied");
+      const rows = await storeKeeping("rows");
+      const tallied = await storeKeeping("tallied");
       expect(rows.flows).toEqual([{ month: "2026-01", issued: 140, redeemed: 0, expired: 100, reversed: 15, outstanding: 25 }]);
       expect(tallied.flows).toEqual(rows.flows);
       expect(tallied.tx.state.tenants.get(tallied.storeId)!.entries.size).toBe(0);

@@ -98,7 +98,7 @@ export function ledgerRepository(tx: MemoryTx): LedgerRepository {
       }
       // A scratch database of a replay tallies its entries and keeps no allocations (tally.ts).
       const tallied = tx.state.entries === "tallied";
-      if (tallied) for (const x of all) tallyEntries(tx, t, x.entries);
+      if (tallied) tallyEntries(tx, t, all.flatMap((x) => x.entries));
       else for (const x of all) {
         for (const e of x.entries) {
           if (t.entries.has(e.id)) throw uniqueViolation("entries", `id=${e.id}`);

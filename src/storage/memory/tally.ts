@@ -18,9 +18,11 @@ void everyType;
 
 const CODES = new Map<EntryType, number>(ENTRY_TYPES.map((type, code) => [type, code]));
 
-/** Tallies entries in the transaction (a rollback takes them out again). */
+/** Tallies entries in the transaction, one undo step for all of them (a rollback takes them out again). */
 export function tallyEntries(tx: MemoryTx, t: Tenant, entries: readonly Entry[]): void {
-  for (const e of entries) tx.extend(t.tally, timestamp(e.at, "at").getTime(), CODES.get(e.type)!, integer(e.points, "points"));
+  const numbers: number[] = [];
+  for (const e of entries) numbers.push(timestamp(e.at, "at").getTime(), CODES.get(e.type)!, integer(e.points, "points"));
+  tx.extend(t.tally, numbers);
 }
 
 /** Each tallied entry's instant (epoch ms), type and points, in the order they were written. */

@@ -10,7 +10,7 @@ export interface MemoryTx {
   add<V>(set: Set<V>, value: V): void;
   remove<V>(set: Set<V>, value: V): void;
   inner<K, V>(outer: Map<K, V>, key: K, create: () => V): V;
-  extend<V>(array: V[], ...values: V[]): void;
+  extend<V>(array: V[], values: readonly V[]): void;
 }
 
 /**
@@ -65,7 +65,8 @@ export class MemoryTransaction implements MemoryTx {
   }
 
   /** Appends to an array that only grows (a tally): undone by cutting it back. */
-  extend<V>(array: V[], ...values: V[]): void {
+  extend<V>(array: V[], values: readonly V[]): void {
+    if (values.length === 0) return;
     this.undo.push(UNDO_TRUNCATE, array, array.length, undefined);
     for (const value of values) array.push(value);
   }
@@ -198,8 +199,8 @@ export class CurrentTx implements MemoryTx {
     return this.current.inner(outer, key, create);
   }
 
-  extend<V>(array: V[], ...values: V[]): void {
-    this.current.extend(array, ...values);
+  extend<V>(array: V[], values: readonly V[]): void {
+    this.current.extend(array, values);
   }
 }
 

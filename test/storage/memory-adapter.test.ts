@@ -4,6 +4,8 @@
  * idempotency records, the outbox — and one scenario through the services whose every answer
  * (balances, pages, exports, audit, due work) must be what the SQL adapter answers.
  */
+import fc from "fast-check";
+import { DateTime } from "luxon";
 import { describe, expect, it } from "vitest";
 import { MemberBook } from "../../src/core/ledger/book.ts";
 import { orderSchema } from "../../src/core/orders/order.ts";
@@ -24,7 +26,7 @@ import { consumeEntitlement, finishRedemption, getRedemption, listEntitlements, 
 import { createStore } from "../../src/services/stores.ts";
 import { saveTier } from "../../src/services/tiers.ts";
 import { memoryTransactor } from "../../src/storage/memory/transactor.ts";
-import { emptyState, type MemoryState } from "../../src/storage/memory/state.ts";
+import { emptyState, emptyTenant, type EntryRow, type MemoryState } from "../../src/storage/memory/state.ts";
 import { givenDocuments } from "../../src/storage/memory/values.ts";
 import { verifyMemoryLedger } from "../../src/storage/memory/verify.ts";
 import { adaptersUnderTest, openAdapter } from "../support/adapters.ts";
@@ -318,6 +320,43 @@ describe("memory adapter", () => {
       await expect(memberActivity({ tx: tallied.tx, clock: new TestClock(T0) }, tallied.storeId, "a", { limit: 10, cursor: null })).rejects.toThrow(refused);
       await expect(tallied.tx.run((repos) => repos.history.inputEntries(tallied.storeId))).rejects.toThrow(refused);
       await expect(tallied.tx.run((repos) => repos.exports.ledger(tallied.storeId, {}, null, 10))).rejects.toThrow(refused);
+    });
+  });
+
+  describe("monthly flows", () => {
+    // Entries are read in the order they were written, which a replay's settling in passing takes
+    // back and forth across months: each must still land in its own store-local month.
+    it("adds each entry to its store-local month, whatever the order the entries were written in", async () => {
+      const types = ["earn", "redeem", "expire", "reverse", "adjust", "capture"] as const;
+      const entry = fc.record({
+        at: fc.integer({ min: Date.parse("2025-01-01T00:00:00Z"), max: Date.parse("2026-12-31T23:59:59Z") }),
+        type: fc.constantFrom(...types),
+        points: fc.integer({ min: -500, max: 500 }).filter((p) => p !== 0),
+      });
+      await fc.assert(fc.asyncProperty(fc.array(entry, { maxLength: 60 }), fc.constantFrom("America/New_York", "Europe/Berlin", "Asia/Kolkata", "UTC"), async (entries, zone) => {
+        const state = emptyState();
+        const tenant = emptyTenant();
+        state.tenants.set("s", tenant);
+        entries.forEach((e, i) => tenant.entries.set(`e${i}`, { at: new Date(e.at), type: e.type, points: e.points } as EntryRow));
+        const flows = await memoryTransactor(state).run((repos) => repos.reports.monthlyFlows("s", zone));
+        // The model: each entry's month from luxon, the sums by type, the balance carried.
+        const months = new Map<string, { issued: number; redeemed: number; expired: number; reversed: number }>();
+        for (const e of entries) {
+          const month = DateTime.fromMillis(e.at, { zone }).toFormat("yyyy-MM");
+          const m = months.get(month) ?? { issued: 0, redeemed: 0, expired: 0, reversed: 0 };
+          if (e.type === "earn" || (e.type === "adjust" && e.points > 0)) m.issued += e.points;
+          else if (e.type === "redeem" || e.type === "capture") m.redeemed -= e.points;
+          else if (e.type === "expire") m.expired -= e.points;
+          else m.reversed -= e.points;
+          months.set(month, m);
+        }
+        let outstanding = 0;
+        const expected = [...months].sort(([a], [b]) => (a < b ? -1 : 1)).map(([month, m]) => {
+          outstanding += m.issued - m.redeemed - m.expired - m.reversed;
+          return { month, ...m, outstanding };
+        });
+        expect(flows).toEqual(expected);
+      }), { numRuns: 200 });
     });
   });
 

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { orderSchema } from "../../src/core/orders/order.ts";
 import { withProgramDefaults } from "../../src/core/program/settings.ts";
@@ -105,6 +106,97 @@ describe("a store split into parts of its members", () => {
     const candidate = { earnRules: [rule(storeOnce)] } as never;
     expect(splitHistory(history(), 3, [null, candidate])).toHaveLength(1);
     expect(splitHistory(history(), 3, [null, { earnRules: [rule()] } as never])).toHaveLength(3);
+  });
+});
+
+/**
+ * The plain form of the partition: a union-find over every member and order named by a string key,
+ * each order's members gathered in a set. partitionHistory must split every history the same way.
+ */
+function plainPartition(h: StoreHistory, count: number) {
+  const index = new Map<string, number>();
+  const parent: number[] = [];
+  const weight: number[] = [];
+  const node = (key: string) => {
+    let i = index.get(key);
+    if (i === undefined) {
+      i = parent.length;
+      index.set(key, i);
+      parent.push(i);
+      weight.push(0);
+    }
+    return i;
+  };
+  const root = (i: number): number => (parent[i] === i ? i : root(parent[i]!));
+  const join = (a: number, b: number) => {
+    const ra = root(a), rb = root(b);
+    if (ra !== rb) parent[rb] = ra;
+  };
+  const add = (key: string, inputs: number) => {
+    const i = node(key);
+    weight[i]! += inputs;
+    return i;
+  };
+  for (const m of h.members) add(`m:${m.memberId}`, 0);
+  for (const e of h.events) add(`m:${e.memberId}`, 1);
+  for (const c of h.credits) add(`m:${c.memberId}`, 1);
+  for (const o of h.orders) {
+    const i = add(`o:${o.id}`, Math.max(1, o.updates.length));
+    const named = new Set<string>();
+    if (o.updates.length === 0 && o.order.memberId) named.add(o.order.memberId);
+    if (o.eligibility) named.add(o.eligibility.memberId);
+    for (const u of o.updates) if (u.memberId) named.add(u.memberId);
+    for (const id of named) join(i, node(`m:${id}`));
+  }
+  for (const r of h.redemptions) {
+    const i = add(`m:${r.memberId}`, r.finish ? 2 : 1);
+    if (r.orderId) join(i, node(`o:${r.orderId}`));
+  }
+  const rootWeight = new Map<number, number>();
+  for (let i = 0; i < parent.length; i++) rootWeight.set(root(i), (rootWeight.get(root(i)) ?? 0) + weight[i]!);
+  const roots = [...rootWeight.keys()].map((r, seen) => ({ r, seen, w: rootWeight.get(r)! })).sort((a, b) => b.w - a.w || a.seen - b.seen);
+  const parts = Math.max(1, Math.min(count, roots.length));
+  const load = new Array<number>(parts).fill(0);
+  const partOfRoot = new Map<number, number>();
+  for (const { r, w } of roots) {
+    let lightest = 0;
+    for (let p = 1; p < parts; p++) if (load[p]! < load[lightest]!) lightest = p;
+    partOfRoot.set(r, lightest);
+    load[lightest]! += w;
+  }
+  const memberPart = new Map<string, number>();
+  const orderPart = new Map<string, number>();
+  for (const [key, i] of index) (key.startsWith("m:") ? memberPart : orderPart).set(key.slice(2), partOfRoot.get(root(i))!);
+  return { count: parts, memberPart, orderPart };
+}
+
+describe("the partition", () => {
+  it("splits every history as the plain union-find over keyed members and orders does", () => {
+    const ids = fc.constantFrom("m1", "m2", "m3", "m4", "m5", "m6", "m7", "m8");
+    const anOrder = fc.record({
+      members: fc.array(fc.option(ids, { nil: null }), { maxLength: 4 }),
+      documentMember: fc.option(ids, { nil: null }),
+      eligible: fc.option(ids, { nil: null }),
+    });
+    const aRedemption = fc.record({ memberId: ids, order: fc.option(fc.integer({ min: 0, max: 12 }), { nil: null }), finished: fc.boolean() });
+    fc.assert(fc.property(
+      fc.array(ids, { maxLength: 6 }), fc.array(ids, { maxLength: 6 }), fc.array(anOrder, { maxLength: 10 }), fc.array(aRedemption, { maxLength: 6 }), fc.integer({ min: 1, max: 6 }),
+      (known, reviewers, orders, redemptions, count) => {
+        const h = history();
+        h.members = [...new Set(known)].map(member);
+        h.events = reviewers.map((m, i) => event(`e${i}`, m, "2026-01-05T10:00:00Z"));
+        h.orders = orders.map((o, i) => {
+          const made = order(`o${i}`, o.members.map((m) => m ?? "x"), "2026-01-02T10:00:00Z");
+          const updates = made.updates.map((u, j) => ({ ...u, memberId: o.members[j] ?? null }));
+          const document = orderSchema.parse({ memberId: o.documentMember ?? undefined, lines: [{ sku: "tea", quantity: 1, amount: 1_000 }], placedAt: "2026-01-02T10:00:00Z" });
+          const eligibility = o.eligible ? { memberId: o.eligible, tier: null, isMember: true, tags: [] } as unknown as HistoryOrder["eligibility"] : null;
+          return { ...made, order: document, updates, eligibility };
+        });
+        // Orders o10 to o12 are not in the history: a redemption may name an order it lacks.
+        h.redemptions = redemptions.map((r, i) => ({ ...h.redemptions[0]!, id: `r${i}`, memberId: r.memberId, orderId: r.order === null ? null : `o${r.order}`, finish: r.finished ? h.redemptions[0]!.finish : null }));
+        expect(partitionHistory(h, count)).toEqual(plainPartition(h, count));
+      },
+    ), { numRuns: 300 });
   });
 });
 

@@ -30,20 +30,19 @@ export function storeWide(rules: Iterable<RuleLike | null | undefined>): boolean
   return false;
 }
 
-/** Union-find over members and orders, each named by a key. */
+/** Union-find over nodes numbered as they are made (members and orders), each with its inputs' weight. */
 class Groups {
-  private readonly index = new Map<string, number>();
   private readonly parent: number[] = [];
   readonly weight: number[] = [];
 
-  node(key: string): number {
-    let i = this.index.get(key);
-    if (i === undefined) {
-      i = this.parent.length;
-      this.index.set(key, i);
-      this.parent.push(i);
-      this.weight.push(0);
-    }
+  get size(): number {
+    return this.parent.length;
+  }
+
+  make(inputs: number): number {
+    const i = this.parent.length;
+    this.parent.push(i);
+    this.weight.push(inputs);
     return i;
   }
 
@@ -60,49 +59,64 @@ class Groups {
     const rb = this.root(b);
     if (ra !== rb) this.parent[rb] = ra;
   }
-
-  add(key: string, inputs: number): number {
-    const i = this.node(key);
-    this.weight[i]! += inputs;
-    return i;
-  }
-
-  keys(): IterableIterator<[string, number]> {
-    return this.index.entries();
-  }
 }
-
-const memberKey = (id: string) => `m\u0000${id}`;
-const orderKey = (id: string) => `o\u0000${id}`;
 
 /**
  * Splits a store's members and orders into at most `count` parts of about the same number of
  * inputs: groups of members tied together (see Partition) are never split, the biggest groups are
  * placed first, each in the part with the fewest inputs so far. The same history always splits the
- * same way.
+ * same way. Members are found by id; an order is found by its place in the history, and by id only
+ * where a redemption names it (a map of every order's id, and a set of each order's members, were
+ * most of the time of splitting a year's 200 000 orders).
  */
 export function partitionHistory(history: StoreHistory, count: number): Partition {
   const groups = new Groups();
-  for (const m of history.members) groups.add(memberKey(m.memberId), 0);
-  for (const e of history.events) groups.add(memberKey(e.memberId), 1);
-  for (const c of history.credits) groups.add(memberKey(c.memberId), 1);
-  for (const o of history.orders) {
-    const order = groups.add(orderKey(o.id), Math.max(1, o.updates.length));
-    const named = new Set<string>();
+  const members = new Map<string, number>();
+  const member = (id: string, inputs: number): number => {
+    const i = members.get(id);
+    if (i === undefined) {
+      const made = groups.make(inputs);
+      members.set(id, made);
+      return made;
+    }
+    groups.weight[i]! += inputs;
+    return i;
+  };
+  for (const m of history.members) member(m.memberId, 0);
+  for (const e of history.events) member(e.memberId, 1);
+  for (const c of history.credits) member(c.memberId, 1);
+  const spentOn = new Set<string>();
+  for (const r of history.redemptions) if (r.orderId) spentOn.add(r.orderId);
+  const orderNodes = new Map<string, number>();
+  const nodeOfOrder = new Array<number>(history.orders.length);
+  history.orders.forEach((o, k) => {
+    const order = groups.make(Math.max(1, o.updates.length));
+    nodeOfOrder[k] = order;
+    if (spentOn.has(o.id)) orderNodes.set(o.id, order);
     // An order with logged updates names its member in them (its document is the last one's, not read here).
-    if (o.updates.length === 0 && o.order.memberId) named.add(o.order.memberId);
-    if (o.eligibility) named.add(o.eligibility.memberId);
-    for (const u of o.updates) if (u.memberId) named.add(u.memberId);
-    for (const id of named) groups.join(order, groups.node(memberKey(id)));
-  }
+    if (o.updates.length === 0 && o.order.memberId) groups.join(order, member(o.order.memberId, 0));
+    if (o.eligibility) groups.join(order, member(o.eligibility.memberId, 0));
+    let last: string | null = null;
+    for (const u of o.updates) {
+      if (u.memberId && u.memberId !== last) groups.join(order, member(u.memberId, 0));
+      last = u.memberId;
+    }
+  });
   for (const r of history.redemptions) {
-    const member = groups.add(memberKey(r.memberId), r.finish ? 2 : 1);
-    if (r.orderId) groups.join(member, groups.node(orderKey(r.orderId)));
+    const spender = member(r.memberId, r.finish ? 2 : 1);
+    if (!r.orderId) continue;
+    let order = orderNodes.get(r.orderId);
+    if (order === undefined) {
+      // An order the history lacks: a group of its own with the redemption's member.
+      order = groups.make(0);
+      orderNodes.set(r.orderId, order);
+    }
+    groups.join(spender, order);
   }
 
   const rootWeight = new Map<number, number>();
   const roots: number[] = [];
-  for (const [, i] of groups.keys()) {
+  for (let i = 0; i < groups.size; i++) {
     const root = groups.root(i);
     const known = rootWeight.get(root);
     if (known === undefined) roots.push(root);
@@ -121,12 +135,11 @@ export function partitionHistory(history: StoreHistory, count: number): Partitio
     load[lightest]! += weight;
   }
 
+  const partOf = (i: number) => partOfRoot.get(groups.root(i))!;
   const memberPart = new Map<string, number>();
+  for (const [id, i] of members) memberPart.set(id, partOf(i));
   const orderPart = new Map<string, number>();
-  for (const [key, i] of groups.keys()) {
-    const part = partOfRoot.get(groups.root(i))!;
-    if (key.startsWith("m\u0000")) memberPart.set(key.slice(2), part);
-    else orderPart.set(key.slice(2), part);
-  }
+  history.orders.forEach((o, k) => orderPart.set(o.id, partOf(nodeOfOrder[k]!)));
+  for (const [id, i] of orderNodes) if (!orderPart.has(id)) orderPart.set(id, partOf(i));
   return { count: parts, memberPart, orderPart };
 }

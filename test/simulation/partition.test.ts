@@ -5,7 +5,7 @@ import { withProgramDefaults } from "../../src/core/program/settings.ts";
 import { earnRuleSchema } from "../../src/core/rules/schema.ts";
 import type { HistoryMember, HistoryOrder, StoreHistory } from "../../src/core/simulation/history.ts";
 import { partitionHistory, storeWide } from "../../src/core/simulation/partition.ts";
-import { firstInputAt, firstInputOf, inputSteps } from "../../src/core/simulation/timeline.ts";
+import { firstInputAt, inputMoments, inputSteps, programAmongInputs } from "../../src/core/simulation/timeline.ts";
 import { mergeResults, splitHistory } from "../../src/services/simulation/parts.ts";
 
 const d = (iso: string) => new Date(iso);
@@ -84,7 +84,7 @@ describe("a store split into parts of its members", () => {
       expect(p.firstInputAt).toBe(d("2026-01-02T10:00:00Z").getTime());
     }
     // The first input, found without making the steps, is the one the steps say (each part's too).
-    for (const h of [history(), ...split.map((s) => s.history)]) expect(firstInputOf(h)).toBe(firstInputAt(inputSteps(h)));
+    for (const h of [history(), ...split.map((s) => s.history)]) expect(programAmongInputs(h, inputMoments(h)).first).toBe(firstInputAt(inputSteps(h)));
     const inputs = split.flatMap((s) => inputSteps(s.history));
     expect(inputs).toHaveLength(2 + 1 + 2 + 3); // o1's two updates, o4's one, r1 spent and captured, three reviews
     expect(split.flatMap((s) => s.history.members.map((m) => m.memberId)).sort()).toEqual(["m1", "m2", "m3", "m4", "m5", "m6", "m7"]);

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { orderSchema } from "../../src/core/orders/order.ts";
 import { LoggedOrder, type HistoryOrder } from "../../src/core/simulation/history.ts";
-import { firstInputAt, orderSteps, programSteps, sortSteps, timeline, type Step } from "../../src/core/simulation/timeline.ts";
+import { firstInputAt, orderSteps, programAmongInputs, programSteps, sortSteps, timeline, type Step } from "../../src/core/simulation/timeline.ts";
 
 const d = (iso: string) => new Date(iso);
 
@@ -157,6 +157,11 @@ describe("the program's changes among the inputs", () => {
         // Given as moments to visit (a whole store's inputs, without a step made for each), the same.
         const moments = (visit: (at: Date, wall: string) => void) => inputs.forEach((s) => visit(s.at, s.wall));
         expect(programSteps(history, moments).map((s) => s.at.getTime())).toEqual(expected);
+        // The first input found in the same walk; and the first input given, the same program.
+        const among = programAmongInputs(history, moments);
+        expect(among.first).toBe(first);
+        expect(among.program.map((s) => s.at.getTime())).toEqual(expected);
+        expect(programAmongInputs(history, moments, first).program.map((s) => s.at.getTime())).toEqual(expected);
       },
     ), { numRuns: 500 });
   });

@@ -3,7 +3,7 @@ import { DomainError } from "../../core/errors.ts";
 import type { Repositories, Transactor } from "../../core/ports/repositories.ts";
 import type { StoreRecord } from "../../core/ports/records.ts";
 import type { HistoryOrder, StoreHistory } from "../../core/simulation/history.ts";
-import { firstInputOf, inputMoments, inputSteps, programSteps, sortSteps, type Step } from "../../core/simulation/timeline.ts";
+import { inputMoments, inputSteps, programAmongInputs, sortSteps, type Step } from "../../core/simulation/timeline.ts";
 import { addLocalDays, localDateKey, localParts } from "../../core/time/zone.ts";
 import { runDueWork } from "../due-work.ts";
 import { revenueByMonth } from "../../core/simulation/figures.ts";
@@ -20,8 +20,7 @@ export type { ReplayFlows, ReplayOptions, ReplayPart, ReplayProgram, ReplayResul
 
 /** The whole of a store's history as one part: every member, every input. */
 export function wholeHistory(history: StoreHistory): ReplayPart {
-  const first = firstInputOf(history);
-  const program = programSteps(history, inputMoments(history), first);
+  const { program, first } = programAmongInputs(history, inputMoments(history));
   let start = first;
   for (const step of program) start = Math.min(start, step.at.getTime());
   return { program, start: Number.isFinite(start) ? new Date(start) : null, firstInputAt: first };

@@ -62,6 +62,8 @@ describe("simulations and the assistant over HTTP", () => {
     const sim = await finished(started.json().id);
     expect(sim.status, sim.error).toBe("done");
     expect(sim.progress).toBe(1);
+    // Started and finished on the server's clock, not on the sandbox's (which stands at 2026-05-20).
+    expect([sim.createdAt, sim.finishedAt]).toEqual([t.clock.now().toISOString(), t.clock.now().toISOString()]);
     // A store without tiers, members spending as they did, a period to today: its ledger has the current program's figures.
     expect(sim.currentFrom).toBe("ledger");
     expect(sim.reproduced).toBeNull();
@@ -99,12 +101,13 @@ describe("simulations and the assistant over HTTP", () => {
     const today = (await get(`/v1/simulations/${last.id}`)).json().current.totals.costShare as number;
     const res = await post("/v1/assistant/proposals", { targetCostShare: today / 2 });
     expect(res.statusCode, res.body).toBe(201);
-    const proposals = res.json().proposals as Array<{ id: string; summary: string; explanation: string; simulation: { id: string; status: string; current: { totals: { costShare: number } }; candidate: { totals: { costShare: number } } } }>;
+    const proposals = res.json().proposals as Array<{ id: string; summary: string; explanation: string; simulation: { id: string; status: string; createdAt: string; current: { totals: { costShare: number } }; candidate: { totals: { costShare: number } } } }>;
     expect(proposals.length).toBeGreaterThanOrEqual(2);
     for (const p of proposals.slice(0, 2)) {
       expect(p.explanation.length).toBeGreaterThan(40);
       // A small store's simulations are done within the assistant's wait: the figures come with the proposals.
       expect(p.simulation.status).toBe("done");
+      expect(p.simulation.createdAt).toBe(t.clock.now().toISOString());
       expect((await get(`/v1/simulations/${p.simulation.id}`)).json().candidate.totals).toEqual(p.simulation.candidate.totals);
       expect(p.simulation.candidate.totals.costShare).toBeLessThan(p.simulation.current.totals.costShare);
     }

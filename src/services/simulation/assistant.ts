@@ -76,11 +76,11 @@ export async function proposePrograms(
   }));
   const at = services.clock.now();
   await services.tx.run(async (repos) => {
-    const store = await requireStore(repos, storeId);
+    await requireStore(repos, storeId);
     for (const p of proposals) {
       await repos.simulations.insert(storeId, {
         id: p.simulationId, status: "running", input: { candidate: p.document, ...asked, redemptionRate: null },
-        result: null, error: null, progress: 0, createdBy: actor.id, createdAt: storeNow(store, services.clock), finishedAt: null,
+        result: null, error: null, progress: 0, createdBy: actor.id, createdAt: at, finishedAt: null,
       });
     }
     // A proposal keeps the id of its simulation, which holds the figures.

@@ -5,7 +5,7 @@ import type { Repositories } from "../../core/ports/repositories.ts";
 import type { SimulationRecord } from "../../core/ports/simulations.ts";
 import { programDocumentSchema, type ProgramDocument } from "../../core/program/document.ts";
 import { simulationPeriod } from "../../core/simulation/period.ts";
-import { requireStore, storeNow, type Actor, type Services } from "../context.ts";
+import { requireStore, type Actor, type Services } from "../context.ts";
 import { loadHistory, type LoadedHistory } from "./load.ts";
 import { simulateAll, type ReplayProgress, type ReplayRunner, type SimulationReport } from "./report.ts";
 
@@ -52,14 +52,20 @@ export function simulationOut(view: SimulationView): SimulationOut {
   return report ? { ...rest, ...report, from: rest.from, to: rest.to } : rest;
 }
 
-/** Records a simulation to run (in the caller's transaction); it is run once committed, off the request. */
+/**
+ * Records a simulation to run (in the caller's transaction); it is run once committed, off the
+ * request. A simulation is a run of the server, not a fact of the store's ledger: it is started
+ * and finished on the server's clock, a sandbox store's too (its own clock says which days the
+ * store has lived, not when a replay ran), so a server that starts again can tell which runs it
+ * left behind.
+ */
 export async function createSimulation(repos: Repositories, services: Services, storeId: string, input: SimulationInput, actor: Actor): Promise<{ id: string; status: "running" }> {
   const store = await requireStore(repos, storeId);
   simulationPeriod(input.from, input.to, store.timezone);
   const id = newId("sim");
   await repos.simulations.insert(storeId, {
     id, status: "running", input: { candidate: input.candidate, from: input.from, to: input.to, redemptionRate: input.redemptionRate ?? null },
-    result: null, error: null, progress: 0, createdBy: actor.id, createdAt: storeNow(store, services.clock), finishedAt: null,
+    result: null, error: null, progress: 0, createdBy: actor.id, createdAt: services.clock.now(), finishedAt: null,
   });
   return { id, status: "running" };
 }

@@ -2,6 +2,7 @@ import type { Env } from "../config/env.ts";
 import { buildApp } from "../http/app.ts";
 import { startOutgoingLoop } from "../jobs/outgoing-loop.ts";
 import { startImportWorker } from "../jobs/imports-worker.ts";
+import { keepReplayWorkersFor } from "../jobs/replay-workers.ts";
 import { outgoingWorks } from "../jobs/outgoing-works.ts";
 import { startScheduler } from "../jobs/scheduler.ts";
 import { createMetrics } from "../metrics.ts";
@@ -15,6 +16,7 @@ export const SHUTDOWN_GRACE_MS = 10_000;
 export async function serve(env: Env, options: { demo: boolean }): Promise<void> {
   ignoreOutputErrors();
   const runtime = await openRuntime(env);
+  keepReplayWorkersFor(env.POINTBOOK_SIMULATION_WORKERS_KEPT_MS);
   const operator = operatorToken(env);
   const logger = { level: env.LOG_LEVEL, stream: logDestination(process.stdout) };
   const metrics = createMetrics({ pendingOutgoing: () => runtime.services.tx.run((repos) => repos.outbox.pendingCount()) });

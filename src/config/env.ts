@@ -31,6 +31,8 @@ export const envSchema = z.object({
   POINTBOOK_IMPORT_LEASE_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(60_000),
   /** How long proposing (POST /v1/assistant/proposals) waits for its simulations before answering with those still running; unset: the assistant's own 20 s. */
   POINTBOOK_ASSISTANT_WAIT_MS: z.coerce.number().int().min(0).max(600_000).optional(),
+  /** How long a server keeps its replay workers after a simulation, for the next one; 0: stopped as soon as it is done. */
+  POINTBOOK_SIMULATION_WORKERS_KEPT_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
   POINTBOOK_WEBHOOK_ALLOW_PRIVATE: z.enum(["true", "false"], { error: "must be true or false" }).default("false").transform((v) => v === "true"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });

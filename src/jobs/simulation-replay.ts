@@ -1,5 +1,5 @@
 import { availableParallelism } from "node:os";
-import { Worker } from "node:worker_threads";
+import type { Worker } from "node:worker_threads";
 import type { ProgramDocument } from "../core/program/document.ts";
 import type { StoreHistory } from "../core/simulation/history.ts";
 import type { ReplayProgress, ReplayRunner } from "../services/simulation/report.ts";
@@ -11,6 +11,7 @@ import { packPart } from "./replay-transport.ts";
 import type { Documents } from "../storage/memory/values.ts";
 import type { ReplayTask, WorkerReply } from "./replay-protocol.ts";
 import { replayWorkerScript } from "./replay-worker-script.ts";
+import { keepReplayWorker, takeReplayWorker } from "./replay-workers.ts";
 
 /**
  * Inputs per part of a store replayed on its own scratch ledger. A replay's speed per input falls
@@ -24,13 +25,6 @@ export const PART_INPUTS = 10_000;
 
 /** Replay workers: one per core, at most 8 (each holds a part's scratch ledger, hundreds of megabytes for a big store). */
 export const REPLAY_WORKERS = Math.min(8, availableParallelism());
-
-/**
- * A replay makes short-lived objects by the gigabyte (each input's rows, books, copies): a young
- * generation of 192 MB (64 MB semi-spaces, V8's default is 16) lets most die there instead of being
- * promoted and marked again; measured 7–9 % less CPU per replay.
- */
-const YOUNG_GENERATION_MB = 192;
 
 /**
  * How many inputs a history holds (order updates, events, redemptions and their captures,
@@ -153,29 +147,34 @@ export function replayInWorkerPool(workers = REPLAY_WORKERS): ReplayRunner {
 export const replayInWorker: ReplayRunner = replayInWorkerPool();
 
 /** A task before its part's bytes are loaded. */
-type TaskName = Omit<ReplayTask, "history">;
+type TaskName = Pick<ReplayTask, "part">;
 
 /** The tasks of a pool, and how each is made whole (its part's bytes) when a worker takes it. */
 interface PoolWork {
   tasks: ReadonlyArray<TaskName>;
-  load(task: TaskName): ReplayTask;
+  load(task: TaskName): Omit<ReplayTask, "runs">;
 }
 
 /**
  * Runs tasks on `size` workers, each given the next task when it finishes one. `prepare` makes the
  * tasks once the workers are starting; the task next in line is loaded ahead, while the workers
- * replay, so a worker that finishes a part does not wait for the next one's bytes.
+ * replay, so a worker that finishes a part does not wait for the next one's bytes. Workers kept
+ * from an earlier simulation are taken first (replay-workers.ts); once the pool is done, its
+ * workers are kept for the next one, unless it failed.
  */
 function pool(
   script: URL, size: number, runs: ReadonlyArray<Omit<ReplayOptions, "tx">>, replayed: InputsReplayed, prepare: () => PoolWork, done: (task: TaskName, results: ReplayResult[]) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const workers: Worker[] = [];
+    const detachers: Array<() => void> = [];
     let running = size;
     let failed = false;
     const fail = (error: unknown) => {
       if (failed) return;
       failed = true;
+      // A failed pool's workers still at work are not kept: one may be in the middle of a part.
+      for (const detach of detachers) detach();
       for (const w of workers) void w.terminate();
       reject(error instanceof Error ? error : new Error(String(error)));
     };
@@ -189,21 +188,24 @@ function pool(
         }
       });
     };
+    const started: Array<() => void> = [];
     for (let i = 0; i < size; i++) {
-      // Plain JavaScript (replay-worker-script.ts): the worker needs none of this process's loaders.
-      const worker = new Worker(script, { execArgv: [], workerData: { runs }, resourceLimits: { maxYoungGenerationSizeMb: YOUNG_GENERATION_MB } });
+      const { worker, warm } = takeReplayWorker(script);
       workers.push(worker);
       let busy: TaskName | null = null;
       const next = () => {
         busy = queue.shift() ?? null;
         if (busy) {
-          worker.postMessage(work.load(busy));
+          worker.postMessage({ ...work.load(busy), runs } satisfies ReplayTask);
           return loadAhead(queue[0]);
         }
-        void worker.terminate();
+        detach();
+        // Done with this pool: kept for the next, and no longer this pool's to stop if another of its workers fails.
+        workers.splice(workers.indexOf(worker), 1);
+        keepReplayWorker(worker, script, REPLAY_WORKERS);
         if (--running === 0 && !failed) resolve();
       };
-      worker.on("message", (reply: WorkerReply) => {
+      const onMessage = (reply: WorkerReply) => {
         if (failed) return;
         if (reply.kind === "failed") return fail(new Error(reply.message));
         if (reply.kind === "replayed") return replayed(reply.inputs);
@@ -213,10 +215,26 @@ function pool(
         } catch (error) {
           fail(error);
         }
-      });
-      worker.once("error", fail);
-      worker.once("exit", (code) => {
+      };
+      const onExit = (code: number) => {
         if (busy !== null) fail(new Error(`the replay worker stopped (exit code ${code})`));
+      };
+      const detach = () => {
+        worker.off("message", onMessage);
+        worker.off("error", fail);
+        worker.off("exit", onExit);
+      };
+      detachers.push(detach);
+      worker.on("message", onMessage);
+      worker.on("error", fail);
+      worker.on("exit", onExit);
+      // A new worker asks for its first task once it is ready; a kept one is ready already.
+      if (warm) started.push(() => {
+        try {
+          next();
+        } catch (error) {
+          fail(error);
+        }
       });
     }
     let work: PoolWork;
@@ -228,5 +246,6 @@ function pool(
       return fail(error);
     }
     loadAhead(queue[0]);
+    for (const start of started) start();
   });
 }

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { inputCount, replayInThreadParts, replayInWorkerPool } from "../../src/jobs/simulation-replay.ts";
+import { keepReplayWorkersFor, replayWorkersStarted, stopKeptReplayWorkers } from "../../src/jobs/replay-workers.ts";
 import { inputSteps } from "../../src/core/simulation/timeline.ts";
 import { revenueByMonth } from "../../src/core/simulation/figures.ts";
 import { exportProgram } from "../../src/services/program-document.ts";
@@ -58,6 +59,31 @@ describe("replays on the worker pool", () => {
       // Two runs of at least two parts each: every part's end is told, so the share moves on in steps, never back.
       expect(shares.length).toBeGreaterThanOrEqual(5);
       for (let i = 1; i < shares.length; i++) expect(shares[i]!).toBeGreaterThan(shares[i - 1]!);
+    }
+  }, 120_000);
+
+  it("keeps its workers for the next simulation, which replays its own runs on them to the same figures; a failed pool's workers are not kept", async () => {
+    await stopKeptReplayWorkers();
+    const whole = await replayInThreadParts(1)(loaded.history, runs);
+    const started = replayWorkersStarted();
+    expect(await replayInWorkerPool(2)(loaded.history, [runs[1]!])).toEqual([whole[1]]);
+    expect(replayWorkersStarted()).toBe(started + 2);
+    // The next simulation's runs are not the ones the kept workers first replayed: each task names its own.
+    expect(await replayInWorkerPool(2)(loaded.history, runs)).toEqual(whole);
+    expect(replayWorkersStarted()).toBe(started + 2);
+    const broken = [{ ...runs[0]!, candidate: { earnRules: "not a list" } as never }];
+    await expect(replayInWorkerPool(2)(loaded.history, broken)).rejects.toThrow(/earnRules/);
+    expect(await replayInWorkerPool(2)(loaded.history, runs)).toEqual(whole);
+    expect(replayWorkersStarted()).toBe(started + 4);
+    // Kept for no time (POINTBOOK_SIMULATION_WORKERS_KEPT_MS=0): every simulation starts its own.
+    keepReplayWorkersFor(0);
+    try {
+      await stopKeptReplayWorkers();
+      expect(await replayInWorkerPool(2)(loaded.history, runs)).toEqual(whole);
+      expect(await replayInWorkerPool(2)(loaded.history, runs)).toEqual(whole);
+      expect(replayWorkersStarted()).toBe(started + 8);
+    } finally {
+      keepReplayWorkersFor(60_000);
     }
   }, 120_000);
 

@@ -82,7 +82,7 @@ export function keepReplayWorker(worker: Worker, script: URL, limit: number): vo
   kept.push(entry);
 }
 
-/** Stops every kept worker now (a server closing, tests). */
+/** Stops every kept worker now (tests; a process that exits ends its kept workers with it). */
 export async function stopKeptReplayWorkers(): Promise<void> {
   const all = kept.splice(0);
   for (const k of all) {

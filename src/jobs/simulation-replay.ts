@@ -159,22 +159,21 @@ interface PoolWork {
  * Runs tasks on `size` workers, each given the next task when it finishes one. `prepare` makes the
  * tasks once the workers are starting; the task next in line is loaded ahead, while the workers
  * replay, so a worker that finishes a part does not wait for the next one's bytes. Workers kept
- * from an earlier simulation are taken first (replay-workers.ts); once the pool is done, its
- * workers are kept for the next one, unless it failed.
+ * from an earlier simulation are taken first (replay-workers.ts); a worker left without tasks is
+ * kept for the next simulation, and those still at work when the pool fails are stopped.
  */
 function pool(
   script: URL, size: number, runs: ReadonlyArray<Omit<ReplayOptions, "tx">>, replayed: InputsReplayed, prepare: () => PoolWork, done: (task: TaskName, results: ReplayResult[]) => void,
 ): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const workers: Worker[] = [];
-    const detachers: Array<() => void> = [];
     let running = size;
     let failed = false;
     const fail = (error: unknown) => {
       if (failed) return;
       failed = true;
-      // A failed pool's workers still at work are not kept: one may be in the middle of a part.
-      for (const detach of detachers) detach();
+      // A failed pool's workers still at work are stopped, not kept: one may be in the middle of a
+      // part. Their listeners stay: an error one of them raises while it stops is this pool's.
       for (const w of workers) void w.terminate();
       reject(error instanceof Error ? error : new Error(String(error)));
     };
@@ -188,7 +187,7 @@ function pool(
         }
       });
     };
-    const started: Array<() => void> = [];
+    const warmOnes: Array<() => void> = [];
     for (let i = 0; i < size; i++) {
       const { worker, warm } = takeReplayWorker(script);
       workers.push(worker);
@@ -210,6 +209,9 @@ function pool(
         if (reply.kind === "failed") return fail(new Error(reply.message));
         if (reply.kind === "replayed") return replayed(reply.inputs);
         if (reply.kind === "result") done(busy!, reply.results);
+        advance();
+      };
+      const advance = () => {
         try {
           next();
         } catch (error) {
@@ -224,18 +226,11 @@ function pool(
         worker.off("error", fail);
         worker.off("exit", onExit);
       };
-      detachers.push(detach);
       worker.on("message", onMessage);
       worker.on("error", fail);
       worker.on("exit", onExit);
       // A new worker asks for its first task once it is ready; a kept one is ready already.
-      if (warm) started.push(() => {
-        try {
-          next();
-        } catch (error) {
-          fail(error);
-        }
-      });
+      if (warm) warmOnes.push(advance);
     }
     let work: PoolWork;
     let queue: TaskName[];
@@ -246,6 +241,6 @@ function pool(
       return fail(error);
     }
     loadAhead(queue[0]);
-    for (const start of started) start();
+    for (const start of warmOnes) start();
   });
 }
